@@ -1,0 +1,24 @@
+"""cnnlib: the numpy helper package behind "CNNs from the Ground Up".
+
+The maths lives in small modules of plain numpy functions; ``cnnlib.plots`` and
+``cnnlib.widgets`` draw with them and are imported only when asked for, so
+``import cnnlib`` stays cheap (no matplotlib, no ipywidgets).
+"""
+from . import kernels
+from .activations import relu, relu_grad, sigmoid, sigmoid_grad, softplus, softplus_grad, tanh, tanh_grad
+from .conv import col2im, conv1d, conv2d, conv2d_naive, conv_matrix, im2col
+from .losses import (binary_cross_entropy, categorical_cross_entropy, cross_entropy, entropy,
+                     kl_divergence, log_softmax, mae, mse, softmax)
+from .pooling import avg_pool2d, max_pool2d, pool2d_naive
+from .shapes import (conv_output_shape, conv_parameter_count, dense_parameter_count, output_size,
+                     receptive_field, same_padding)
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # Drawing modules load on first use so that importing cnnlib never pulls in matplotlib/ipywidgets.
+    if name in ("plots", "widgets"):
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'cnnlib' has no attribute {name!r}")

@@ -1,0 +1,50 @@
+"""Argument checks shared by cnnlib's functions, so every error names the argument and the rule."""
+import numbers
+
+import numpy as np
+
+
+def as_positive_int(value, name):
+    """Return ``value`` as an int >= 1, or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
+
+
+def as_nonnegative_int(value, name):
+    """Return ``value`` as an int >= 0, or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return int(value)
+
+
+def as_pair(value, name, convert):
+    """An int or a pair of ints -> a (rows, cols) tuple checked by ``convert``."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair (rows, cols), got {value!r}")
+        return convert(value[0], name), convert(value[1], name)
+    v = convert(value, name)
+    return v, v
+
+
+def as_float_array(x, name):
+    """``x`` as a floating numpy array (float64 unless it already is float32/float64)."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
+    arr = np.asarray(x)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    if arr.dtype not in (np.float32, np.float64):
+        arr = arr.astype(np.float64)
+    return arr
+
+
+def check_ndim(arr, name, allowed, meaning):
+    """Raise unless ``arr.ndim`` is in ``allowed``; ``meaning`` describes the accepted layouts."""
+    if arr.ndim not in allowed:
+        raise ValueError(f"{name} must be {meaning}; got an array with {arr.ndim} dimensions, shape {arr.shape}")

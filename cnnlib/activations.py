@@ -1,0 +1,62 @@
+"""Activation functions and their derivatives (taught in notebook 06).
+
+Each ``*_grad`` is the derivative with respect to the input z, evaluated at z.
+"""
+import numpy as np
+
+from ._checks import as_float_array
+
+
+def sigmoid(z):
+    """sigma(z) = 1 / (1 + exp(-z)).
+
+    Written as exp(-log(1 + exp(-z))) via logaddexp so that large |z| never overflows.
+    """
+    z = as_float_array(z, "z")
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def sigmoid_grad(z):
+    """sigma'(z) = sigma(z) (1 - sigma(z)); at most 0.25, reached at z = 0."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    """tanh(z) = (e^z - e^-z) / (e^z + e^-z)."""
+    return np.tanh(as_float_array(z, "z"))
+
+
+def tanh_grad(z):
+    """tanh'(z) = 1 - tanh(z)^2; at most 1, reached at z = 0."""
+    t = tanh(z)
+    return 1.0 - t * t
+
+
+def relu(z):
+    """ReLU(z) = max(0, z)."""
+    return np.maximum(0.0, as_float_array(z, "z"))
+
+
+def relu_grad(z):
+    """ReLU'(z) = 1 for z > 0, else 0 (we take 0 at z = 0, as the frameworks do)."""
+    z = as_float_array(z, "z")
+    return (z > 0).astype(z.dtype)
+
+
+def softplus(z):
+    """softplus(z) = log(1 + e^z), a smooth ReLU; computed with logaddexp to avoid overflow."""
+    return np.logaddexp(0.0, as_float_array(z, "z"))
+
+
+def softplus_grad(z):
+    """softplus'(z) = sigma(z)."""
+    return sigmoid(z)
+
+
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_grad),
+    "tanh": (tanh, tanh_grad),
+    "relu": (relu, relu_grad),
+    "softplus": (softplus, softplus_grad),
+}

@@ -1,0 +1,264 @@
+"""Convolution in 1D and 2D (taught in notebooks 01, 02, 03 and 05).
+
+Without ``flip`` the functions compute cross-correlation, s[i] = sum_a x[i + a] w[a], which is
+what deep-learning libraries call "convolution". With ``flip=True`` they compute the true
+convolution of the lecture notes' formulas, s_t = sum_a w_a x_(t-a): the kernel is reversed
+along every spatial axis first.
+
+Layouts: 2D functions use N x C x H x W inputs and K x C x kh x kw filters, and accept
+simpler layouts for teaching (see :func:`conv2d`).
+"""
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_ndim
+from .shapes import output_size, same_padding
+
+
+def _padding_1d(padding, k):
+    """Resolve a 1D padding spec to (left, right)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0, 0
+        if padding == "same":
+            # Odd kernels pad (k-1)/2 each side; even kernels put the extra zero on the left,
+            # which matches numpy.convolve(mode="same") when flip=True.
+            return k // 2, (k - 1) // 2
+        if padding == "full":
+            return k - 1, k - 1
+        raise ValueError(f"padding must be an int, a pair, 'valid', 'same' or 'full', got {padding!r}")
+    return as_pair(padding, "padding", as_nonnegative_int)
+
+
+def conv1d(x, w, *, stride=1, padding=0, flip=False):
+    """1D cross-correlation (or, with ``flip=True``, convolution) of a series with a kernel.
+
+        flip=False:  s[i] = sum_{a=0}^{k-1} x_pad[i*stride + a] * w[a]
+        flip=True:   the same with w reversed, i.e. s_t = sum_a w_a x_(t-a)
+
+    x: (n,) series; w: (k,) weights. ``padding``: int (each side), (left, right), 'valid'
+    (no padding), 'same' (output as long as x at stride 1) or 'full' (every overlap).
+    Returns the (n_out,) series. Notebook 01 uses it for the flight-speed example.
+    """
+    x = as_float_array(x, "x")
+    w = as_float_array(w, "w")
+    check_ndim(x, "x", (1,), "a 1D series of shape (n,)")
+    check_ndim(w, "w", (1,), "a 1D kernel of shape (k,)")
+    if w.size == 0:
+        raise ValueError("w must hold at least one weight")
+    stride = as_positive_int(stride, "stride")
+    left, right = _padding_1d(padding, w.size)
+    if flip:
+        w = w[::-1]
+    x_pad = np.pad(x, (left, right))
+    if w.size > x_pad.size:
+        raise ValueError(f"kernel of length {w.size} is larger than the padded input of length {x_pad.size}")
+    windows = sliding_window_view(x_pad, w.size)[::stride]
+    return windows @ w
+
+
+def _as_nchw(x):
+    x = as_float_array(x, "x")
+    check_ndim(x, "x", (2, 3, 4), "H x W, C x H x W or N x C x H x W")
+    return x.reshape((1,) * (4 - x.ndim) + x.shape)
+
+
+def _as_kchw(w):
+    w = as_float_array(w, "w")
+    check_ndim(w, "w", (2, 3, 4), "kh x kw, C x kh x kw or K x C x kh x kw")
+    return w.reshape((1,) * (4 - w.ndim) + w.shape)
+
+
+def _padding_2d(padding, kh, kw, dilation):
+    """Resolve a 2D padding spec to per-side (rows, cols)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0, 0
+        if padding == "same":
+            return same_padding(kh, dilation[0]), same_padding(kw, dilation[1])
+        raise ValueError(f"padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+    return as_pair(padding, "padding", as_nonnegative_int)
+
+
+def _prepare(x, w, stride, padding, dilation, flip):
+    """Shared argument handling for the fast and naive 2D paths."""
+    x_ndim = np.ndim(x)
+    w_ndim = np.ndim(w)
+    x4 = _as_nchw(x)
+    w4 = _as_kchw(w)
+    if x4.shape[1] != w4.shape[1]:
+        raise ValueError(
+            f"channel mismatch: x has {x4.shape[1]} channel(s) (shape {np.shape(x)}) but w expects "
+            f"{w4.shape[1]} (shape {np.shape(w)}); a filter must span the full depth of its input"
+        )
+    stride = as_pair(stride, "stride", as_positive_int)
+    dilation = as_pair(dilation, "dilation", as_positive_int)
+    kh, kw = w4.shape[2:]
+    if kh == 0 or kw == 0:
+        raise ValueError(f"w must have a non-empty kernel, got shape {np.shape(w)}")
+    pad = _padding_2d(padding, kh, kw, dilation)
+    h, wd = x4.shape[2:]
+    for axis, n, k, p, s, d in (("rows", h, kh, pad[0], stride[0], dilation[0]),
+                                ("cols", wd, kw, pad[1], stride[1], dilation[1])):
+        if d * (k - 1) + 1 > n + 2 * p:
+            raise ValueError(
+                f"kernel {kh}x{kw} (dilation {dilation[0]}x{dilation[1]}) is larger than the padded "
+                f"input {h + 2 * pad[0]}x{wd + 2 * pad[1]} along {axis}"
+            )
+    if flip:
+        w4 = w4[:, :, ::-1, ::-1]
+    x4 = np.pad(x4, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
+    out_h = output_size(h, kh, pad[0], stride[0], dilation[0])
+    out_w = output_size(wd, kw, pad[1], stride[1], dilation[1])
+
+    def shape_result(out):  # out is N x K x H_O x W_O; drop the axes the caller did not give
+        if w_ndim < 4:
+            out = out[:, 0]
+        if x_ndim < 4:
+            out = out[0]
+        return out
+
+    return x4, w4, stride, dilation, (out_h, out_w), shape_result
+
+
+def _check_bias(b, k):
+    if b is None:
+        return 0.0
+    b = as_float_array(b, "b")
+    if b.ndim == 0:
+        b = b.reshape(1)
+    if b.shape != (k,):
+        raise ValueError(f"b must hold one bias per filter, shape ({k},), got shape {b.shape}")
+    return b[None, :, None, None]
+
+
+def im2col(x_padded, kernel_size, stride=(1, 1), dilation=(1, 1)):
+    """Gather every receptive field of an already padded N x C x H x W input into rows.
+
+    Returns an array of shape (N, H_O, W_O, C * kh * kw): row (n, i, j) holds the input values
+    the filter sees at output position (i, j), ordered like ``w.reshape(K, -1)``. A convolution
+    is then one matrix product, ``im2col(x) @ w.reshape(K, -1).T``.
+    """
+    kh, kw = kernel_size
+    (sh, sw), (dh, dw) = stride, dilation
+    windows = sliding_window_view(x_padded, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
+    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]           # N, C, H_O, W_O, kh, kw
+    n, c, out_h, out_w = windows.shape[:4]
+    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(n, out_h, out_w, c * kh * kw)
+
+
+def col2im(cols, x_padded_shape, kernel_size, stride=(1, 1), dilation=(1, 1)):
+    """The adjoint of :func:`im2col`: add each row's values back onto the positions they came from.
+
+    ``cols`` has shape (N, H_O, W_O, C * kh * kw); returns an array of ``x_padded_shape``.
+    Overlapping windows accumulate, which is exactly the gradient of im2col.
+    """
+    n, c, hp, wp = x_padded_shape
+    kh, kw = kernel_size
+    (sh, sw), (dh, dw) = stride, dilation
+    out_h, out_w = cols.shape[1:3]
+    cols = cols.reshape(n, out_h, out_w, c, kh, kw)
+    x = np.zeros(x_padded_shape, dtype=cols.dtype)
+    # One strided slice per kernel offset: kh*kw vectorised additions, no loop over positions.
+    for a in range(kh):
+        for b in range(kw):
+            rows = slice(a * dh, a * dh + sh * (out_h - 1) + 1, sh)
+            cols_ = slice(b * dw, b * dw + sw * (out_w - 1) + 1, sw)
+            x[:, :, rows, cols_] += cols[:, :, :, :, a, b].transpose(0, 3, 1, 2)
+    return x
+
+
+def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False):
+    """2D cross-correlation (or true convolution with ``flip=True``), vectorised with im2col.
+
+        out[n, k, i, j] = b[k] + sum_{c, a, b} x_pad[n, c, i*s + a*d, j*s + b*d] * w[k, c, a, b]
+
+    x: H x W, C x H x W or N x C x H x W.  w: kh x kw (one single-channel filter),
+    C x kh x kw (one filter spanning the full depth) or K x C x kh x kw (K filters).
+    The result has a batch axis only if x did and a filter axis only if w is 4D:
+    (H, W)*(kh, kw) -> H_O x W_O; (C, H, W)*(C, kh, kw) -> H_O x W_O (one map, summed over depth);
+    (C, H, W)*(K, C, kh, kw) -> K x H_O x W_O; (N, C, H, W)*(K, C, kh, kw) -> N x K x H_O x W_O.
+    ``stride``, ``dilation``: int or (rows, cols). ``padding``: int or (rows, cols) per side,
+    'valid' or 'same'. ``b``: K biases. :func:`conv2d_naive` is the same formula in loops.
+    """
+    x4, w4, stride, dilation, out_hw, shape_result = _prepare(x, w, stride, padding, dilation, flip)
+    k = w4.shape[0]
+    bias = _check_bias(b, k)
+    if x4.shape[1] == 1 and k == 1:
+        out = _shift_and_add(x4, w4, stride, dilation, out_hw)
+    else:
+        cols = im2col(x4, w4.shape[2:], stride, dilation)            # N, H_O, W_O, C*kh*kw
+        out = cols @ w4.reshape(k, -1).T.astype(cols.dtype, copy=False)  # N, H_O, W_O, K
+        out = out.transpose(0, 3, 1, 2)
+    return shape_result(out + bias)
+
+
+def _shift_and_add(x4, w4, stride, dilation, out_hw):
+    """One filter on one channel (plain image filtering): out = sum_(a,b) w[a, b] * shifted input.
+
+    For a single map, im2col would copy the image kh*kw times only to multiply by a vector;
+    adding kh*kw scaled, shifted views in place is about twice as fast as scipy's correlate2d.
+    """
+    (sh, sw), (dh, dw), (out_h, out_w) = stride, dilation, out_hw
+    out = np.zeros((x4.shape[0], 1, out_h, out_w), dtype=np.result_type(x4, w4))
+    scaled = np.empty_like(out)
+    for a in range(w4.shape[2]):
+        for b in range(w4.shape[3]):
+            view = x4[:, :, a * dh:a * dh + sh * (out_h - 1) + 1:sh, b * dw:b * dw + sw * (out_w - 1) + 1:sw]
+            np.multiply(view, w4[0, 0, a, b], out=scaled)
+            out += scaled
+    return out
+
+
+def conv2d_naive(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False):
+    """The formula of :func:`conv2d` written as literal loops: slow, obviously correct."""
+    x4, w4, (sh, sw), (dh, dw), (out_h, out_w), shape_result = _prepare(x, w, stride, padding, dilation, flip)
+    n_batch, channels = x4.shape[:2]
+    k_filters, _, kh, kw = w4.shape
+    bias = np.zeros(k_filters) if b is None else _check_bias(b, k_filters)[0, :, 0, 0]
+    out = np.zeros((n_batch, k_filters, out_h, out_w))
+    for n in range(n_batch):
+        for k in range(k_filters):
+            for i in range(out_h):
+                for j in range(out_w):
+                    total = bias[k]
+                    for c in range(channels):
+                        for a in range(kh):
+                            for bb in range(kw):
+                                total += x4[n, c, i * sh + a * dh, j * sw + bb * dw] * w4[k, c, a, bb]
+                    out[n, k, i, j] = total
+    return shape_result(out)
+
+
+def conv_matrix(input_shape, w, *, stride=1, padding=0):
+    """The dense matrix M of a convolution, so that ``conv2d(x, w).ravel() == M @ x.ravel()``.
+
+    input_shape: (H, W) or (C, H, W); w as for :func:`conv2d`. Row r of M belongs to one output
+    unit and holds that unit's weights at the columns of the inputs it sees; every other entry
+    is zero (sparse connectivity), and every row holds the same few numbers (weight sharing).
+    Positions that fall on the zero padding are simply absent. Notebook 05 draws it.
+    """
+    input_shape = tuple(input_shape)
+    if len(input_shape) not in (2, 3):
+        raise ValueError(f"input_shape must be (H, W) or (C, H, W), got {input_shape!r}")
+    for i, n in enumerate(input_shape):
+        as_positive_int(n, f"input_shape[{i}]")
+    x_shape_4d = (1,) * (4 - len(input_shape)) + input_shape
+    probe = np.zeros(input_shape)
+    _, w4, (sh, sw), _, (out_h, out_w), _ = _prepare(probe, w, stride, padding, 1, False)
+    ph, pw = _padding_2d(padding, w4.shape[2], w4.shape[3], (1, 1))
+    _, channels, height, width = x_shape_4d
+    k_filters, _, kh, kw = w4.shape
+    n_out = (k_filters if np.ndim(w) == 4 else 1) * out_h * out_w
+    m = np.zeros((n_out, channels * height * width))
+    for k in range(k_filters):
+        for i in range(out_h):
+            for j in range(out_w):
+                row = (k * out_h + i) * out_w + j
+                for c in range(channels):
+                    for a in range(kh):
+                        for b in range(kw):
+                            r, s = i * sh + a - ph, j * sw + b - pw
+                            if 0 <= r < height and 0 <= s < width:
+                                m[row, (c * height + r) * width + s] = w4[k, c, a, b]
+    return m

@@ -1,0 +1,78 @@
+"""Named image kernels (taught in notebook 02). Each function returns a fresh float array.
+
+All are written for cross-correlation (``conv2d`` without flip); every one here except Sobel is
+symmetric, so flipping does not change it. Sobel x responds positively where brightness grows
+to the right; flipped, it would respond negatively.
+"""
+import numpy as np
+
+from ._checks import as_positive_int
+
+
+def identity(size=3):
+    """A single 1 in the centre: the output equals the input."""
+    size = _odd_size(size)
+    k = np.zeros((size, size))
+    k[size // 2, size // 2] = 1.0
+    return k
+
+
+def box_blur(size=3):
+    """All weights 1/size^2: each pixel becomes the mean of its size x size neighbourhood."""
+    size = _odd_size(size)
+    return np.full((size, size), 1.0 / size**2)
+
+
+def gaussian(size=5, sigma=1.0):
+    """exp(-(a^2 + b^2) / (2 sigma^2)) on a centred size x size grid, normalised to sum 1."""
+    size = _odd_size(size)
+    if isinstance(sigma, bool) or not np.isscalar(sigma) or not sigma > 0:
+        raise ValueError(f"sigma must be a positive number, got {sigma!r}")
+    r = np.arange(size) - size // 2
+    g = np.exp(-(r[:, None] ** 2 + r[None, :] ** 2) / (2.0 * sigma**2))
+    return g / g.sum()
+
+
+def sharpen():
+    """5 x centre - the 4 neighbours = centre + 4 x (centre - mean of neighbours): boosts detail."""
+    return np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]])
+
+
+def edge():
+    """The notes' edge kernel: 8 neighbours - 8 x centre, zero on flat regions (a Laplacian)."""
+    return np.array([[1.0, 1.0, 1.0], [1.0, -8.0, 1.0], [1.0, 1.0, 1.0]])
+
+
+def sobel_x():
+    """Horizontal gradient (right minus left, smoothed over 3 rows): finds vertical edges."""
+    return np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+
+
+def sobel_y():
+    """Vertical gradient (bottom minus top): finds horizontal edges."""
+    return sobel_x().T
+
+
+PRESETS = {
+    "identity": identity,
+    "box blur": box_blur,
+    "gaussian": gaussian,
+    "sharpen": sharpen,
+    "edge": edge,
+    "sobel x": sobel_x,
+    "sobel y": sobel_y,
+}
+
+
+def by_name(name):
+    """The preset kernel called ``name`` (one of ``PRESETS``), at its default size."""
+    if name not in PRESETS:
+        raise ValueError(f"name must be one of {sorted(PRESETS)}, got {name!r}")
+    return PRESETS[name]()
+
+
+def _odd_size(size):
+    size = as_positive_int(size, "size")
+    if size % 2 == 0:
+        raise ValueError(f"size must be odd so the kernel has a centre, got {size}")
+    return size

@@ -1,0 +1,152 @@
+"""Softmax, entropy, cross-entropy and the usual training losses (taught in notebook 07).
+
+Logs of zero: a probability of exactly 0 inside a log is replaced by ``PROB_FLOOR`` (1e-12),
+so cross-entropies stay finite (at most -log(1e-12) = 27.6 nats = 39.9 bits per sample) instead
+of returning inf or nan. Terms whose *true* probability is 0 contribute exactly 0 (0 log 0 = 0).
+"""
+import numpy as np
+
+from ._checks import as_float_array
+
+PROB_FLOOR = 1e-12
+
+
+def _log(p, base):
+    """log in ``base`` (None or 'e' for natural), with p floored at PROB_FLOOR."""
+    logp = np.log(np.maximum(p, PROB_FLOOR))
+    return logp if base in (None, "e") else logp / np.log(base)
+
+
+def _check_base(base):
+    if base in (None, "e"):
+        return base
+    if isinstance(base, bool) or not isinstance(base, (int, float)) or base <= 0 or base == 1:
+        raise ValueError(f"base must be a positive number other than 1 (or 'e'), got {base!r}")
+    return base
+
+
+def _check_distribution(p, name, axis=-1):
+    p = as_float_array(p, name)
+    if p.ndim == 0:
+        raise ValueError(f"{name} must be a probability vector, got a scalar")
+    if np.any(p < 0) or np.any(p > 1):
+        raise ValueError(f"{name} must hold probabilities in [0, 1]; got values from {p.min():g} to {p.max():g}")
+    total = p.sum(axis=axis)
+    if not np.allclose(total, 1.0, atol=1e-6):
+        raise ValueError(f"{name} must sum to 1 along axis {axis}; it sums to {np.round(total, 6)}")
+    return p
+
+
+def softmax(z, axis=-1, temperature=1.0):
+    """softmax(z)_j = exp(z_j / T) / sum_k exp(z_k / T).
+
+    Subtracting max(z) first changes nothing mathematically (it cancels) but keeps exp from
+    overflowing: softmax([1000, 0]) is [1, 0] rather than nan. T > 1 flattens the
+    distribution, T < 1 sharpens it. The notes' scores [1.3, 5.1, 2.2] give [0.021, 0.928, 0.051].
+    """
+    z = as_float_array(z, "z")
+    if isinstance(temperature, bool) or not np.isscalar(temperature) or not temperature > 0:
+        raise ValueError(f"temperature must be a positive number, got {temperature!r}")
+    scaled = z / temperature
+    e = np.exp(scaled - scaled.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(z, axis=-1, temperature=1.0):
+    """log softmax(z) = z/T - logsumexp(z/T), computed without ever taking log of 0."""
+    z = as_float_array(z, "z")
+    if isinstance(temperature, bool) or not np.isscalar(temperature) or not temperature > 0:
+        raise ValueError(f"temperature must be a positive number, got {temperature!r}")
+    scaled = z / temperature
+    shifted = scaled - scaled.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def entropy(p, base=2):
+    """H(P) = -sum_x P(x) log P(x), in bits for base 2. Last axis is the distribution."""
+    p = _check_distribution(p, "p")
+    base = _check_base(base)
+    return -np.sum(np.where(p > 0, p * _log(p, base), 0.0), axis=-1)
+
+
+def cross_entropy(p, q, base=2):
+    """H(P, Q) = -sum_x P(x) log Q(x): the cost of coding P's events with Q's code. >= H(P)."""
+    p = _check_distribution(p, "p")
+    q = _check_distribution(q, "q")
+    if p.shape != q.shape:
+        raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")
+    base = _check_base(base)
+    return -np.sum(np.where(p > 0, p * _log(q, base), 0.0), axis=-1)
+
+
+def kl_divergence(p, q, base=2):
+    """KL(P || Q) = sum_x P(x) log(P(x) / Q(x)) = H(P, Q) - H(P) >= 0, zero only when Q = P."""
+    p = _check_distribution(p, "p")
+    q = _check_distribution(q, "q")
+    if p.shape != q.shape:
+        raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")
+    base = _check_base(base)
+    return np.sum(np.where(p > 0, p * (_log(p, base) - _log(q, base)), 0.0), axis=-1)
+
+
+def binary_cross_entropy(y, p):
+    """L = -mean_i [ y_i log p_i + (1 - y_i) log(1 - p_i) ], natural log.
+
+    y: labels in {0, 1} (or soft targets in [0, 1]); p: predicted probabilities sigma(z), same shape.
+    The brackets matter: the notes' transcription lost them, which flips the sign of the second term.
+    """
+    y = as_float_array(y, "y")
+    p = as_float_array(p, "p")
+    if y.shape != p.shape:
+        raise ValueError(f"y and p must have the same shape, got {y.shape} and {p.shape}")
+    if np.any((y < 0) | (y > 1)):
+        raise ValueError("y must hold labels in [0, 1]")
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError("p must hold probabilities in [0, 1]")
+    return float(-np.mean(y * _log(p, None) + (1 - y) * _log(1 - p, None)))
+
+
+def categorical_cross_entropy(y, probs):
+    """L = -(1/N) sum_i sum_c y_ic log p_ic, natural log: summed over classes, averaged over samples.
+
+    y: N integer labels, or an N x C one-hot (or soft) target; probs: N x C predicted
+    probabilities (rows sum to 1). The notes average over classes (1/C) instead; that only
+    rescales the loss by 1/C, and no library does it.
+    """
+    probs = _check_distribution(probs, "probs")
+    if probs.ndim != 2:
+        raise ValueError(f"probs must be N x C, got shape {probs.shape}")
+    n, c = probs.shape
+    y_arr = np.asarray(y)
+    if y_arr.ndim == 1:
+        if not np.issubdtype(y_arr.dtype, np.integer):
+            raise TypeError(f"y given as labels must be integers, got dtype {y_arr.dtype}")
+        if y_arr.shape[0] != n:
+            raise ValueError(f"y has {y_arr.shape[0]} labels but probs has {n} rows")
+        if np.any((y_arr < 0) | (y_arr >= c)):
+            raise ValueError(f"y labels must be in 0..{c - 1}")
+        return float(-np.mean(_log(probs[np.arange(n), y_arr], None)))
+    y_arr = _check_distribution(y_arr, "y")
+    if y_arr.shape != probs.shape:
+        raise ValueError(f"one-hot y must have the shape of probs {probs.shape}, got {y_arr.shape}")
+    return float(-np.mean(np.sum(np.where(y_arr > 0, y_arr * _log(probs, None), 0.0), axis=1)))
+
+
+def mse(y, y_hat):
+    """Mean squared error: mean (y_hat - y)^2."""
+    y, y_hat = _same_shape(y, y_hat)
+    return float(np.mean((y_hat - y) ** 2))
+
+
+def mae(y, y_hat):
+    """Mean absolute error: mean |y_hat - y|."""
+    y, y_hat = _same_shape(y, y_hat)
+    return float(np.mean(np.abs(y_hat - y)))
+
+
+def _same_shape(y, y_hat):
+    y = as_float_array(y, "y")
+    y_hat = as_float_array(y_hat, "y_hat")
+    if y.shape != y_hat.shape:
+        raise ValueError(f"y and y_hat must have the same shape, got {y.shape} and {y_hat.shape}")
+    return y, y_hat

@@ -1,0 +1,91 @@
+"""Shape arithmetic for convolution and pooling (taught in notebook 04).
+
+All padding in cnnlib is *per side*: a padding of 1 adds one row on the top and one on the bottom.
+"""
+
+from ._checks import as_nonnegative_int, as_positive_int
+
+def output_size(n, kernel, padding=0, stride=1, dilation=1, *, exact=False):
+    """Output length of a convolution or pooling along one axis.
+
+        out = floor((n + 2p - d(k - 1) - 1) / s) + 1
+
+    With dilation 1 this is the notes' W_O = (W_I - F + 2P)/S + 1. ``n`` is the input size,
+    ``kernel`` the filter size F, ``padding`` P per side, ``stride`` S, ``dilation`` d.
+    Every framework floors a division that is not exact; with ``exact=True`` that raises a
+    ValueError showing the arithmetic instead.
+
+    >>> output_size(227, 11, padding=0, stride=4)   # AlexNet conv1
+    55
+    """
+    n = as_positive_int(n, "n")
+    kernel = as_positive_int(kernel, "kernel")
+    padding = as_nonnegative_int(padding, "padding")
+    stride = as_positive_int(stride, "stride")
+    dilation = as_positive_int(dilation, "dilation")
+    span = dilation * (kernel - 1) + 1
+    padded = n + 2 * padding
+    if span > padded:
+        raise ValueError(
+            f"kernel {kernel}" + (f" (dilated span {span})" if dilation > 1 else "")
+            + f" is larger than the padded input {padded} (n={n} + 2*padding={padding})"
+        )
+    numerator = padded - span
+    if exact and numerator % stride:
+        raise ValueError(
+            f"stride {stride} does not fit: (n + 2p - d(k-1) - 1)/s = ({n} + 2*{padding} - "
+            f"{dilation}*({kernel}-1) - 1)/{stride} = {numerator}/{stride} = {numerator / stride:g}, "
+            f"not a whole number; the last {numerator % stride} row(s)/column(s) would be skipped"
+        )
+    return numerator // stride + 1
+
+def same_padding(kernel, dilation=1):
+    """Per-side padding that keeps the size unchanged at stride 1: d(k - 1)/2.
+
+    Only odd effective kernel sizes can be padded symmetrically; an even one raises.
+    """
+    kernel = as_positive_int(kernel, "kernel")
+    dilation = as_positive_int(dilation, "dilation")
+    span = dilation * (kernel - 1)
+    if span % 2:
+        raise ValueError(
+            f"kernel {kernel} with dilation {dilation} has an even span {span + 1}: 'same' padding "
+            "would need a different amount on each side; use an odd kernel size"
+        )
+    return span // 2
+
+def conv_output_shape(input_shape, kernel, *, filters, padding=0, stride=1, dilation=1):
+    """(H, W, D) -> (H_O, W_O, K) for a layer of ``filters`` kernels (the notes' D_O = K)."""
+    h, w, _ = input_shape
+    return (output_size(h, kernel, padding, stride, dilation),
+            output_size(w, kernel, padding, stride, dilation),
+            as_positive_int(filters, "filters"))
+
+def conv_parameter_count(kernel, in_channels, out_channels, *, bias=True):
+    """Weights of a conv layer: K x F x F x D (+ K biases)."""
+    k = as_positive_int(kernel, "kernel")
+    c = as_positive_int(in_channels, "in_channels")
+    f = as_positive_int(out_channels, "out_channels")
+    return f * c * k * k + (f if bias else 0)
+
+def dense_parameter_count(in_features, out_features, *, bias=True):
+    """Weights of a fully connected layer: out x in (+ out biases)."""
+    i = as_positive_int(in_features, "in_features")
+    o = as_positive_int(out_features, "out_features")
+    return o * i + (o if bias else 0)
+
+def receptive_field(layers):
+    """Receptive field size of one output unit after a stack of (kernel, stride) layers.
+
+    r_L = r_{L-1} + (k_L - 1) * prod(strides before L), starting from r_0 = 1.
+    """
+    field, jump = 1, 1
+    for i, (k, s) in enumerate(layers):
+        k = as_positive_int(k, f"layers[{i}] kernel")
+        s = as_positive_int(s, f"layers[{i}] stride")
+        field += (k - 1) * jump
+        jump *= s
+    return field
+
+__all__ = ["output_size", "same_padding", "conv_output_shape", "conv_parameter_count",
+           "dense_parameter_count", "receptive_field"]

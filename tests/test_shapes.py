@@ -1,0 +1,85 @@
+"""output_size, same_padding and parameter counts against the numbers in the lecture notes."""
+import pytest
+
+from cnnlib import (conv_output_shape, conv_parameter_count, dense_parameter_count, output_size,
+                    receptive_field, same_padding)
+
+
+def test_alexnet_conv1_is_55x55x96():
+    assert output_size(227, 11, padding=0, stride=4) == 55
+    assert conv_output_shape((227, 227, 3), 11, filters=96, stride=4) == (55, 55, 96)
+
+
+def test_volume_32x32x3_with_six_5x5_filters_is_28x28x6():
+    assert conv_output_shape((32, 32, 3), 5, filters=1) == (28, 28, 1)
+    assert conv_output_shape((32, 32, 3), 5, filters=6) == (28, 28, 6)
+
+
+def test_lenet_shapes_layer_by_layer():
+    size = 32
+    size = output_size(size, 5)
+    assert size == 28
+    size = output_size(size, 2, stride=2)
+    assert size == 14
+    size = output_size(size, 5)
+    assert size == 10
+    size = output_size(size, 2, stride=2)
+    assert size == 5
+
+
+def test_lenet_parameter_counts():
+    counts = [conv_parameter_count(5, 1, 6), conv_parameter_count(5, 6, 16),
+              dense_parameter_count(400, 120), dense_parameter_count(120, 84), dense_parameter_count(84, 10)]
+    assert counts == [156, 2416, 48120, 10164, 850]
+    assert conv_parameter_count(5, 1, 6, bias=False) == 150
+    assert conv_parameter_count(5, 6, 16, bias=False) == 2400
+    assert sum(counts) == 61706
+
+
+def test_fully_connected_32x32_to_28x28x6_needs_4816896_weights():
+    assert dense_parameter_count(32 * 32, 28 * 28 * 6, bias=False) == 4_816_896
+
+
+@pytest.mark.parametrize("n,k,p,s,d,expected", [
+    (5, 3, 1, 1, 1, 5), (5, 3, 1, 2, 1, 3), (7, 3, 0, 2, 1, 3), (6, 3, 0, 2, 1, 2),
+    (10, 3, 0, 1, 2, 6), (32, 5, 2, 1, 1, 32), (4, 2, 0, 2, 1, 2)])
+def test_output_size_formula(n, k, p, s, d, expected):
+    # Independent count: the positions a kernel of span d(k-1)+1 can start at, every s steps.
+    span = d * (k - 1) + 1
+    starts = [i for i in range(0, n + 2 * p - span + 1, s)]
+    assert output_size(n, k, p, s, d) == len(starts) == expected
+
+
+def test_exact_rejects_a_size_that_does_not_divide_and_shows_the_arithmetic():
+    assert output_size(6, 3, 0, 2) == 2
+    with pytest.raises(ValueError, match=r"3/2"):
+        output_size(6, 3, 0, 2, exact=True)
+    assert output_size(7, 3, 0, 2, exact=True) == 3
+
+
+def test_same_padding_keeps_the_size():
+    for k in (1, 3, 5, 7):
+        assert output_size(28, k, same_padding(k)) == 28
+    assert same_padding(3, dilation=2) == 2
+    with pytest.raises(ValueError, match="kernel"):
+        same_padding(4)
+
+
+def test_receptive_field_grows_with_depth():
+    assert receptive_field([(3, 1)]) == 3
+    assert receptive_field([(3, 1)] * 3) == 7
+    assert receptive_field([(5, 1), (2, 2), (5, 1), (2, 2)]) == 16
+
+
+@pytest.mark.parametrize("kwargs,exc,word", [
+    (dict(n=5, kernel=7), ValueError, "larger than the padded input"),
+    (dict(n=5, kernel=0), ValueError, "kernel"),
+    (dict(n=5, kernel=3, stride=0), ValueError, "stride"),
+    (dict(n=5, kernel=3, padding=-1), ValueError, "padding"),
+    (dict(n=5, kernel=3, dilation=0), ValueError, "dilation"),
+    (dict(n=5.0, kernel=3), TypeError, "n must be an integer"),
+    (dict(n=5, kernel=3, stride=True), TypeError, "stride"),
+])
+def test_output_size_errors_name_the_argument(kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        output_size(**kwargs)
