@@ -138,34 +138,46 @@ def im2col(x_padded, kernel_size, stride=(1, 1), dilation=(1, 1)):
     Returns an array of shape (N, H_O, W_O, C * kh * kw): row (n, i, j) holds the input values
     the filter sees at output position (i, j), ordered like ``w.reshape(K, -1)``. A convolution
     is then one matrix product, ``im2col(x) @ w.reshape(K, -1).T``.
+
+    The result is a transposed view of a contiguous (C * kh * kw, N, H_O, W_O) array, filled by
+    one strided copy per kernel offset (kh*kw copies of whole shifted images, each fast); so
+    ``cols.transpose(3, 0, 1, 2).reshape(C * kh * kw, -1)`` is free, which nn.Conv2D uses.
     """
     kh, kw = kernel_size
     (sh, sw), (dh, dw) = stride, dilation
-    windows = sliding_window_view(x_padded, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
-    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]           # N, C, H_O, W_O, kh, kw
-    n, c, out_h, out_w = windows.shape[:4]
-    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(n, out_h, out_w, c * kh * kw)
+    n, c, hp, wp = x_padded.shape
+    out_h = (hp - dh * (kh - 1) - 1) // sh + 1
+    out_w = (wp - dw * (kw - 1) - 1) // sw + 1
+    cols = np.empty((c, kh, kw, n, out_h, out_w), dtype=x_padded.dtype)
+    channels_first = x_padded.transpose(1, 0, 2, 3)
+    for a in range(kh):
+        for b in range(kw):
+            rows = slice(a * dh, a * dh + sh * (out_h - 1) + 1, sh)
+            cols_ = slice(b * dw, b * dw + sw * (out_w - 1) + 1, sw)
+            cols[:, a, b] = channels_first[:, :, rows, cols_]
+    return cols.reshape(c * kh * kw, n, out_h, out_w).transpose(1, 2, 3, 0)
 
 
 def col2im(cols, x_padded_shape, kernel_size, stride=(1, 1), dilation=(1, 1)):
     """The adjoint of :func:`im2col`: add each row's values back onto the positions they came from.
 
     ``cols`` has shape (N, H_O, W_O, C * kh * kw); returns an array of ``x_padded_shape``.
-    Overlapping windows accumulate, which is exactly the gradient of im2col.
+    Overlapping windows accumulate, which is exactly the gradient of im2col. Fastest when
+    ``cols`` has im2col's memory layout (a transposed view of a (C*kh*kw, N, H_O, W_O) array).
     """
     n, c, hp, wp = x_padded_shape
     kh, kw = kernel_size
     (sh, sw), (dh, dw) = stride, dilation
     out_h, out_w = cols.shape[1:3]
-    cols = cols.reshape(n, out_h, out_w, c, kh, kw)
-    x = np.zeros(x_padded_shape, dtype=cols.dtype)
+    per_offset = cols.transpose(3, 0, 1, 2).reshape(c, kh, kw, n, out_h, out_w)
+    x = np.zeros((c, n, hp, wp), dtype=cols.dtype)
     # One strided slice per kernel offset: kh*kw vectorised additions, no loop over positions.
     for a in range(kh):
         for b in range(kw):
             rows = slice(a * dh, a * dh + sh * (out_h - 1) + 1, sh)
             cols_ = slice(b * dw, b * dw + sw * (out_w - 1) + 1, sw)
-            x[:, :, rows, cols_] += cols[:, :, :, :, a, b].transpose(0, 3, 1, 2)
-    return x
+            x[:, :, rows, cols_] += per_offset[:, a, b]
+    return x.transpose(1, 0, 2, 3)
 
 
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False):

@@ -55,8 +55,12 @@ def test_dependencies_have_lower_bounds_not_pins():
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))]
-    assert commands == ["make test"]
+    commands = [line.strip() for line in ci.splitlines()
+                if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))]
+    # The one thing .ci/run may add is installing the browser the test command needs.
+    browser_setup = [c for c in commands if "chromium" in c or c == "fi"]
+    assert [c for c in commands if c not in browser_setup] == ["make test"]
+    assert commands[-1] == "make test"
     assert "make test" in readme and "make lab" in readme
 
 

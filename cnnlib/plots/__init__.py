@@ -58,10 +58,12 @@ def array_to_png(values, *, cmap=IMAGE_CMAP, vmin=None, vmax=None, scale=1):
     if scale > 1:
         values = np.repeat(np.repeat(values, scale, axis=0), scale, axis=1)
     buf = io.BytesIO()
+    # Light compression: the PNG only travels to the browser, and level 1 encodes ~3x faster.
+    fast = {"format": "png", "pil_kwargs": {"compress_level": 1}}
     if values.ndim == 3:
-        matplotlib.image.imsave(buf, np.clip(values, 0, 1), format="png")
+        matplotlib.image.imsave(buf, np.clip(values, 0, 1), **fast)
     else:
-        matplotlib.image.imsave(buf, values, cmap=cmap, vmin=vmin, vmax=vmax, format="png")
+        matplotlib.image.imsave(buf, values, cmap=cmap, vmin=vmin, vmax=vmax, **fast)
     return buf.getvalue()
 
 

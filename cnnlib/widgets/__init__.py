@@ -26,5 +26,9 @@ __all__ = ["Explorer", *_BUILDERS]
 def __getattr__(name):
     if name in _BUILDERS:
         module = importlib.import_module(f".{_BUILDERS[name]}", __name__)
-        return getattr(module, name)
+        # Importing a submodule binds its name in this package; where a module and its builder
+        # share a name (kernel_playground), bind the builder instead so the name means one thing.
+        builder = getattr(module, name)
+        globals()[name] = builder
+        return builder
     raise AttributeError(f"module 'cnnlib.widgets' has no attribute {name!r}")

@@ -12,5 +12,6 @@ class Explorer(widgets.VBox):
 
     def __init__(self, children, controls, **kwargs):
         super().__init__(children, **kwargs)
+        self.add_class("cnnlib-explorer")   # lets the browser tests find every explorer on a page
         self.controls = dict(controls)
         self.shown = {}

@@ -1,0 +1,657 @@
+"""Layers with forward and backward passes, LeNet-5, and a summary table (taught in notebook 08).
+
+Every layer has ``forward(x, training=False) -> out`` and ``backward(grad_out) -> grad_in``.
+``forward`` keeps what ``backward`` needs (the input, an argmax, a dropout mask), so the pair must
+be called in that order. Parameters and their gradients live in two dicts with the same names,
+``layer.params`` and ``layer.grads``; ``backward`` overwrites (never accumulates) the gradients.
+
+    dL/d(input) = backward(dL/d(output))        the chain rule, one layer at a time
+
+Tensors are N x C x H x W. Layers compute in the dtype of their parameters (float32 by default,
+for speed); a float64 input gives float64 results, and ``model.astype(np.float64)`` turns the
+parameters to float64 for gradient checks.
+"""
+import numpy as np
+
+from . import activations
+from ._checks import as_nonnegative_int, as_pair, as_positive_int
+from .conv import col2im, im2col
+from .losses import log_softmax
+from .pooling import avg_pool2d
+from .shapes import output_size
+
+__all__ = ["Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Tanh", "Sigmoid", "Flatten", "Dense",
+           "Dropout", "Sequential", "SoftmaxCrossEntropy", "lenet5", "summary", "ModelSummary",
+           "save_weights", "load_weights"]
+
+
+def _as_rng(rng):
+    """An ``np.random.Generator`` from None, an int seed or a Generator."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
+
+
+def _init_weights(shape, fan_in, fan_out, init, rng, dtype):
+    """Zero-mean normal weights: He std sqrt(2 / fan_in) keeps the signal's scale through ReLUs;
+    Glorot std sqrt(2 / (fan_in + fan_out)) balances forward and backward for tanh/sigmoid;
+    a number is the std itself (e.g. 0.01 for small initial class scores)."""
+    if init == "he":
+        std = np.sqrt(2.0 / fan_in)
+    elif init == "glorot":
+        std = np.sqrt(2.0 / (fan_in + fan_out))
+    elif isinstance(init, (int, float)) and not isinstance(init, bool) and init >= 0:
+        std = float(init)
+    else:
+        raise ValueError(f"init must be 'he', 'glorot' or a non-negative std, got {init!r}")
+    return (std * rng.standard_normal(shape)).astype(dtype)
+
+
+def _shape_text(per_sample_shape):
+    return "(N, " + ", ".join(str(d) for d in per_sample_shape) + ")"
+
+
+class Layer:
+    """Base class. Subclasses set ``params`` (and zero ``grads``) in ``__init__`` and implement
+    forward/backward; ``backward`` overwrites ``grads`` with dL/d(param) for the last forward batch.
+
+    ``output_shape(input_shape)`` maps a per-sample input shape (no batch axis) to the output's,
+    raising a ValueError that names the layer and the shape it expects; forward uses it to check
+    its input and :func:`summary` uses it to build the table.
+    """
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+
+    def forward(self, x, training=False):
+        raise NotImplementedError
+
+    def backward(self, grad_out):
+        raise NotImplementedError
+
+    def __call__(self, x, training=False):
+        return self.forward(x, training)
+
+    def output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def named_parameters(self):
+        """(name, array) pairs; the optimiser updates these arrays in place."""
+        return list(self.params.items())
+
+    def named_gradients(self):
+        """(name, array) pairs with the same names as :meth:`named_parameters`."""
+        return [(name, self.grads[name]) for name in self.params]
+
+    def astype(self, dtype):
+        """Convert the parameters (and gradients) to ``dtype`` in place; returns the layer."""
+        for name in self.params:
+            self.params[name] = self.params[name].astype(dtype)
+            if name in self.grads:
+                self.grads[name] = self.grads[name].astype(dtype)
+        return self
+
+    def _input(self, x):
+        """x as a floating array (integers become the parameters' dtype), shape-checked."""
+        x = np.asarray(x)
+        if not np.issubdtype(x.dtype, np.floating):
+            x = x.astype(self._dtype())
+        if x.ndim == 0:
+            raise ValueError(f"{self!r} expects a batch of inputs, got a scalar")
+        self.output_shape(x.shape[1:])
+        return x
+
+    def _dtype(self):
+        return next(iter(self.params.values())).dtype if self.params else np.float32
+
+    def _cached(self, name):
+        value = getattr(self, name, None)
+        if value is None:
+            raise RuntimeError(f"{self!r}: call forward(x) before backward")
+        return value
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Conv2D(Layer):
+    """A convolutional layer (cross-correlation, as in every framework), as one matrix product.
+
+        out[n, k, i, j] = b[k] + sum_{c, a, b} x_pad[n, c, i*s + a, j*s + b] * W[k, c, a, b]
+
+    Input N x C x H x W, weight K x C x kh x kw, bias K, output N x K x H_O x W_O with
+    H_O = floor((H + 2p - kh) / s) + 1. Forward: im2col lays every receptive field out as a
+    column of F (C*kh*kw x N*H_O*W_O), and the layer is one matrix product, W.reshape(K, -1) @ F.
+    Backward, with G = grad_out as a K x N*H_O*W_O matrix: dW = G @ F.T, db = row sums of G,
+    dF = W.T @ G, and col2im adds each column's gradient back onto the pixels it came from
+    (overlapping fields accumulate). ``init`` 'he' (before a ReLU) or 'glorot'; ``rng`` a seed or
+    Generator for the initial weights; ``dtype`` of the parameters.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *,
+                 init="he", rng=None, dtype=np.float32):
+        super().__init__()
+        self.in_channels = as_positive_int(in_channels, "in_channels")
+        self.out_channels = as_positive_int(out_channels, "out_channels")
+        self.kernel_size = as_pair(kernel_size, "kernel_size", as_positive_int)
+        self.stride = as_pair(stride, "stride", as_positive_int)
+        self.padding = as_pair(padding, "padding", as_nonnegative_int)
+        kh, kw = self.kernel_size
+        fan_in, fan_out = self.in_channels * kh * kw, self.out_channels * kh * kw
+        shape = (self.out_channels, self.in_channels, kh, kw)
+        self.params["weight"] = _init_weights(shape, fan_in, fan_out, init, _as_rng(rng), dtype)
+        self.params["bias"] = np.zeros(self.out_channels, dtype=dtype)
+        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+
+    def output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if len(input_shape) != 3 or input_shape[0] != self.in_channels:
+            raise ValueError(f"{self!r} expects input of shape (N, {self.in_channels}, H, W), "
+                             f"got {_shape_text(input_shape)}")
+        try:
+            sizes = [output_size(n, k, p, s) for n, k, p, s in
+                     zip(input_shape[1:], self.kernel_size, self.padding, self.stride)]
+        except ValueError as err:
+            raise ValueError(f"{self!r} got input {_shape_text(input_shape)}: {err}") from None
+        return (self.out_channels, *sizes)
+
+    def forward(self, x, training=False):
+        x = self._input(x)
+        ph, pw = self.padding
+        x_padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
+        cols = im2col(x_padded, self.kernel_size, self.stride)       # N, H_O, W_O, C*kh*kw
+        n, out_h, out_w, fan_in = cols.shape
+        # The same numbers as columns, one per output position: C*kh*kw x N*H_O*W_O. With
+        # im2col's memory layout this transpose-and-reshape copies nothing.
+        fields = cols.transpose(3, 0, 1, 2).reshape(fan_in, -1)
+        weight = self.params["weight"].reshape(self.out_channels, fan_in)
+        out = weight @ fields + self.params["bias"][:, None]          # K x N*H_O*W_O
+        self._fields, self._padded_shape = fields, x_padded.shape
+        return out.reshape(self.out_channels, n, out_h, out_w).transpose(1, 0, 2, 3)
+
+    def backward(self, grad_out):
+        fields = self._cached("_fields")
+        n, _, out_h, out_w = grad_out.shape
+        g = grad_out.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)   # K x N*H_O*W_O
+        weight = self.params["weight"]
+        self.grads["weight"] = (g @ fields.T).reshape(weight.shape).astype(weight.dtype, copy=False)
+        self.grads["bias"] = g.sum(axis=1).astype(weight.dtype, copy=False)
+        grad_fields = weight.reshape(self.out_channels, -1).T @ g              # C*kh*kw x N*H_O*W_O
+        grad_cols = grad_fields.reshape(-1, n, out_h, out_w).transpose(1, 2, 3, 0)
+        grad_padded = col2im(grad_cols, self._padded_shape, self.kernel_size, self.stride)
+        ph, pw = self.padding
+        return grad_padded[:, :, ph:grad_padded.shape[2] - ph, pw:grad_padded.shape[3] - pw]
+
+    def __repr__(self):
+        kh, kw = self.kernel_size
+        extra = "".join(f", {name}={v[0] if v[0] == v[1] else v}" for name, v, default in
+                        (("stride", self.stride, 1), ("padding", self.padding, 0)) if v != (default, default))
+        return f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={kh if kh == kw else (kh, kw)}{extra})"
+
+
+class _Pool2D(Layer):
+    """Shared shape logic of the pooling layers: a size x size window moved by ``stride``."""
+
+    def __init__(self, size=2, stride=None):
+        super().__init__()
+        self.size = as_pair(size, "size", as_positive_int)
+        self.stride = self.size if stride is None else as_pair(stride, "stride", as_positive_int)
+
+    def output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if len(input_shape) != 3:
+            raise ValueError(f"{self!r} expects input of shape (N, C, H, W), got {_shape_text(input_shape)}")
+        try:
+            sizes = [output_size(n, k, 0, s) for n, k, s in zip(input_shape[1:], self.size, self.stride)]
+        except ValueError as err:
+            raise ValueError(f"{self!r} got input {_shape_text(input_shape)}: {err}") from None
+        return (input_shape[0], *sizes)
+
+    def _window_slices(self, out_h, out_w):
+        """For each window offset (a, b): the input slices that offset touches, one per output."""
+        (kh, kw), (sh, sw) = self.size, self.stride
+        for a in range(kh):
+            for b in range(kw):
+                yield a * kw + b, (slice(None), slice(None), slice(a, a + sh * (out_h - 1) + 1, sh),
+                                   slice(b, b + sw * (out_w - 1) + 1, sw))
+
+    def __repr__(self):
+        def short(pair):
+            return pair[0] if pair[0] == pair[1] else pair
+        stride = "" if self.stride == self.size else f", stride={short(self.stride)}"
+        return f"{type(self).__name__}({short(self.size)}{stride})"
+
+
+class MaxPool2D(_Pool2D):
+    """Max pooling: out[n, c, i, j] = max of the window at (i*s, j*s); no parameters.
+
+    Input N x C x H x W, output N x C x H_O x W_O. Forward stores which element of each window
+    won (argmax; the first one on ties). Backward routes each output's gradient to that element
+    only; windows that overlap (size 3, stride 2) add their contributions.
+    """
+
+    def forward(self, x, training=False):
+        x = self._input(x)
+        out_h, out_w = self.output_shape(x.shape[1:])[1:]
+        # Visit the window offsets in turn (kh*kw whole-array steps): `out` holds the largest
+        # value seen so far in each window, `argmax` the offset it came from (the first on ties).
+        offsets = list(self._window_slices(out_h, out_w))
+        out = x[offsets[0][1]].copy()                                # N, C, H_O, W_O
+        argmax = np.zeros(out.shape, dtype=np.uint8 if len(offsets) <= 256 else np.intp)
+        for k, where in offsets[1:]:
+            candidate = x[where]
+            np.putmask(argmax, candidate > out, k)
+            np.maximum(out, candidate, out=out)
+        self._argmax, self._input_shape, self._dtype_in = argmax, x.shape, x.dtype
+        return out
+
+    def backward(self, grad_out):
+        argmax = self._cached("_argmax")
+        grad_in = np.zeros(self._input_shape, dtype=np.result_type(grad_out, self._dtype_in))
+        for k, where in self._window_slices(*argmax.shape[2:]):
+            grad_in[where] += np.where(argmax == k, grad_out, 0)
+        return grad_in
+
+
+class AvgPool2D(_Pool2D):
+    """Average pooling: out = mean of each window; each input gets grad / (kh*kw) from every
+    window that contains it. Forward is :func:`cnnlib.pooling.avg_pool2d`."""
+
+    def forward(self, x, training=False):
+        x = self._input(x)
+        self._input_shape = x.shape
+        return avg_pool2d(x, self.size, self.stride)
+
+    def backward(self, grad_out):
+        input_shape = self._cached("_input_shape")
+        grad_in = np.zeros(input_shape, dtype=grad_out.dtype)
+        share = grad_out / (self.size[0] * self.size[1])
+        for _, where in self._window_slices(*grad_out.shape[2:]):
+            grad_in[where] += share
+        return grad_in
+
+
+class _Activation(Layer):
+    """out = f(z) element-wise; backward multiplies by f'(z) (functions from cnnlib.activations)."""
+    function = derivative = None
+
+    def forward(self, x, training=False):
+        self._z = self._input(x)
+        return type(self).function(self._z)
+
+    def backward(self, grad_out):
+        return grad_out * type(self).derivative(self._cached("_z"))
+
+
+class ReLU(_Activation):
+    """ReLU(z) = max(0, z); the gradient passes where z > 0."""
+    function, derivative = staticmethod(activations.relu), staticmethod(activations.relu_grad)
+
+
+class Tanh(_Activation):
+    """tanh(z); gradient factor 1 - tanh(z)^2."""
+    function, derivative = staticmethod(activations.tanh), staticmethod(activations.tanh_grad)
+
+
+class Sigmoid(_Activation):
+    """sigma(z) = 1 / (1 + e^-z); gradient factor sigma(z)(1 - sigma(z))."""
+    function, derivative = staticmethod(activations.sigmoid), staticmethod(activations.sigmoid_grad)
+
+
+class Flatten(Layer):
+    """N x C x H x W -> N x (C*H*W), the bridge from feature maps to dense layers."""
+
+    def output_shape(self, input_shape):
+        return (int(np.prod(input_shape, dtype=np.int64)),)
+
+    def forward(self, x, training=False):
+        x = self._input(x)
+        self._input_shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, grad_out):
+        return grad_out.reshape(self._cached("_input_shape"))
+
+
+class Dense(Layer):
+    """A fully connected layer: out = x @ W.T + b.
+
+    x: N x in_features, W: out_features x in_features, b: out_features, out: N x out_features.
+    Backward: dW = grad_out.T @ x, db = column sums of grad_out, dx = grad_out @ W.
+    ``init``, ``rng`` and ``dtype`` as for :class:`Conv2D`.
+    """
+
+    def __init__(self, in_features, out_features, *, init="he", rng=None, dtype=np.float32):
+        super().__init__()
+        self.in_features = as_positive_int(in_features, "in_features")
+        self.out_features = as_positive_int(out_features, "out_features")
+        shape = (self.out_features, self.in_features)
+        self.params["weight"] = _init_weights(shape, self.in_features, self.out_features, init,
+                                              _as_rng(rng), dtype)
+        self.params["bias"] = np.zeros(self.out_features, dtype=dtype)
+        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+
+    def output_shape(self, input_shape):
+        if tuple(input_shape) != (self.in_features,):
+            hint = " (put a Flatten layer before it)" if len(input_shape) > 1 else ""
+            raise ValueError(f"{self!r} expects input of shape (N, {self.in_features}), "
+                             f"got {_shape_text(input_shape)}{hint}")
+        return (self.out_features,)
+
+    def forward(self, x, training=False):
+        self._x = self._input(x)
+        return self._x @ self.params["weight"].T + self.params["bias"]
+
+    def backward(self, grad_out):
+        x, weight = self._cached("_x"), self.params["weight"]
+        self.grads["weight"] = (grad_out.T @ x).astype(weight.dtype, copy=False)
+        self.grads["bias"] = grad_out.sum(axis=0).astype(weight.dtype, copy=False)
+        return grad_out @ weight
+
+    def __repr__(self):
+        return f"Dense({self.in_features}, {self.out_features})"
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each unit with probability p and scale the survivors
+    by 1 / (1 - p), so at test time (training=False) the layer is the identity. Seeded by ``rng``."""
+
+    def __init__(self, p=0.5, *, rng=None):
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+            raise ValueError(f"p must be a probability in [0, 1), got {p!r}")
+        self.p = float(p)
+        self.rng = _as_rng(rng)
+
+    def forward(self, x, training=False):
+        x = self._input(x)
+        if not training or self.p == 0:
+            self._mask = None
+            return x
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
+        self._mask = keep.astype(x.dtype) / x.dtype.type(1 - self.p)
+        return x * self._mask
+
+    def backward(self, grad_out):
+        mask = getattr(self, "_mask", None)
+        return grad_out if mask is None else grad_out * mask
+
+    def __repr__(self):
+        return f"Dropout(p={self.p:g})"
+
+
+class Sequential(Layer):
+    """Layers applied in order. Parameters are named "<index>.<name>", e.g. "0.weight".
+
+    ``input_shape`` (optional, per sample, e.g. (1, 32, 32)) is checked on every forward call
+    and used by :func:`summary` when no shape is given.
+    """
+
+    def __init__(self, *layers, input_shape=None):
+        super().__init__()
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layer {i} must be a cnnlib.nn layer, got {type(layer).__name__}")
+        self.layers = list(layers)
+        self.input_shape = None if input_shape is None else tuple(input_shape)
+
+    def output_shape(self, input_shape):
+        for layer in self.layers:
+            input_shape = layer.output_shape(input_shape)
+        return input_shape
+
+    def forward(self, x, training=False):
+        x = np.asarray(x)
+        if self.input_shape is not None and x.shape[1:] != self.input_shape:
+            raise ValueError(f"this model expects input of shape {_shape_text(self.input_shape)}, "
+                             f"got {x.shape}" + self._resize_hint(x.shape[1:]))
+        input_shape = x.shape[1:]
+        for i, layer in enumerate(self.layers):
+            try:
+                x = layer.forward(x, training)
+            except ValueError as err:
+                raise ValueError(f"layer {i}, {err}; {self._shape_trace(input_shape, i)}") from None
+        return x
+
+    def backward(self, grad_out):
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return grad_out
+
+    def activations(self, x):
+        """The output of every layer for input x (training=False), e.g. to draw feature maps."""
+        outputs = []
+        for layer in self.layers:
+            x = layer.forward(x)
+            outputs.append(x)
+        return outputs
+
+    def named_parameters(self):
+        return [(f"{i}.{name}", p) for i, layer in enumerate(self.layers) for name, p in layer.named_parameters()]
+
+    def named_gradients(self):
+        return [(f"{i}.{name}", g) for i, layer in enumerate(self.layers) for name, g in layer.named_gradients()]
+
+    def astype(self, dtype):
+        for layer in self.layers:
+            layer.astype(dtype)
+        return self
+
+    def __getitem__(self, index):
+        return self.layers[index]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self):
+        lines = [f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers)]
+        return "Sequential(\n" + "\n".join(lines) + "\n)"
+
+    def _shape_trace(self, input_shape, failing):
+        """How an input's shape flows through layers 0..failing-1, e.g. to see where it went wrong."""
+        shapes = [tuple(input_shape)]
+        for layer in self.layers[:failing]:
+            shapes.append(layer.output_shape(shapes[-1]))
+        return "shapes so far: " + " -> ".join("x".join(map(str, s)) for s in shapes)
+
+    def _resize_hint(self, shape):
+        expected = self.input_shape
+        if len(shape) == len(expected) == 3 and shape[0] == expected[0] and \
+                all(have <= want for have, want in zip(shape[1:], expected[1:])):
+            return (f"; pad the images with zeros to {expected[1]}x{expected[2]}, e.g. "
+                    f"cnnlib.data.load_mnist(pad_to={expected[1]})")
+        return ""
+
+
+class SoftmaxCrossEntropy:
+    """Softmax and categorical cross-entropy fused into one numerically stable step.
+
+        L = -(1/N) sum_i log softmax(z_i)[y_i],      dL/dz = (softmax(z) - onehot(y)) / N
+
+    logits z: N x C; y: N integer labels (or an N x C one-hot/soft target). log-softmax is
+    computed as z - max(z) - log(sum(exp(z - max(z)))), so no exp overflows and no log of 0
+    is taken. ``forward`` returns the loss (a float) and keeps the probabilities for ``backward``.
+    """
+
+    def forward(self, logits, y):
+        logits = np.asarray(logits)
+        if logits.ndim != 2:
+            raise ValueError(f"logits must be N x C, got shape {logits.shape}")
+        target = self._one_hot(y, logits.shape, logits.dtype)
+        log_probs = log_softmax(logits, axis=1)
+        self._probs, self._target = np.exp(log_probs), target
+        return float(-np.sum(target * log_probs) / logits.shape[0])
+
+    def backward(self):
+        probs = self._probs
+        return (probs - self._target) / probs.shape[0]
+
+    @property
+    def probs(self):
+        """softmax(z) from the last forward call."""
+        return self._probs
+
+    @staticmethod
+    def _one_hot(y, shape, dtype):
+        n, c = shape
+        y = np.asarray(y)
+        if y.shape == shape:
+            return y.astype(dtype, copy=False)
+        if y.shape != (n,):
+            raise ValueError(f"y must hold {n} labels or be an {n} x {c} target, got shape {y.shape}")
+        if not np.issubdtype(y.dtype, np.integer):
+            raise TypeError(f"y given as labels must be integers, got dtype {y.dtype}")
+        if n and (y.min() < 0 or y.max() >= c):
+            raise ValueError(f"y labels must be in 0..{c - 1}, got values from {y.min()} to {y.max()}")
+        target = np.zeros(shape, dtype=dtype)
+        target[np.arange(n), y] = 1
+        return target
+
+    def __repr__(self):
+        return "SoftmaxCrossEntropy()"
+
+
+def lenet5(activation="relu", pool="max", num_classes=10, seed=0):
+    """LeNet-5 as in the notes (seed 004), with conv biases: 61,706 parameters.
+
+    Input N x 1 x 32 x 32. MNIST digits are 28 x 28: pad 2 zeros on every side, as LeCun et al.
+    did, so a stroke near the border still reaches the centre of a 5 x 5 field:
+    ``np.pad(x, ((0, 0), (0, 0), (2, 2), (2, 2)))``, or ``cnnlib.data.load_mnist(pad_to=32)``.
+    ``activation``: 'relu' (He init) or 'tanh'/'sigmoid' (Glorot init); ``pool``: 'max' or 'avg'
+    (the 1998 paper's subsampling is closest to 'avg' with 'tanh'). The output layer gives
+    ``num_classes`` scores (logits); the loss applies the softmax. Its weights start small
+    (std 0.01), so every class starts near probability 1/C and the first loss near log(C).
+    ``seed`` fixes the weights.
+    """
+    kinds = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
+    pools = {"max": MaxPool2D, "avg": AvgPool2D}
+    if activation not in kinds:
+        raise ValueError(f"activation must be one of {', '.join(kinds)}, got {activation!r}")
+    if pool not in pools:
+        raise ValueError(f"pool must be 'max' or 'avg', got {pool!r}")
+    num_classes = as_positive_int(num_classes, "num_classes")
+    act, pool_layer = kinds[activation], pools[pool]
+    init = "he" if activation == "relu" else "glorot"
+    rng = np.random.default_rng(seed)
+    return Sequential(
+        Conv2D(1, 6, 5, init=init, rng=rng),              # 6 x 28 x 28
+        act(),
+        pool_layer(2),                                     # 6 x 14 x 14
+        Conv2D(6, 16, 5, init=init, rng=rng),             # 16 x 10 x 10
+        act(),
+        pool_layer(2),                                     # 16 x 5 x 5
+        Flatten(),                                         # 400
+        Dense(400, 120, init=init, rng=rng),              # 120
+        act(),
+        Dense(120, 84, init=init, rng=rng),               # 84
+        act(),
+        Dense(84, num_classes, init=0.01, rng=rng),       # 10 scores, small at first: loss ~ log(10)
+        input_shape=(1, 32, 32),
+    )
+
+
+class ModelSummary:
+    """The table :func:`summary` returns: ``str(s)`` is plain text, ``_repr_html_`` a notebook table.
+
+    ``rows``: one dict per layer with keys index, layer, output_shape (per sample, C x H x W),
+    param_sizes (e.g. [150, 6] for weight and bias) and params (their sum). ``total_params``.
+    """
+
+    def __init__(self, input_shape, rows):
+        self.input_shape = tuple(input_shape)
+        self.rows = rows
+        self.total_params = sum(row["params"] for row in rows)
+
+    def _cells(self):
+        header = ("#", "layer", "output shape", "parameters", "weights + biases")
+        body = [("", "input", " x ".join(map(str, self.input_shape)), "", "")]
+        for row in self.rows:
+            sizes = " + ".join(f"{s:,}" for s in row["param_sizes"])
+            body.append((str(row["index"]), row["layer"], " x ".join(map(str, row["output_shape"])),
+                         f"{row['params']:,}" if row["params"] else "0", sizes))
+        footer = ("", "total", "", f"{self.total_params:,}", "")
+        return header, body, footer
+
+    def __str__(self):
+        header, body, footer = self._cells()
+        widths = [max(len(r[i]) for r in (header, *body, footer)) for i in range(len(header))]
+        right = {0, 3}
+
+        def line(cells):
+            padded = (c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+            return "  ".join(padded).rstrip()
+
+        rule = "-" * len(line(header))
+        return "\n".join([line(header), rule, *map(line, body), rule, line(footer)])
+
+    __repr__ = __str__
+
+    def _repr_html_(self):
+        import html
+        header, body, footer = self._cells()
+
+        def row(cells, tag="td"):
+            align = ["right" if i in (0, 3) else "left" for i in range(len(cells))]
+            return "<tr>" + "".join(f'<{tag} style="text-align:{a}">{html.escape(c)}</{tag}>'
+                                    for c, a in zip(cells, align)) + "</tr>"
+
+        return ("<table><thead>" + row(header, "th") + "</thead><tbody>" + "".join(map(row, body))
+                + "</tbody><tfoot>" + row(footer, "th") + "</tfoot></table>")
+
+
+def summary(model, input_shape=None):
+    """Every layer's output shape (per sample, C x H x W) and parameter count, as a table.
+
+    ``input_shape`` is per sample, e.g. (1, 32, 32); a model built with an ``input_shape``
+    (like :func:`lenet5`) needs none. For LeNet-5 the counts are 150 + 6, 2400 + 16,
+    48,000 + 120, 10,080 + 84 and 840 + 10: 61,706 in all (SEED_NOTES.md).
+    """
+    layers = model.layers if isinstance(model, Sequential) else [model]
+    if input_shape is None:
+        input_shape = getattr(model, "input_shape", None)
+        if input_shape is None:
+            raise ValueError("input_shape is required (per sample, e.g. (1, 32, 32)) for a model built without one")
+    shape, rows = tuple(input_shape), []
+    for i, layer in enumerate(layers):
+        try:
+            shape = layer.output_shape(shape)
+        except ValueError as err:
+            raise ValueError(f"layer {i}, {err}") from None
+        sizes = [p.size for _, p in layer.named_parameters()]
+        rows.append({"index": i, "layer": repr(layer), "output_shape": shape,
+                     "param_sizes": sizes, "params": sum(sizes)})
+    return ModelSummary(input_shape, rows)
+
+
+def save_weights(model, path):
+    """Save every parameter under its name ("0.weight", ...) with ``np.savez`` (no pickle)."""
+    np.savez(path, **dict(model.named_parameters()))
+
+
+def load_weights(model, path):
+    """Load weights saved by :func:`save_weights` into ``model`` (in place; returns the model).
+
+    The file must hold exactly the model's parameter names, each with the model's shape;
+    otherwise a ValueError lists what is missing, unexpected or of the wrong shape.
+    """
+    params = dict(model.named_parameters())
+    with np.load(path, allow_pickle=False) as saved:
+        stored = {name: saved[name] for name in saved.files}
+    missing = sorted(set(params) - set(stored))
+    unexpected = sorted(set(stored) - set(params))
+    wrong = [f"{name}: file {stored[name].shape}, model {params[name].shape}"
+             for name in params if name in stored and stored[name].shape != params[name].shape]
+    if missing or unexpected or wrong:
+        problems = ([f"missing {', '.join(missing)}"] if missing else []) + \
+                   ([f"unexpected {', '.join(unexpected)}"] if unexpected else []) + \
+                   ([f"wrong shape {'; '.join(wrong)}"] if wrong else [])
+        raise ValueError(f"{path} does not fit this model: " + " | ".join(problems))
+    for name, param in params.items():
+        param[...] = stored[name]
+    return model

@@ -1,0 +1,200 @@
+"""Activation explorer (notebook 06): a function and its derivative, with the saturated regions shaded.
+
+Also holds :class:`BlittedFigure`, the fast re-render used by the line and bar widgets here and in
+``widgets/entropy.py``: axes, ticks and labels are drawn once; only the moving artists are redrawn.
+"""
+import io
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from ..activations import ACTIVATIONS
+from ..plots import PROJECTOR_RC
+from ._base import Explorer
+
+FORMULAS = {
+    "sigmoid": (r"$\sigma(z) = \dfrac{1}{1 + e^{-z}}$", r"$\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$"),
+    "tanh": (r"$\tanh(z) = \dfrac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$", r"$\tanh'(z) = 1 - \tanh^2(z)$"),
+    "relu": (r"$\mathrm{ReLU}(z) = \max(0, z)$", r"$\mathrm{ReLU}'(z) = 1$ if $z > 0$, else $0$"),
+    "softplus": (r"$\mathrm{softplus}(z) = \log(1 + e^{z})$", r"$\mathrm{softplus}'(z) = \sigma(z)$"),
+}
+
+
+class BlittedFigure:
+    """A matplotlib Figure rendered to PNG bytes quickly enough for a slider.
+
+    ``animate(artist)`` marks an artist as moving. ``redraw_background()`` draws everything else
+    (axes, ticks, titles) once, and must be called again when those change; ``png()`` pastes that
+    background and draws only the moving artists on top, a few milliseconds instead of a full draw.
+    """
+
+    def __init__(self, figure):
+        self.figure = figure
+        self.canvas = FigureCanvasAgg(figure)
+        self._animated = []
+        self._background = None
+        self._saved_backgrounds = {}
+
+    @classmethod
+    def create(cls, width, height, **margins):
+        """A new projector-styled figure with fixed margins (``subplots_adjust`` keywords).
+
+        Fixed margins rather than constrained layout: a background redraw then skips the layout solver.
+        Create axes and artists inside ``matplotlib.rc_context(PROJECTOR_RC)`` so they get its font sizes.
+        """
+        with matplotlib.rc_context(PROJECTOR_RC):
+            figure = Figure(figsize=(width, height), layout="none")
+        figure.subplots_adjust(**margins)
+        return cls(figure)
+
+    def animate(self, artist):
+        artist.set_animated(True)
+        self._animated.append(artist)
+        return artist
+
+    def forget(self, artist):
+        """Stop drawing an animated artist and remove it from its figure."""
+        self._animated.remove(artist)
+        artist.remove()
+
+    def redraw_background(self, key=None):
+        """Draw the static parts again. With a ``key``, keep the result and reuse it the next time
+        the same key is asked for (the caller must have set the same limits and titles again)."""
+        if key is not None and key in self._saved_backgrounds:
+            self._background = self._saved_backgrounds[key]
+            return
+        self.canvas.draw()
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        if key is not None:
+            self._saved_backgrounds[key] = self._background
+
+    def png(self):
+        if self._background is None:
+            self.redraw_background()
+        self.canvas.restore_region(self._background)
+        for artist in self._animated:
+            self.figure.draw_artist(artist)
+        width, height = self.canvas.get_width_height(physical=True)
+        rgb = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        buffer = io.BytesIO()
+        # Level 3 is several times faster than the default and the files stay small for flat plots.
+        rgb.save(buffer, format="png", compress_level=3)
+        return buffer.getvalue()
+
+
+def saturated_intervals(z, mask):
+    """The runs of True in ``mask`` as a list of (z_start, z_end) pairs along the grid ``z``."""
+    mask = np.asarray(mask, dtype=bool)
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], mask, [False]]).astype(int)))
+    return [(float(z[start]), float(z[end - 1])) for start, end in zip(edges[::2], edges[1::2])]
+
+
+def _describe_intervals(intervals):
+    if not intervals:
+        return "none in this range"
+    return ", ".join(f"z from {a:.1f} to {b:.1f}" for a, b in intervals)
+
+
+def activation_explorer(function="sigmoid", z=2.0, threshold=0.05, z_max=6.0):
+    """Pick an activation and a point z; see f and f' with the saturated regions shaded.
+
+    A region is saturated where f'(z) < ``threshold`` x the largest f' on the plotted range
+    [-z_max, z_max]: a gradient passing backwards through such a unit is multiplied by almost 0.
+    Controls: "function" (dropdown), "z" (slider), "threshold" (slider, fraction of max f').
+    ``.shown``: function, z, value, derivative, max_derivative, threshold, saturated (bool),
+    saturated_regions (list of (start, end)), text, warning.
+    """
+    if function not in ACTIVATIONS:
+        raise ValueError(f"function must be one of {', '.join(ACTIVATIONS)}, got {function!r}")
+    if isinstance(z_max, bool) or not np.isscalar(z_max) or not 0 < z_max <= 50:
+        raise ValueError(f"z_max must be a number in (0, 50], got {z_max!r}")
+    if isinstance(z, bool) or not np.isscalar(z) or not -z_max <= z <= z_max:
+        raise ValueError(f"z must be a number between -z_max and z_max ({-z_max:g}..{z_max:g}), got {z!r}")
+    if isinstance(threshold, bool) or not np.isscalar(threshold) or not 0 < threshold < 1:
+        raise ValueError(f"threshold must be a fraction strictly between 0 and 1, got {threshold!r}")
+
+    grid = np.linspace(-z_max, z_max, 601)
+    controls = {
+        "function": widgets.Dropdown(options=list(ACTIVATIONS), value=function, description="function"),
+        "z": widgets.FloatSlider(value=float(z), min=-z_max, max=z_max, step=0.1, description="z",
+                                 continuous_update=True, readout_format=".1f"),
+        "threshold": widgets.FloatSlider(value=float(threshold), min=0.01, max=0.5, step=0.01,
+                                         description="saturated if f' <", readout_format=".2f",
+                                         style={"description_width": "initial"}),
+    }
+    threshold_note = widgets.HTML("&times; the largest f' shown")
+    formula = widgets.HTMLMath()
+    readout = widgets.HTML()
+    image = widgets.Image(format="png")
+    warning = widgets.HTML()
+
+    blit = BlittedFigure.create(10, 3.8, left=0.07, right=0.98, bottom=0.15, top=0.9, wspace=0.22)
+    with matplotlib.rc_context(PROJECTOR_RC):
+        ax_f, ax_d = blit.figure.subplots(1, 2)
+        curve_f = blit.animate(ax_f.plot(grid, grid, linewidth=2.5, color="#1f3b73")[0])
+        curve_d = blit.animate(ax_d.plot(grid, grid, linewidth=2.5, color="#1f3b73")[0])
+        marker_f = blit.animate(ax_f.plot([0], [0], "o", markersize=11, color="tab:orange", markeredgecolor="black")[0])
+        marker_d = blit.animate(ax_d.plot([0], [0], "o", markersize=11, color="tab:orange", markeredgecolor="black")[0])
+        for ax in (ax_f, ax_d):
+            ax.axhline(0, color="black", linewidth=0.8)
+            ax.grid(alpha=0.3)
+            ax.set_xlabel("z")
+    shading = []
+    view = Explorer([widgets.HBox([controls["function"], controls["z"]]),
+                     widgets.HBox([controls["threshold"], threshold_note]),
+                     formula, image, readout, warning], controls)
+
+    def redraw_axes(name):
+        f, f_grad = ACTIVATIONS[name]
+        values, slopes = f(grid), f_grad(grid)
+        curve_f.set_ydata(values)
+        curve_d.set_ydata(slopes)
+        pad_f = 0.08 * (values.max() - values.min())
+        ax_f.set_ylim(min(values.min(), 0) - pad_f, values.max() + pad_f)
+        ax_d.set_ylim(-0.05 * slopes.max(), 1.15 * slopes.max())
+        ax_f.set_title(f"{name}(z)")
+        ax_d.set_title(f"{name}'(z), shaded where saturated")
+        blit.redraw_background(key=name)     # each function's axes are drawn once, then reused
+        formula.value = f"{FORMULAS[name][0]} &emsp; {FORMULAS[name][1]}"
+
+    def update(change=None):
+        name, z_now, fraction = controls["function"].value, controls["z"].value, controls["threshold"].value
+        if change is None or change["owner"] is controls["function"]:
+            with matplotlib.rc_context(PROJECTOR_RC):
+                redraw_axes(name)
+        f, f_grad = ACTIVATIONS[name]
+        slopes = f_grad(grid)
+        max_slope = float(slopes.max())
+        intervals = saturated_intervals(grid, slopes < fraction * max_slope)
+        if change is None or change["owner"] is not controls["z"]:
+            for patch in shading:
+                blit.forget(patch)
+            shading.clear()
+            for ax in (ax_f, ax_d):
+                for a, b in intervals:
+                    shading.append(blit.animate(ax.axvspan(a, b, color="grey", alpha=0.25, linewidth=0)))
+        value, slope = float(f(z_now)), float(f_grad(z_now))
+        saturated = slope < fraction * max_slope
+        marker_f.set_data([z_now], [value])
+        marker_d.set_data([z_now], [slope])
+        image.value = blit.png()
+        text = (f"f({z_now:.1f}) = {value:.4f} &emsp; f'({z_now:.1f}) = {slope:.4f} "
+                f"({100 * slope / max_slope:.1f}% of the largest slope, {max_slope:.4g})<br>"
+                + (f"<b>saturated</b>: a gradient flowing back through this unit is multiplied by {slope:.4f}"
+                   if saturated else "not saturated: the gradient passes through with a useful size")
+                + f"<br>saturated regions (f' &lt; {fraction:.2f} &times; {max_slope:.4g}): "
+                + _describe_intervals(intervals))
+        readout.value = f"<div style='font-size:15px'>{text}</div>"
+        view.shown.update(function=name, z=z_now, value=value, derivative=slope, max_derivative=max_slope,
+                          threshold=fraction, saturated=bool(saturated), saturated_regions=intervals,
+                          text=readout.value, warning="")
+        warning.value = ""
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    return view

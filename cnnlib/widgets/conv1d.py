@@ -1,0 +1,211 @@
+"""The 1D convolution explorer (notebook 01): slide the reference point t, edit the weights.
+
+The window ending at t is shaded on the series, the weights sit under it, a table lists each
+product, and the sum s_t is highlighted on the whole output series. Weights are typed oldest
+first, w_-(k-1), ..., w_-1, w_0, and applied with ``cnnlib.conv1d`` (no flip), which is the
+notes' s_t = sum_a w_-a x_(t-a).
+"""
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from .._checks import as_float_array, check_ndim
+from ..plots import new_figure
+from ..plots.conv1d import PADDING_MODES, SlidingWindowView, padding_amounts, reference_points
+from ._base import Explorer
+
+FLIGHT_READINGS = (1.00, 1.10, 1.20, 1.40, 1.70, 1.80, 1.90, 2.10, 2.20, 2.40, 2.50, 2.70)
+RECENCY_WEIGHTS = (0.01, 0.01, 0.02, 0.02, 0.04, 0.4, 0.5)
+
+WEIGHT_PRESETS = {
+    "recency (the notes, corrected)": RECENCY_WEIGHTS,
+    "the notes' typo (0.04, 0.05)": (0.01, 0.01, 0.02, 0.02, 0.04, 0.04, 0.05),
+    "plain average of 7": (1 / 7,) * 7,
+    "plain average of 3": (1 / 3,) * 3,
+    "change since last reading": (-1.0, 1.0),
+    "current reading only": (1.0,),
+}
+CUSTOM = "(your own)"
+WARNING_STYLE = "color:#b00020;font-weight:bold;font-size:15px"
+
+
+def parse_weights(text):
+    """'0.1, 0.2 0.7' -> array([0.1, 0.2, 0.7]); raises ValueError with a message for the user."""
+    pieces = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
+    if not pieces:
+        raise ValueError("Type at least one weight, e.g. 0.2, 0.3, 0.5")
+    values = []
+    for piece in pieces:
+        try:
+            value = float(piece)
+        except ValueError:
+            raise ValueError(f"Could not read {piece!r} as a number. Separate the weights with commas.") from None
+        if not np.isfinite(value):
+            raise ValueError(f"Weight {piece!r} is not a finite number.")
+        values.append(value)
+    return np.array(values)
+
+
+def _format_weights(w):
+    return ", ".join(f"{v:.6g}" for v in w)
+
+
+def _preset_name(w):
+    """The preset these weights match, or CUSTOM."""
+    for name, values in WEIGHT_PRESETS.items():
+        if len(values) == len(w) and np.allclose(values, w):
+            return name
+    return CUSTOM
+
+
+def _set_range(slider, low, high, value):
+    """Change an IntSlider's range and value without ever passing through min > max."""
+    with slider.hold_trait_notifications():
+        if low > slider.max:
+            slider.max = high
+            slider.min = low
+        else:
+            slider.min = low
+            slider.max = high
+        slider.value = min(max(value, low), high)
+
+
+def _arithmetic_html(t, window, values, w, products, s_t, weights_sum, n):
+    cells = "".join
+    style = "border:1px solid #999;padding:3px 8px;text-align:center"
+    head = cells(f"<th style='{style}'>{'x' + str(i) if 0 <= i < n else 'pad'}</th>" for i in window)
+    row_w = cells(f"<td style='{style}'>w<sub>{i - t}</sub> = {v:.4g}</td>" for i, v in zip(window, w))
+    row_x = cells(f"<td style='{style}'>{v:.4g}</td>" for v in values)
+    row_p = cells(f"<td style='{style}'>{v:.4g}</td>" for v in products)
+    average = ("the weights sum to 1, so s is a weighted average" if np.isclose(weights_sum, 1.0)
+               else f"the weights sum to {weights_sum:.4g}, not 1: s is not an average, it is scaled")
+    return (
+        "<div style='font-size:15px'>"
+        f"<table style='border-collapse:collapse'><tr><th style='{style}'>reading</th>{head}</tr>"
+        f"<tr><th style='{style}'>weight</th>{row_w}</tr>"
+        f"<tr><th style='{style}'>x</th>{row_x}</tr>"
+        f"<tr><th style='{style}'>w&middot;x</th>{row_p}</tr></table>"
+        f"<p><b>s<sub>{t}</sub> = {' + '.join(f'{p:.4g}' for p in products)} = {s_t:.4f}</b></p>"
+        f"<p>{html.escape(average)}</p></div>"
+    )
+
+
+def conv1d_explorer(x=FLIGHT_READINGS, weights=RECENCY_WEIGHTS, *, t=None, padding="valid"):
+    """Build the explorer for series ``x`` and ``weights`` (oldest first), starting at reference
+    point ``t`` (default: the first one) with ``padding`` 'valid', 'same', 'full' or 'causal'.
+
+    Controls: ``t`` (IntSlider), ``weights`` (Text, comma-separated), ``preset`` (Dropdown),
+    ``padding`` (Dropdown). Shown: ``t``, ``window`` (reading indices; negative or past the end
+    = padding), ``window_values``, ``weights``, ``products``, ``sum`` (s_t), ``output`` (the whole
+    series), ``reference_points``, ``arithmetic`` (plain text), ``weights_sum``, ``warning``.
+    """
+    x = as_float_array(x, "x")
+    check_ndim(x, "x", (1,), "a 1D series of shape (n,)")
+    if x.size < 2 or not np.all(np.isfinite(x)):
+        raise ValueError(f"x must hold at least 2 finite numbers, got {x.size} value(s)")
+    w = as_float_array(weights, "weights")
+    check_ndim(w, "weights", (1,), "a 1D list of weights")
+    if w.size == 0 or not np.all(np.isfinite(w)):
+        raise ValueError("weights must hold at least one finite number")
+    padding_amounts(padding, w.size)
+    ts = reference_points(x.size, w.size, padding)
+    if t is None:
+        t = int(ts[0])
+    if t not in ts:
+        raise ValueError(f"t must be between {ts[0]} and {ts[-1]} for these weights and padding {padding!r}, got {t}")
+
+    t_slider = widgets.IntSlider(value=t, min=int(ts[0]), max=int(ts[-1]), description="t",
+                                 continuous_update=True, layout=widgets.Layout(width="460px"))
+    padding_menu = widgets.Dropdown(options=list(PADDING_MODES), value=padding, description="padding")
+    weights_box = widgets.Text(value=_format_weights(w), description="weights",
+                               placeholder="oldest first, e.g. 0.2, 0.3, 0.5", continuous_update=False,
+                               layout=widgets.Layout(width="560px"))
+    preset_menu = widgets.Dropdown(options=[CUSTOM, *WEIGHT_PRESETS],
+                                   value=_preset_name(w), description="preset",
+                                   layout=widgets.Layout(width="420px"))
+    hint = widgets.HTML("<span style='font-size:14px'>Weights oldest first: w<sub>-(k-1)</sub>, ..., "
+                        "w<sub>-1</sub>, w<sub>0</sub>. Press Enter to apply.</span>")
+    warning = widgets.HTML("")
+    image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+    arithmetic = widgets.HTML("")
+    controls = {"t": t_slider, "weights": weights_box, "preset": preset_menu, "padding": padding_menu}
+    explorer = Explorer([widgets.HBox([t_slider, padding_menu]), widgets.HBox([weights_box, preset_menu]),
+                         hint, warning, image, arithmetic], controls)
+    fig = new_figure(11, 7.5)
+    # "quiet" silences observers while one control is set from another's handler.
+    state = {"w": w, "view": None, "quiet": False}
+
+    def rebuild():
+        fig.clear()
+        view = SlidingWindowView(fig, x, state["w"], padding_menu.value)
+        state["view"] = view
+        points = view.reference_points
+        state["quiet"] = True
+        try:
+            _set_range(t_slider, int(points[0]), int(points[-1]), t_slider.value)
+        finally:
+            state["quiet"] = False
+        view.show(t_slider.value)
+        view.enable_fast_updates()
+
+    def show_t():
+        view = state["view"]
+        t_now = t_slider.value
+        s_t = view.show(t_now)
+        k = view.w.size
+        window = np.arange(t_now - k + 1, t_now + 1)
+        values = view.x_padded[window + view.left]
+        products = view.w * values
+        image.value = view.png()
+        arithmetic.value = _arithmetic_html(t_now, window, values, view.w, products, s_t, view.w.sum(), x.size)
+        explorer.shown.update({
+            "t": t_now, "window": window, "window_values": values, "weights": view.w.copy(),
+            "products": products, "sum": float(s_t), "output": view.output.copy(),
+            "reference_points": view.reference_points.copy(), "weights_sum": float(view.w.sum()),
+            "arithmetic": f"s_{t_now} = " + " + ".join(f"{wv:g}*{xv:g}" for wv, xv in zip(view.w, values))
+                          + f" = {s_t:.4f}",
+        })
+
+    def set_warning(message):
+        warning.value = f"<span style='{WARNING_STYLE}'>{html.escape(message)}</span>" if message else ""
+        explorer.shown["warning"] = message
+
+    def apply_weights_and_padding(change=None):
+        # Both controls re-read the typed weights, so weights rejected under one padding mode
+        # are taken up as soon as the student picks a mode they fit.
+        try:
+            new_w = parse_weights(weights_box.value)
+            reference_points(x.size, new_w.size, padding_menu.value)
+        except ValueError as error:
+            set_warning(f"{error} (still showing the last valid weights and padding)")
+            return
+        state["w"] = new_w
+        state["quiet"] = True
+        try:
+            preset_menu.value = _preset_name(new_w)
+        finally:
+            state["quiet"] = False
+        set_warning("")
+        rebuild()
+        show_t()
+
+    def on_preset(change):
+        if not state["quiet"] and change["new"] != CUSTOM:
+            weights_box.value = _format_weights(WEIGHT_PRESETS[change["new"]])
+
+    def on_t(change):
+        if not state["quiet"]:
+            show_t()
+
+    t_slider.observe(on_t, "value")
+    weights_box.observe(apply_weights_and_padding, "value")
+    preset_menu.observe(on_preset, "value")
+    padding_menu.observe(apply_weights_and_padding, "value")
+    set_warning("")
+    rebuild()
+    show_t()
+    return explorer
+
+
+__all__ = ["conv1d_explorer", "parse_weights", "FLIGHT_READINGS", "RECENCY_WEIGHTS", "WEIGHT_PRESETS"]

@@ -1,0 +1,244 @@
+"""Entropy and softmax explorers (notebook 07).
+
+entropy_explorer: sliders for a true distribution P and a predicted Q; bars, H(P), H(P, Q) and KL update together.
+softmax_explorer: editable scores and a temperature; bars of softmax(z / T).
+All numbers come from ``cnnlib.losses``.
+"""
+import html
+import re
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+
+from ..losses import cross_entropy, entropy, kl_divergence, softmax
+from ..plots import PROJECTOR_RC
+from ..plots.losses import PREDICTED_STYLE, TRUE_STYLE
+from ._base import Explorer
+from .activations import BlittedFigure
+
+UNITS = {"bits": 2, "nats": "e"}
+MAX_CLASSES = 6
+MAX_SCORES = 10
+
+
+def _warning_html(message):
+    return f"<b style='color:#b00000;font-size:15px'>{html.escape(message)}</b>" if message else ""
+
+
+def _check_weights(values, name, n_classes=None):
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or not 2 <= values.size <= MAX_CLASSES:
+        raise ValueError(f"{name} must list between 2 and {MAX_CLASSES} class weights, got shape {values.shape}")
+    if n_classes is not None and values.size != n_classes:
+        raise ValueError(f"{name} must have one weight per class ({n_classes}), got {values.size}")
+    if np.any(values < 0) or np.any(values > 1) or not np.all(np.isfinite(values)):
+        raise ValueError(f"{name} weights must lie in [0, 1] (they are normalised to sum to 1), got {values.tolist()}")
+    if values.sum() == 0:
+        raise ValueError(f"{name} needs at least one weight above 0")
+    return values
+
+
+def _bar_labels(ax, bars, blit):
+    return [blit.animate(ax.text(bar.get_x() + bar.get_width() / 2, 0, "", ha="center", fontsize=12))
+            for bar in bars]
+
+
+def _set_bars(bars, labels, values):
+    for bar, label, v in zip(bars, labels, values):
+        bar.set_height(v)
+        label.set_position((bar.get_x() + bar.get_width() / 2, v + 0.02))
+        label.set_text(f"{v:.2f}")
+
+
+def entropy_explorer(true=(0.0, 1.0, 0.0), predicted=(0.2, 0.7, 0.1), labels=("cat", "dog", "bird"), units="bits"):
+    """Sliders for a true distribution P and a predicted Q over a few classes.
+
+    Each slider sets a class weight in [0, 1]; the weights are divided by their sum, so P and Q
+    always sum to 1. Shows H(P), H(P, Q), KL(P || Q) = H(P, Q) - H(P) and KL(Q || P) (to show the
+    asymmetry), in bits or nats. Controls: "p0".."pK", "q0".."qK", "units".
+    ``.shown``: p, q, entropy, cross_entropy, kl, kl_reverse, units, text, warning.
+    """
+    labels = tuple(str(label) for label in labels)
+    true = _check_weights(true, "true", len(labels))
+    predicted = _check_weights(predicted, "predicted", len(labels))
+    if units not in UNITS:
+        raise ValueError(f"units must be 'bits' or 'nats', got {units!r}")
+    n = len(labels)
+
+    def slider(value, text):
+        return widgets.FloatSlider(value=float(value), min=0.0, max=1.0, step=0.01, description=text,
+                                   readout_format=".2f", style={"description_width": "initial"})
+
+    controls = {f"p{i}": slider(true[i], f"P({labels[i]})") for i in range(n)}
+    controls.update({f"q{i}": slider(predicted[i], f"Q({labels[i]})") for i in range(n)})
+    controls["units"] = widgets.ToggleButtons(options=list(UNITS), value=units, description="units")
+    image = widgets.Image(format="png")
+    readout = widgets.HTMLMath()
+    warning = widgets.HTML()
+    columns = widgets.HBox([
+        widgets.VBox([widgets.HTML(f"<b>{title}</b> (weights, normalised)")] + [controls[f"{key}{i}"] for i in range(n)])
+        for key, title in (("p", "true P"), ("q", "predicted Q"))
+    ])
+
+    blit = BlittedFigure.create(8, 3.8, left=0.1, right=0.98, bottom=0.12, top=0.9)
+    x = np.arange(n)
+    with matplotlib.rc_context(PROJECTOR_RC):
+        ax = blit.figure.subplots()
+        p_bars = ax.bar(x - 0.2, np.zeros(n), 0.4, label="true P", **TRUE_STYLE)
+        q_bars = ax.bar(x + 0.2, np.zeros(n), 0.4, label="predicted Q", **PREDICTED_STYLE)
+        for bar in (*p_bars, *q_bars):
+            blit.animate(bar)
+        p_labels, q_labels = _bar_labels(ax, p_bars, blit), _bar_labels(ax, q_bars, blit)
+        ax.set(xticks=x, xticklabels=labels, ylim=(0, 1.15), ylabel="probability",
+               title="true distribution P and prediction Q")
+        ax.legend(loc="upper right")
+    view = Explorer([columns, controls["units"], image, readout, warning], controls)
+    last_good = {}
+
+    def update(change=None):
+        p_weights = np.array([controls[f"p{i}"].value for i in range(n)])
+        q_weights = np.array([controls[f"q{i}"].value for i in range(n)])
+        problems = [f"All {name} weights are 0: move at least one {name} slider above 0."
+                    for name, weights in (("true P", p_weights), ("predicted Q", q_weights)) if weights.sum() == 0]
+        if problems:
+            message = " ".join(problems)
+            warning.value = _warning_html(message)
+            view.shown.update(last_good, warning=message)
+            return
+        p, q = p_weights / p_weights.sum(), q_weights / q_weights.sum()
+        unit = controls["units"].value
+        base = UNITS[unit]
+        h_p = float(entropy(p, base=base)) + 0.0     # + 0.0 turns -0.0 (a certain P) into 0.0
+        h_pq = float(cross_entropy(p, q, base=base))
+        kl = float(kl_divergence(p, q, base=base))
+        kl_reverse = float(kl_divergence(q, p, base=base))
+        _set_bars(p_bars, p_labels, p)
+        _set_bars(q_bars, q_labels, q)
+        image.value = blit.png()
+        missed = bool(np.any((p > 0) & (q == 0)))
+        missed_reverse = bool(np.any((q > 0) & (p == 0)))
+        text = (f"$H(P) = {h_p:.3f}$ {unit} &emsp; $H(P, Q) = {h_pq:.3f}$ {unit} &emsp; "
+                f"$\\mathrm{{KL}}(P\\,\\|\\,Q) = H(P,Q) - H(P) = {kl:.3f}$ {unit}<br>"
+                f"the other way round: $\\mathrm{{KL}}(Q\\,\\|\\,P) = {kl_reverse:.3f}$ {unit}"
+                + (" (not the same: cross-entropy and KL are not symmetric)" if not np.isclose(kl, kl_reverse) else ""))
+        if missed or missed_reverse:
+            text += ("<br>" + ("Q" if missed else "P") + " gives probability 0 to a class "
+                     + ("P" if missed else "Q") + " says can happen, so " + ("H(P, Q) and KL(P || Q) are"
+                     if missed else "KL(Q || P) is") + " really infinite; cnnlib floors probabilities "
+                     "at 1e-12 inside the log, which caps " + ("them." if missed else "it."))
+        readout.value = f"<div style='font-size:16px'>{text}</div>"
+        warning.value = ""
+        last_good.update(p=p, q=q, entropy=h_p, cross_entropy=h_pq, kl=kl, kl_reverse=kl_reverse,
+                         units=unit, text=readout.value)
+        view.shown.update(last_good, warning="")
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    return view
+
+
+def parse_scores(text):
+    """'1.3, 5.1, 2.2' (commas and/or spaces) -> array of floats; ValueError with a readable message."""
+    pieces = [piece for piece in re.split(r"[,\s;]+", str(text).strip()) if piece]
+    if not 2 <= len(pieces) <= MAX_SCORES:
+        raise ValueError(f"enter between 2 and {MAX_SCORES} scores separated by commas, e.g. 1.3, 5.1, 2.2 "
+                         f"(got {len(pieces)})")
+    try:
+        scores = np.array([float(piece) for piece in pieces])
+    except ValueError:
+        bad = next(piece for piece in pieces if not _is_number(piece))
+        raise ValueError(f"{bad!r} is not a number; enter scores like 1.3, 5.1, 2.2") from None
+    if not np.all(np.isfinite(scores)):
+        raise ValueError("scores must be finite numbers (no inf or nan)")
+    return scores
+
+
+def _is_number(piece):
+    try:
+        float(piece)
+    except ValueError:
+        return False
+    return True
+
+
+def softmax_explorer(scores=(1.3, 5.1, 2.2), temperature=1.0):
+    """Type scores z (a text box) and move a temperature T; see softmax(z / T) as bars and numbers.
+
+    Controls: "scores" (Text, comma-separated), "temperature" (log slider from 0.05 to 20).
+    ``.shown``: scores, temperature, exp_terms (e^{(z - max z)/T}), probabilities, entropy (bits),
+    text, warning. A bad entry keeps the last good picture and explains the problem.
+    """
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim != 1 or not 2 <= scores.size <= MAX_SCORES or not np.all(np.isfinite(scores)):
+        raise ValueError(f"scores must be between 2 and {MAX_SCORES} finite numbers, got {scores.tolist()}")
+    if isinstance(temperature, bool) or not np.isscalar(temperature) or not 0.05 <= temperature <= 20:
+        raise ValueError(f"temperature must be a number between 0.05 and 20, got {temperature!r}")
+    controls = {
+        "scores": widgets.Text(value=", ".join(f"{s:g}" for s in scores), description="scores z",
+                               continuous_update=False, layout=widgets.Layout(width="420px")),
+        "temperature": widgets.FloatLogSlider(value=float(temperature), base=10, min=np.log10(0.05), max=np.log10(20),
+                                              step=0.01, description="temperature T", readout_format=".2f",
+                                              style={"description_width": "initial"},
+                                              layout=widgets.Layout(width="520px")),
+    }
+    image = widgets.Image(format="png")
+    readout = widgets.HTMLMath()
+    warning = widgets.HTML()
+    view = Explorer([controls["scores"], controls["temperature"], image, readout, warning], controls)
+    blit = BlittedFigure.create(8, 3.6, left=0.1, right=0.98, bottom=0.14, top=0.9)
+    with matplotlib.rc_context(PROJECTOR_RC):
+        ax = blit.figure.subplots()
+        ax.set(ylim=(0, 1.12), ylabel="probability")
+    artists = {"bars": [], "labels": [], "scores": None}
+    last_good = {}
+
+    def rebuild_bars(z):
+        for artist in artists["bars"] + artists["labels"]:
+            blit.forget(artist)
+        x = np.arange(z.size)
+        with matplotlib.rc_context(PROJECTOR_RC):
+            bars = list(ax.bar(x, np.zeros(z.size), 0.6, **TRUE_STYLE))
+            for bar in bars:
+                blit.animate(bar)
+            artists["bars"], artists["labels"] = bars, _bar_labels(ax, bars, blit)
+            ax.set(xticks=x, xticklabels=[f"z={s:g}" for s in z], xlim=(-0.6, z.size - 0.4),
+                   title="softmax(z / T)")
+            blit.redraw_background()
+        artists["scores"] = z
+
+    def update(change=None):
+        try:
+            z = parse_scores(controls["scores"].value)
+        except ValueError as error:
+            message = str(error)
+            warning.value = _warning_html(message)
+            view.shown.update(last_good, warning=message)
+            return
+        t = controls["temperature"].value
+        if artists["scores"] is None or not np.array_equal(z, artists["scores"]):
+            rebuild_bars(z)
+        probs = softmax(z, temperature=t)
+        exp_terms = np.exp((z - z.max()) / t)
+        h = float(entropy(probs))
+        for bar, label, v in zip(artists["bars"], artists["labels"], probs):
+            bar.set_height(v)
+            label.set_position((bar.get_x() + bar.get_width() / 2, v + 0.02))
+            label.set_text(f"{v:.3f}")
+        image.value = blit.png()
+        shown = ", ".join(f"{v:.3f}" for v in probs)
+        text = (f"$T = {t:.2f}$: &ensp; softmax = [{shown}] &emsp; entropy {h:.3f} bits "
+                f"(uniform would be $\\log_2 {z.size} = {np.log2(z.size):.3f}$)<br>"
+                f"$e^{{(z_j - \\max z)/T}}$ = [{', '.join(f'{v:.4g}' for v in exp_terms)}], "
+                f"sum {exp_terms.sum():.4g}; each probability is its term divided by the sum.")
+        readout.value = f"<div style='font-size:16px'>{text}</div>"
+        warning.value = ""
+        last_good.update(scores=z, temperature=t, exp_terms=exp_terms, probabilities=probs, entropy=h,
+                         text=readout.value)
+        view.shown.update(last_good, warning="")
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    return view

@@ -1,0 +1,203 @@
+"""The series as a classroom uses it: a real JupyterLab driven by headless Chromium.
+
+For every notebook: open it in JupyterLab, run all cells, and check that no cell shows an
+error and that every widget renders. For every explorer widget on the page, change one control
+(a slider's value, a drop-down's choice, a text box) and check that what it shows changes.
+Screenshots go to ``artifacts/screenshots/``.
+
+Needs Chromium (Debian: ``apt-get install chromium``) and Playwright's Python package.
+``.ci/run`` installs Chromium; elsewhere the tests are skipped with a loud reason when it is
+missing, and under CI=true a missing browser is a failure.
+"""
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+RUN_TIMEOUT_S = 420
+
+
+def _missing_browser_reason():
+    if CHROMIUM is None:
+        return "Chromium not found: the browser tests did NOT run (install it: apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed: the browser tests did NOT run (pip install -e '.[test]')"
+    return None
+
+
+REASON = _missing_browser_reason()
+if REASON and os.environ.get("CI"):
+    pytest.fail(REASON + " -- CI must run them", pytrace=False)
+pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _lab_settings(root):
+    """User settings that render every cell: JupyterLab 4 otherwise only puts on-screen cells in the
+    page ("windowing"), and errors or widgets further down would go unseen."""
+    folder = root / "settings" / "@jupyterlab" / "notebook-extension"
+    folder.mkdir(parents=True)
+    (folder / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    # No "would you like news?" pop-up covering the screenshots.
+    apputils = root / "settings" / "@jupyterlab" / "apputils-extension"
+    apputils.mkdir(parents=True)
+    (apputils / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    return root / "settings"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving a copy of notebooks/ (autosave must not touch the repo)."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    port, token = _free_port(), secrets.token_hex(16)
+    log = open(root / "jupyter.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={root / 'notebooks'}", "--LabApp.news_url=None",
+         # A private workspace: otherwise JupyterLab reopens tabs from the user's last session.
+         f"--LabApp.workspaces_dir={root / 'workspaces'}",
+         f"--LabApp.user_settings_dir={_lab_settings(root)}"],
+        stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.terminate()
+                pytest.fail(f"JupyterLab did not start; log: {(root / 'jupyter.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    yield url, token
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _wait_for_idle_run(page, timeout_s):
+    """Wait until no cell is queued or running ("[*]") and the kernel reports Idle."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        prompts = page.locator(".jp-InputPrompt").all_inner_texts()
+        busy = any("*" in p for p in prompts)
+        idle = page.locator("#jp-main-statusbar").inner_text().find("Idle") >= 0
+        if not busy and idle:
+            return
+        time.sleep(1)
+    raise AssertionError(f"cells still running after {timeout_s} s")
+
+
+def _explorer_snapshot(explorer):
+    """What an explorer shows: all its text plus the sources of its images."""
+    images = explorer.locator("img").evaluate_all("els => els.map(e => e.src).join('|')")
+    return explorer.inner_text() + "\n" + images
+
+
+def _change_a_control(page, explorer):
+    """Move the first control found: a slider, a drop-down, a number/text box or a button."""
+    readout = explorer.locator(".widget-readout[contenteditable='true']")
+    if readout.count():
+        target = readout.first
+        old = target.inner_text().strip()
+        target.click()
+        page.keyboard.press("Control+A")
+        try:
+            new = str(float(old) + 1) if "." in old else str(int(old) + 1)
+        except ValueError:
+            new = old
+        page.keyboard.type(new)
+        page.keyboard.press("Enter")
+        return f"slider readout {old} -> {new}"
+    select = explorer.locator("select")
+    if select.count():
+        options = select.first.locator("option").all_inner_texts()
+        current = select.first.input_value()
+        choice = next(o for o in options if o != current) if len(options) > 1 else options[0]
+        select.first.select_option(label=choice)
+        return f"drop-down -> {choice}"
+    box = explorer.locator("input[type='number'], input[type='text']")
+    if box.count():
+        box.first.fill("2")
+        box.first.press("Enter")
+        return "text box -> 2"
+    button = explorer.locator("button")
+    if button.count():
+        button.last.click()
+        return "button click"
+    return None
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, name):
+    url, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        # One workspace per notebook, reset, so only this notebook is open on the page.
+        page.goto(f"{url}/lab/workspaces/{name[:2]}/tree/{name}?reset&token={token}")
+        page.wait_for_selector(".jp-Notebook", timeout=90_000)
+        page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=90_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        time.sleep(2)
+        _wait_for_idle_run(page, RUN_TIMEOUT_S)
+        time.sleep(1)
+
+        errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
+        assert errors.count() == 0, f"{name}: a cell shows an error:\n" + "\n".join(errors.all_inner_texts())[:3000]
+        body = page.locator(".jp-Notebook").inner_text()
+        assert "Loading widget..." not in body, f"{name}: a widget never rendered"
+        assert "Error displaying widget" not in body, f"{name}: a widget failed to render"
+
+        explorers = page.locator(".jp-OutputArea-output .cnnlib-explorer")
+        changed = []
+        for i in range(explorers.count()):
+            explorer = explorers.nth(i)
+            explorer.scroll_into_view_if_needed()
+            before = _explorer_snapshot(explorer)
+            action = _change_a_control(page, explorer)
+            assert action, f"{name}: explorer {i} has no control the test can move"
+            deadline = time.time() + 15
+            while _explorer_snapshot(explorer) == before and time.time() < deadline:
+                time.sleep(0.2)
+            assert _explorer_snapshot(explorer) != before, f"{name}: explorer {i} did not change after {action}"
+            changed.append(action)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name[:-6]}.png"), full_page=False)
+        page.evaluate("window.scrollTo(0, 0)")
+        widget_notebooks = {n for n in NOTEBOOKS if n[:2] not in ("00",)}
+        if name in widget_notebooks:
+            assert changed, f"{name}: expected at least one explorer widget"
+    finally:
+        page.close()

@@ -1,0 +1,232 @@
+"""cnnlib.train and cnnlib.optim: the sanity ladder on LeNet-5, reproducibility, callbacks, metrics,
+optimiser updates and the finite-difference checker."""
+import math
+
+import numpy as np
+import pytest
+
+from cnnlib.data import load_mnist
+from cnnlib.losses import categorical_cross_entropy, softmax
+from cnnlib.nn import Dense, ReLU, Sequential, lenet5
+from cnnlib.optim import SGD, Adam
+from cnnlib.train import (EVENTS, History, TrainingDiverged, confusion_matrix, decay_learning_rate, evaluate, fit,
+                          gradcheck, gradcheck_layer, numerical_gradient, predict, relative_error)
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return load_mnist(pad_to=32)
+
+
+# --- the sanity ladder ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_untrained_lenet5_loss_is_about_log_10(mnist, seed):
+    (x, y), _ = mnist
+    loss, accuracy = evaluate(lenet5(seed=seed), x[:1000], y[:1000])
+    assert abs(loss - math.log(10)) < 0.15
+    assert accuracy < 0.3                                # guessing, not knowing
+
+
+def test_a_few_hundred_steps_overfit_100_images(mnist):
+    (x, y), _ = mnist
+    model = lenet5(seed=0)
+    history = fit(model, x[:100], y[:100], epochs=100, batch_size=50, optimizer=Adam(1e-3), progress=False)
+    assert history.step == 200
+    assert evaluate(model, x[:100], y[:100])[1] == 1.0
+    assert history.batch_loss[-1] < 0.05 < history.batch_loss[0]
+
+
+def test_training_on_a_small_slice_generalises(mnist):
+    (x, y), (x_test, y_test) = mnist
+    model = lenet5(seed=0)
+    fit(model, x[:3000], y[:3000], epochs=2, batch_size=64, optimizer=Adam(2e-3), progress=False)
+    loss, accuracy = evaluate(model, x_test[:1000], y_test[:1000])
+    assert accuracy > 0.85 and loss < 0.6
+
+
+def test_same_seed_same_numbers(mnist):
+    (x, y), _ = mnist
+    runs = [fit(lenet5(seed=3), x[:640], y[:640], epochs=2, batch_size=64, optimizer=Adam(2e-3),
+                progress=False, seed=s) for s in (11, 11, 12)]
+    assert runs[0].batch_loss == runs[1].batch_loss
+    assert runs[0].loss == runs[1].loss
+    assert runs[0].batch_loss != runs[2].batch_loss     # another seed shuffles differently
+
+
+# --- fit: history, validation, callbacks, progress, divergence -----------------------------------
+
+def test_history_records_every_batch_and_epoch(mnist):
+    (x, y), (x_test, y_test) = mnist
+    history = fit(lenet5(), x[:300], y[:300], epochs=3, batch_size=64, optimizer=SGD(0.05, momentum=0.9),
+                  validation_data=(x_test[:200], y_test[:200]), progress=False)
+    assert isinstance(history, History)
+    assert history.steps_per_epoch == 5 and history.step == 15
+    assert len(history.batch_loss) == len(history.batch_accuracy) == 15
+    for name in ("loss", "accuracy", "val_loss", "val_accuracy", "epoch_time"):
+        assert len(getattr(history, name)) == 3, name
+    # An epoch's loss is the sample-weighted mean of its batches (4 batches of 64 and one of 44).
+    weights = [64, 64, 64, 64, 44]
+    assert np.isclose(history.loss[0], np.average(history.batch_loss[:5], weights=weights))
+    assert all(0 <= a <= 1 for a in history.val_accuracy)
+    assert history.train_time == pytest.approx(sum(history.epoch_time))
+    assert "3 epoch(s), 15 steps" in repr(history)
+
+
+def test_validation_figures_are_evaluate_of_the_final_model(mnist):
+    (x, y), (x_test, y_test) = mnist
+    model = lenet5()
+    history = fit(model, x[:256], y[:256], epochs=1, batch_size=64, optimizer=Adam(),
+                  validation_data=(x_test[:100], y_test[:100]), progress=False)
+    loss, accuracy = evaluate(model, x_test[:100], y_test[:100])
+    assert history.val_loss == [pytest.approx(loss)] and history.val_accuracy == [accuracy]
+
+
+def test_callbacks_see_events_in_order_and_can_stop_training(mnist):
+    (x, y), _ = mnist
+    events = []
+
+    def record(event, history):
+        events.append((event, history.epoch, history.step))
+        if event == "batch_end" and history.step == 7:
+            history.stop_training = True
+
+    history = fit(lenet5(), x[:256], y[:256], epochs=5, batch_size=64, optimizer=Adam(), progress=False,
+                  callbacks=[record])
+    assert events[0] == ("train_begin", 0, 0)
+    assert list(dict.fromkeys(e[0] for e in events)) == list(EVENTS)
+    assert [e for e in events if e[0] == "batch_end"][-1] == ("batch_end", 1, 7)
+    assert [e[0] for e in events[-2:]] == ["epoch_end", "train_end"]
+    assert [e[1] for e in events if e[0] == "epoch_end"] == [0, 1]     # stopped inside epoch 2
+    assert history.step == 7 and len(history.loss) == 2
+
+
+def test_decay_learning_rate_callback(mnist):
+    (x, y), _ = mnist
+    optimizer = Adam(1e-3)
+    fit(lenet5(), x[:128], y[:128], epochs=3, batch_size=64, optimizer=optimizer, progress=False,
+        callbacks=decay_learning_rate(optimizer, 0.5))
+    assert optimizer.lr == pytest.approx(1e-3 / 8)
+
+
+def test_progress_bar_in_a_terminal_shows_epoch_loss_and_accuracy(mnist, capsys):
+    (x, y), _ = mnist
+    fit(lenet5(), x[:128], y[:128], epochs=2, batch_size=64, optimizer=Adam(), progress=True)
+    err = capsys.readouterr().err
+    assert "epoch 2/2" in err and "loss=" in err and "acc=" in err and "4/4" in err
+
+
+def test_exploding_loss_stops_with_advice(mnist):
+    (x, y), _ = mnist
+    model = lenet5()
+    with pytest.raises(TrainingDiverged, match=r"smaller learning rate \(e.g. lr=1e\+06 instead of 1e\+07\)") as info:
+        fit(model, x[:640], y[:640], epochs=2, batch_size=64, optimizer=SGD(1e7), progress=False)
+    assert len(info.value.history.batch_loss) >= 1
+    assert all(np.all(np.isfinite(p)) for _, p in model.named_parameters())   # the bad step was not taken
+
+
+def test_fit_rejects_bad_arguments(mnist):
+    (x, y), _ = mnist
+    with pytest.raises(ValueError, match="one label"):
+        fit(lenet5(), x[:10], y[:9], epochs=1, batch_size=4, optimizer=Adam(), progress=False)
+    with pytest.raises(TypeError, match="optimizer must have a step"):
+        fit(lenet5(), x[:10], y[:10], epochs=1, batch_size=4, optimizer="adam", progress=False)
+    with pytest.raises(ValueError, match="epochs must be at least 1"):
+        fit(lenet5(), x[:10], y[:10], epochs=0, batch_size=4, optimizer=Adam(), progress=False)
+
+
+# --- evaluate, predict, confusion_matrix ---------------------------------------------------------
+
+def test_evaluate_and_predict_agree_with_the_losses_module(mnist):
+    _, (x_test, y_test) = mnist
+    model = lenet5(seed=4)
+    x, y = x_test[:300], y_test[:300]
+    probs = predict(model, x, batch_size=64)
+    logits = model.forward(x)
+    np.testing.assert_allclose(probs, softmax(logits, axis=1), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    loss, accuracy = evaluate(model, x, y, batch_size=64)
+    assert loss == pytest.approx(categorical_cross_entropy(y, softmax(logits.astype(np.float64), axis=1)), rel=1e-5)
+    assert accuracy == np.mean(logits.argmax(axis=1) == y)
+
+
+def test_confusion_matrix():
+    counts = confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], num_classes=4)
+    np.testing.assert_array_equal(counts, [[1, 1, 0, 0], [0, 1, 0, 0], [1, 0, 2, 0], [0, 0, 0, 0]])
+    assert confusion_matrix([1, 2], [2, 1]).shape == (3, 3)
+    with pytest.raises(ValueError, match="below num_classes=2"):
+        confusion_matrix([0, 2], [0, 1], num_classes=2)
+    with pytest.raises(ValueError, match="same length"):
+        confusion_matrix([0, 1], [0])
+
+
+# --- optimisers ----------------------------------------------------------------------------------
+
+def one_weight_model(value, grad):
+    model = Sequential(Dense(1, 1, rng=0, dtype=np.float64))
+    model[0].params["weight"][:] = value
+    model[0].params["bias"][:] = 0.0
+    model[0].grads["weight"] = np.array([[grad]])
+    model[0].grads["bias"] = np.array([0.0])
+    return model
+
+
+def test_sgd_momentum_and_weight_decay_by_hand():
+    model = one_weight_model(1.0, 2.0)
+    sgd = SGD(lr=0.1, momentum=0.9, weight_decay=0.5)
+    sgd.step(model)       # g = 2 + 0.5*1 = 2.5; v = 2.5; w = 1 - 0.25 = 0.75
+    assert model[0].params["weight"][0, 0] == pytest.approx(0.75)
+    sgd.step(model)       # g = 2 + 0.375 = 2.375; v = 0.9*2.5 + 2.375 = 4.625; w = 0.75 - 0.4625
+    assert model[0].params["weight"][0, 0] == pytest.approx(0.2875)
+    with pytest.raises(ValueError, match="momentum must be in"):
+        SGD(0.1, momentum=1.0)
+
+
+def test_adam_first_step_moves_each_weight_by_lr_against_the_gradient_sign():
+    # After bias correction m_hat = g and v_hat = g^2, so the first step is lr * g / |g|.
+    for grad in (3.0, -1e-3):
+        model = one_weight_model(1.0, grad)
+        Adam(lr=0.01, eps=1e-12).step(model)
+        assert model[0].params["weight"][0, 0] == pytest.approx(1.0 - 0.01 * np.sign(grad))
+    with pytest.raises(ValueError, match="lr must be in"):
+        Adam(lr=0)
+
+
+# --- gradient checking ---------------------------------------------------------------------------
+
+def test_relative_error_formula():
+    # max|a - b| = 0.5; max(|a| + |b|) = 2 + 2.5 = 4.5
+    assert relative_error([1.0, 2.0], [1.0, 2.5]) == pytest.approx(0.5 / 4.5)
+    assert relative_error([0.0, 0.0], [0.0, 1e-12]) == pytest.approx(1e-4)    # the 1e-8 floor
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
+
+
+def test_numerical_gradient_and_gradcheck_on_a_known_function():
+    x = np.array([[0.5, -1.0], [2.0, 3.0]])
+    np.testing.assert_allclose(numerical_gradient(lambda v: np.sum(v ** 3), x), 3 * x ** 2, rtol=1e-8)
+    np.testing.assert_array_equal(x, [[0.5, -1.0], [2.0, 3.0]])     # restored after nudging
+    assert gradcheck(lambda v: np.sum(v ** 3), x, 3 * x ** 2) < 1e-9
+    assert gradcheck(lambda v: np.sum(v ** 3), x, 2 * x ** 2) > 0.1      # a wrong gradient is caught
+    only_two = gradcheck(lambda v: np.sum(v ** 3), x, 3 * x ** 2, indices=[0, 3])
+    assert only_two < 1e-9
+    with pytest.raises(TypeError, match="float64"):
+        gradcheck(lambda v: np.sum(v), x.astype(np.float32), np.ones((2, 2)))
+
+
+def test_gradcheck_layer_catches_a_wrong_backward():
+    class LeakyBug(ReLU):
+        def backward(self, grad_out):
+            return super().backward(grad_out) * 1.01      # 1% too large
+
+    x = np.random.default_rng(0).normal(size=(4, 6))
+    assert gradcheck_layer(ReLU(), x)["input"] < 1e-7
+    assert gradcheck_layer(LeakyBug(), x)["input"] > 1e-3
+
+
+def test_training_stays_in_float32(mnist):
+    (x, y), _ = mnist
+    model = lenet5()
+    fit(model, x[:128], y[:128], epochs=1, batch_size=64, optimizer=Adam(), progress=False)
+    assert {p.dtype for _, p in model.named_parameters()} == {np.dtype(np.float32)}
+    assert {g.dtype for _, g in model.named_gradients()} == {np.dtype(np.float32)}
+    assert all(a.dtype == np.float32 for a in model.activations(x[:2]))
