@@ -35,8 +35,8 @@ SERIES = {
 }
 
 
-def notebook_files():
-    return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+def notebook_files(folder=NOTEBOOKS):
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
 def title_of(path):
@@ -80,10 +80,15 @@ def _set_source(cell, text):
     return changed
 
 
-def update(check):
-    files = notebook_files()
-    stale = []
-    missing = [name for name in SERIES if not (NOTEBOOKS / name).exists()]
+def update(check, root=ROOT):
+    """Bring navigation and contents up to date (or only report, with ``check``).
+
+    Returns (stale, missing): what was (or would be) rewritten or is malformed, and the
+    notebooks SERIES lists that do not exist.
+    """
+    files = notebook_files(root / "notebooks")
+    stale = [f"{p.name}: not listed in SERIES (add its one-line summary)" for p in files if p.name not in SERIES]
+    missing = [name for name in SERIES if not (root / "notebooks" / name).exists()]
     for i, path in enumerate(files):
         nb = nbformat.read(path, as_version=4)
         changed = False
@@ -103,7 +108,7 @@ def update(check):
             stale.append(f"{path.name}: navigation or contents out of date")
             if not check:
                 nbformat.write(nb, path)
-    readme = (ROOT / "README.md").read_text()
+    readme = (root / "README.md").read_text()
     pattern = re.compile(re.escape(CONTENTS_MARKER) + r"\n.*?\n" + re.escape(README_END), re.S)
     if not pattern.search(readme):
         stale.append("README.md: no contents markers")
@@ -112,7 +117,7 @@ def update(check):
         if new != readme:
             stale.append("README.md: contents table out of date")
             if not check:
-                (ROOT / "README.md").write_text(new)
+                (root / "README.md").write_text(new)
     return stale, missing
 
 
@@ -125,7 +130,7 @@ def main():
         print(f"warning: {name} is listed in SERIES but does not exist")
     for line in stale:
         print(line)
-    if args.check and stale:
+    if args.check and (stale or missing):
         print("run: python scripts/build_navigation.py")
         sys.exit(1)
 

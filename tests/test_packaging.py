@@ -14,21 +14,15 @@ def _pyproject():
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
-def _environment_dependencies():
-    names, in_deps, in_pip = set(), False, False
-    for line in (ROOT / "environment.yml").read_text().splitlines():
-        stripped = line.strip()
+def _environment_dependencies(path=ROOT / "environment.yml"):
+    """Package names in a conda environment file: the conda list and its pip section."""
+    names, in_deps = set(), False
+    for line in path.read_text().splitlines():
+        stripped = line.split("#")[0].strip()
         if not line.startswith((" ", "-")):
             in_deps = stripped == "dependencies:"
             continue
-        if not in_deps:
-            continue
-        if stripped.startswith("- pip:"):
-            in_pip = True
-            continue
-        if in_pip:
-            continue
-        if stripped.startswith("- "):
+        if in_deps and stripped.startswith("- ") and stripped not in ("- pip:", "- -e ."):
             names.add(_name(stripped[2:]))
     return names
 
@@ -43,7 +37,22 @@ def test_environment_yml_names_the_same_dependencies_as_pyproject():
 def test_environment_yml_uses_conda_forge_and_installs_the_repo():
     text = (ROOT / "environment.yml").read_text()
     assert "conda-forge" in text
-    assert re.search(r"^\s*- pip:\s*\n\s*- -e \.", text, re.M) or "postBuild" in {p.name for p in ROOT.glob("binder/*")}
+    assert re.search(r"^\s*- pip:\s*\n(\s*(#.*|- \S+)\n)*?\s*- -e \.\s*$", text, re.M)
+
+
+def test_binder_follows_repo2docker_conventions():
+    # repo2docker builds binder/environment.yml before the repository is copied in, so the repo
+    # is installed by postBuild, which must stop at the first failing command.
+    project = _pyproject()["project"]
+    binder_env = ROOT / "binder" / "environment.yml"
+    assert "conda-forge" in binder_env.read_text()
+    assert re.search(r"^\s*- python=3\.\d+\s*$", binder_env.read_text(), re.M), "repo2docker wants an exact python"
+    assert _environment_dependencies(binder_env) == {_name(r) for r in project["dependencies"]} | {"python", "pip"}
+    post_build = ROOT / "binder" / "postBuild"
+    lines = [line.strip() for line in post_build.read_text().splitlines()]
+    assert lines[0].startswith("#!") and "set -e" in " ".join(lines)
+    assert any(re.match(r"^(python -m )?pip install .*-e \.$", line) for line in lines)
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
 
 
 def test_dependencies_have_lower_bounds_not_pins():

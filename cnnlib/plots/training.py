@@ -1,0 +1,423 @@
+"""Static figures for notebook 08: the data, LeNet-5's feature maps, training curves, predictions,
+the confusion matrix, the mistakes, and the learned first-layer filters.
+
+Every number drawn comes from cnnlib: ``model.activations`` for feature maps (the same forward pass
+``cnnlib.train.predict`` uses), ``cnnlib.train.confusion_matrix`` for counts. :class:`TrainingCurves`
+and :func:`layer_stages` are shared with the training dashboard (``cnnlib.widgets.training``).
+"""
+import math
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from .._checks import as_positive_int
+from ..activations import relu
+from ..losses import softmax
+from ..nn import AvgPool2D, Conv2D, Dropout, MaxPool2D, ReLU, Sequential, Sigmoid, Tanh
+from . import IMAGE_CMAP, SIGNED_CMAP, VALUE_CMAP
+from .conv1d import _projector
+
+ACTIVATION_NAMES = {ReLU: "ReLU", Tanh: "tanh", Sigmoid: "sigmoid"}
+POOL_NAMES = {MaxPool2D: "max pool", AvgPool2D: "avg pool"}
+TRAIN_COLOR, VALIDATION_COLOR = "#1f3b73", "tab:orange"
+PREDICTED_COLOR, TRUE_COLOR, OTHER_COLOR = "#1f3b73", "tab:orange", "0.75"
+
+
+def _no_ticks(ax):
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _check_model(model):
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a cnnlib.nn.Sequential such as cnnlib.nn.lenet5(), got {type(model).__name__}")
+    return model
+
+
+def as_single_image(image, model):
+    """One input as C x H x W (an H x W array gets a channel axis), checked against the model's input shape."""
+    image = np.asarray(image)
+    if image.ndim == 2:
+        image = image[np.newaxis]
+    if image.ndim != 3 or not np.issubdtype(image.dtype, np.number):
+        raise ValueError(f"image must be one image, H x W or C x H x W numbers, got shape {image.shape}")
+    expected = getattr(model, "input_shape", None)
+    if expected is not None and image.shape != tuple(expected):
+        raise ValueError(f"image must have the model's input shape {tuple(expected)}, got {image.shape}")
+    return image
+
+
+# --- which layers to draw ------------------------------------------------------------------------
+
+def layer_stages(model):
+    """[(name, layer index)] of the outputs worth drawing as feature maps, in order.
+
+    Each convolution is shown after its activation ("conv1 + ReLU": what the next layer sees),
+    each pooling layer as is ("pool1"). Drawing stops at the first output that is not a stack of
+    maps (Flatten). For LeNet-5: conv1 + ReLU (layer 1), pool1 (2), conv2 + ReLU (4), pool2 (5).
+    """
+    layers = _check_model(model).layers
+    stages, convs, pools = [], 0, 0
+    for i, layer in enumerate(layers):
+        if isinstance(layer, Conv2D):
+            convs += 1
+            after = layers[i + 1] if i + 1 < len(layers) else None
+            if type(after) in ACTIVATION_NAMES:
+                stages.append((f"conv{convs} + {ACTIVATION_NAMES[type(after)]}", i + 1))
+            else:
+                stages.append((f"conv{convs}", i))
+        elif type(layer) in POOL_NAMES:
+            pools += 1
+            stages.append((f"pool{pools}", i))
+        elif not isinstance(layer, (*ACTIVATION_NAMES, Dropout)):
+            break                   # Flatten or Dense: the maps have ended
+    return stages
+
+
+def feature_map_stages(model, image):
+    """The image and its feature maps: [("input", C x H x W), ("conv1 + ReLU", 6 x 28 x 28), ...].
+
+    One forward pass (``model.activations``, evaluation mode) of a single image; see :func:`layer_stages`.
+    """
+    image = as_single_image(image, _check_model(model))
+    outputs = model.activations(image[np.newaxis])
+    return [("input", image)] + [(name, outputs[i][0]) for name, i in layer_stages(model)]
+
+
+def grid_shape(count):
+    """(rows, columns) to tile ``count`` maps in a near-square block, taller than wide: 6 -> 3 x 2, 16 -> 4 x 4."""
+    count = as_positive_int(count, "count")
+    rows = math.ceil(math.sqrt(count))
+    return rows, math.ceil(count / rows)
+
+
+def tile_maps(maps, rows, cols, gap=1):
+    """C x H x W maps laid out row by row in a (rows*H + gaps) x (cols*W + gaps) array; gaps and
+    unused cells are NaN (drawn blank)."""
+    maps = np.asarray(maps, dtype=float)
+    count, height, width = maps.shape
+    if count > rows * cols:
+        raise ValueError(f"{count} maps do not fit a {rows} x {cols} grid")
+    tiled = np.full((rows * height + (rows - 1) * gap, cols * width + (cols - 1) * gap), np.nan)
+    for k in range(count):
+        r, c = divmod(k, cols)
+        tiled[r * (height + gap):r * (height + gap) + height, c * (width + gap):c * (width + gap) + width] = maps[k]
+    return tiled
+
+
+def map_colours(values):
+    """(cmap, vmin, vmax) for a stage: grey for the input, cividis from 0 for non-negative maps
+    (after ReLU or max pooling of ReLUs), RdBu with symmetric limits when there are negative values."""
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    if low < 0:
+        limit = max(-low, high) or 1.0
+        return SIGNED_CMAP, -limit, limit
+    return VALUE_CMAP, 0.0, high or 1.0
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+@_projector
+def digits_figure(images, labels, *, columns=10, title=None):
+    """A gallery of digits (N x 1 x H x W or N x H x W), each titled with its label."""
+    images = np.asarray(images)
+    images = images[:, 0] if images.ndim == 4 else images
+    columns = as_positive_int(columns, "columns")
+    rows = math.ceil(len(images) / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.35 * columns, 1.55 * rows + (0.4 if title else 0)),
+                             squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, image, label in zip(axes.ravel(), images, labels):
+        ax.imshow(image, cmap=IMAGE_CMAP, vmin=0, vmax=max(1.0, float(image.max())))
+        ax.set_title(str(label), fontsize=14)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+@_projector
+def padding_figure(digit, padded, kernel=5):
+    """A 28 x 28 digit, and the same digit padded to 32 x 32 with the original's border dashed and
+    the first 5 x 5 receptive field of conv1 drawn at the top-left corner."""
+    digit, padded = np.squeeze(digit), np.squeeze(padded)
+    pad = (padded.shape[0] - digit.shape[0]) // 2
+    fig, (ax_digit, ax_padded) = plt.subplots(1, 2, figsize=(10, 5.2))
+    ax_digit.imshow(digit, cmap=IMAGE_CMAP, vmin=0, vmax=1)
+    ax_digit.set_title(f"MNIST digit: {digit.shape[0]} x {digit.shape[1]}")
+    ax_padded.imshow(padded, cmap=IMAGE_CMAP, vmin=0, vmax=1)
+    ax_padded.add_patch(Rectangle((pad - 0.5, pad - 0.5), digit.shape[1], digit.shape[0], fill=False,
+                                  edgecolor="tab:cyan", linestyle="--", linewidth=2.5))
+    ax_padded.add_patch(Rectangle((-0.5, -0.5), kernel, kernel, fill=False, edgecolor=TRUE_COLOR, linewidth=3.5))
+    ax_padded.plot([kernel // 2], [kernel // 2], "o", color=TRUE_COLOR, markersize=7)
+    ax_padded.set_title(f"padded by {pad}: {padded.shape[0]} x {padded.shape[1]}")
+    for ax in (ax_digit, ax_padded):
+        ax.set_xlabel("column")
+        ax.set_ylabel("row")
+    ax_padded.text(kernel + 0.5, kernel // 2, f"first {kernel}x{kernel} window:\nits centre is the\ndigit's corner pixel",
+                   color="white", va="center", fontsize=12)
+    return fig
+
+
+# --- training curves -----------------------------------------------------------------------------
+
+class TrainingCurves:
+    """Loss (log scale) and accuracy against epochs on two axes, updated in place as a History grows.
+
+    Per batch: the loss, drawn faint (noisy: each batch is only 64 images). Per epoch: the training
+    figures, drawn at the middle of their epoch because they are means over it while the weights were
+    changing, and the validation figures, drawn at the end of the epoch where they were measured.
+    """
+
+    def __init__(self, ax_loss, ax_accuracy):
+        self.ax_loss, self.ax_accuracy = ax_loss, ax_accuracy
+        self.batch_loss, = ax_loss.plot([], [], color=TRAIN_COLOR, alpha=0.25, linewidth=1, label="each batch")
+        self.loss, = ax_loss.plot([], [], "o-", color=TRAIN_COLOR, linewidth=2.5, label="training (epoch mean)")
+        self.val_loss, = ax_loss.plot([], [], "s--", color=VALIDATION_COLOR, linewidth=2.5, label="validation")
+        self.accuracy, = ax_accuracy.plot([], [], "o-", color=TRAIN_COLOR, linewidth=2.5, label="training (epoch mean)")
+        self.val_accuracy, = ax_accuracy.plot([], [], "s--", color=VALIDATION_COLOR, linewidth=2.5,
+                                              label="validation")
+        ax_loss.set(yscale="log", xlabel="epoch", ylabel="cross-entropy loss (log scale)", title="loss")
+        ax_accuracy.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+        for ax in (ax_loss, ax_accuracy):
+            ax.grid(alpha=0.3, which="both")
+        ax_accuracy.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+
+    def update(self, history):
+        """Draw everything ``history`` holds so far; returns the number of finished epochs drawn."""
+        per_epoch = max(1, history.steps_per_epoch or 1)
+        steps = np.arange(1, len(history.batch_loss) + 1) / per_epoch
+        ends = np.arange(1, len(history.loss) + 1)
+        self.batch_loss.set_data(steps, history.batch_loss)
+        self.loss.set_data(ends - 0.5, history.loss)
+        self.accuracy.set_data(ends - 0.5, history.accuracy)
+        self.val_loss.set_data(ends[:len(history.val_loss)], history.val_loss)
+        self.val_accuracy.set_data(ends[:len(history.val_accuracy)], history.val_accuracy)
+        right = max(history.epochs or 1, len(history.loss), float(steps[-1]) if len(steps) else 0)
+        for ax in (self.ax_loss, self.ax_accuracy):
+            ax.set_xlim(0, right)
+        if history.batch_loss:
+            losses = np.asarray(history.batch_loss + history.val_loss, dtype=float)
+            positive = losses[np.isfinite(losses) & (losses > 0)]
+            if positive.size:
+                self.ax_loss.set_ylim(positive.min() / 1.5, positive.max() * 1.5)
+        accuracies = history.accuracy + history.val_accuracy
+        if accuracies:
+            low = min(accuracies)
+            self.ax_accuracy.set_ylim(max(0.0, low - 0.25 * (1 - low) - 0.005), 1.0 + 0.05 * (1 - low) + 0.001)
+        handles = [line for line in (self.batch_loss, self.loss, self.val_loss) if len(line.get_xdata())]
+        if handles:
+            self.ax_loss.legend(handles=handles, loc="upper right")
+            acc_handles = [line for line in (self.accuracy, self.val_accuracy) if len(line.get_xdata())]
+            if acc_handles:
+                self.ax_accuracy.legend(handles=acc_handles, loc="lower right")
+        return len(history.loss)
+
+
+@_projector
+def training_curves_figure(history):
+    """Loss and accuracy per epoch, training against validation, with every batch's loss faint."""
+    fig, (ax_loss, ax_accuracy) = plt.subplots(1, 2, figsize=(14, 4.8))
+    TrainingCurves(ax_loss, ax_accuracy).update(history)
+    return fig
+
+
+# --- feature maps --------------------------------------------------------------------------------
+
+@_projector
+def feature_maps_figure(model, image, *, label=None):
+    """A digit flowing through the network: the input, then every conv (after its activation) and
+    pooling layer's maps, tiled left to right with one shared colour scale per layer."""
+    stages = feature_map_stages(model, image)
+    widths = [max(1, grid_shape(len(maps))[1]) for _, maps in stages]
+    fig = plt.figure(figsize=(16, 5.4), layout="constrained")
+    panels = fig.subfigures(1, len(stages), width_ratios=[w + 0.6 for w in widths], wspace=0.02)
+    for panel, (name, maps) in zip(np.atleast_1d(panels), stages):
+        rows, cols = grid_shape(len(maps))
+        axes = panel.subplots(rows, cols, squeeze=False)
+        if name == "input":
+            cmap, vmin, vmax = IMAGE_CMAP, 0.0, max(1.0, float(maps.max()))
+        else:
+            cmap, vmin, vmax = map_colours(maps)
+        for k, ax in enumerate(axes.ravel()):
+            _no_ticks(ax)
+            if k < len(maps):
+                shown = ax.imshow(maps[k], cmap=cmap, vmin=vmin, vmax=vmax)
+            else:
+                ax.axis("off")
+        shape = " x ".join(map(str, maps.shape))
+        heading = "input" + (f" (a {label})" if label is not None else "") if name == "input" else name
+        panel.suptitle(f"{heading}\n{shape}", fontsize=14)
+        if name != "input":
+            panel.colorbar(shown, ax=axes.ravel().tolist(), location="bottom", shrink=0.8, aspect=12,
+                           label="activation")
+    return fig
+
+
+# --- predictions ---------------------------------------------------------------------------------
+
+def bar_colours(probabilities, true_label=None):
+    """Per class: the predicted (largest) class dark blue, the true class orange when the prediction
+    is wrong, the rest light grey; plus a hatch for the true class so grey-scale prints tell them apart."""
+    predicted = int(np.argmax(probabilities))
+    colours = [OTHER_COLOR] * len(probabilities)
+    hatches = [""] * len(probabilities)
+    colours[predicted] = PREDICTED_COLOR
+    if true_label is not None and int(true_label) != predicted:
+        colours[int(true_label)] = TRUE_COLOR
+        hatches[int(true_label)] = "//"
+    return colours, hatches
+
+
+def probability_bars(ax, probabilities, *, true_label=None):
+    """Bars of the ten class probabilities, each labelled with its value."""
+    probabilities = np.asarray(probabilities, dtype=float)
+    classes = np.arange(len(probabilities))
+    colours, hatches = bar_colours(probabilities, true_label)
+    bars = ax.bar(classes, probabilities, 0.7, color=colours, edgecolor="black")
+    for bar, hatch, p in zip(bars, hatches, probabilities):
+        bar.set_hatch(hatch)
+        ax.text(bar.get_x() + bar.get_width() / 2, p + 0.02, f"{p:.2f}", ha="center", fontsize=11)
+    ax.set(xticks=classes, ylim=(0, 1.15), xlabel="digit", ylabel="probability")
+    return bars
+
+
+@_projector
+def prediction_figure(image, probabilities, true_label=None):
+    """The digit beside the bars of its predicted probabilities; the title says true and predicted."""
+    probabilities = np.asarray(probabilities, dtype=float)
+    predicted = int(np.argmax(probabilities))
+    fig, (ax_image, ax_bars) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw=dict(width_ratios=[1, 2.4]))
+    ax_image.imshow(np.squeeze(image), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+    _no_ticks(ax_image)
+    ax_image.set_title("input" if true_label is None else f"true label {true_label}")
+    probability_bars(ax_bars, probabilities, true_label=true_label)
+    verdict = "" if true_label is None else (": correct" if predicted == int(true_label) else ": wrong")
+    ax_bars.set_title(f"predicted {predicted} with probability {probabilities[predicted]:.3f}{verdict}")
+    return fig
+
+
+# --- confusion matrix and mistakes ---------------------------------------------------------------
+
+def most_confused_pairs(counts, top=5):
+    """The ``top`` unordered pairs of classes mixed up most often, as (mistakes, a, b) with a < b,
+    counting both directions (a taken for b and b taken for a); largest first, ties by digit."""
+    counts = np.asarray(counts)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"counts must be a square C x C confusion matrix, got shape {counts.shape}")
+    both_ways = counts + counts.T
+    pairs = [(int(both_ways[a, b]), a, b) for a in range(len(counts)) for b in range(a + 1, len(counts))]
+    pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+    return pairs[:as_positive_int(top, "top")]
+
+
+def _annotated_heat_map(ax, values, vmax, title):
+    """Cells shaded by count with the count written in them; NaN cells stay blank."""
+    cmap = matplotlib.colormaps[VALUE_CMAP].with_extremes(bad="white")
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=vmax)
+    for (i, j), v in np.ndenumerate(values):
+        if np.isfinite(v) and v > 0:
+            shade = cmap(image.norm(v))
+            light = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.5
+            ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=11,
+                    color="black" if light else "white")
+    ticks = np.arange(values.shape[0])
+    ax.set(xticks=ticks, yticks=ticks, xlabel="predicted digit", ylabel="true digit", title=title)
+    return image
+
+
+@_projector
+def confusion_matrix_figure(counts):
+    """Left: every count (the diagonal holds the correct answers). Right: the mistakes alone, with
+    the diagonal blanked so that a handful of errors is not washed out by hundreds of correct ones."""
+    counts = np.asarray(counts)
+    correct, total = int(np.trace(counts)), int(counts.sum())
+    mistakes = counts.astype(float)
+    np.fill_diagonal(mistakes, np.nan)
+    fig, (ax_all, ax_wrong) = plt.subplots(1, 2, figsize=(15, 6.6))
+    image = _annotated_heat_map(ax_all, counts.astype(float), counts.max(),
+                                f"all {total:,} test digits: {correct:,} correct")
+    fig.colorbar(image, ax=ax_all, shrink=0.8, label="count")
+    wrong_max = max(1.0, float(np.nanmax(mistakes)))
+    image = _annotated_heat_map(ax_wrong, mistakes, wrong_max, f"the {total - correct} mistakes (diagonal hidden)")
+    fig.colorbar(image, ax=ax_wrong, shrink=0.8, label="count")
+    return fig
+
+
+@_projector
+def mistakes_figure(images, true_labels, probabilities, indices, *, columns=8):
+    """A gallery of chosen digits titled 'true -> predicted (confidence)'."""
+    indices = np.asarray(indices, dtype=int)
+    columns = as_positive_int(columns, "columns")
+    rows = max(1, math.ceil(len(indices) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(1.75 * columns, 2.1 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, i in zip(axes.ravel(), indices):
+        predicted = int(np.argmax(probabilities[i]))
+        ax.imshow(np.squeeze(images[i]), cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        ax.set_title(f"{true_labels[i]} \u2192 {predicted}\n{probabilities[i][predicted]:.0%} sure", fontsize=13)
+    return fig
+
+
+# --- the learned filters -------------------------------------------------------------------------
+
+def _filter_weights(model):
+    first = _check_model(model).layers[0]
+    if not isinstance(first, Conv2D) or first.in_channels != 1:
+        raise ValueError("the model's first layer must be a Conv2D on one input channel (like LeNet-5's conv1)")
+    return first
+
+
+@_projector
+def filters_figure(model):
+    """conv1's 5 x 5 filters, blue for positive and red for negative weights on one symmetric scale."""
+    weights = _filter_weights(model).params["weight"][:, 0]
+    limit = float(np.abs(weights).max()) or 1.0
+    fig, axes = plt.subplots(1, len(weights), figsize=(2.3 * len(weights) + 1.2, 3.0), squeeze=False)
+    for k, (ax, w) in enumerate(zip(axes[0], weights)):
+        shown = ax.imshow(w, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
+        ax.set_title(f"filter {k + 1}")
+        _no_ticks(ax)
+    fig.colorbar(shown, ax=axes[0].tolist(), shrink=0.9, label="weight")
+    return fig
+
+
+@_projector
+def filter_responses_figure(model, image):
+    """For each conv1 filter: the filter, its response to the digit (weighted sum plus bias, signed),
+    and what survives the ReLU. The digit itself heads the first column."""
+    layer = _filter_weights(model)
+    image = as_single_image(image, model)
+    weights = layer.params["weight"][:, 0]
+    response = layer.forward(image[np.newaxis])[0]
+    kept = relu(response)
+    w_limit = float(np.abs(weights).max()) or 1.0
+    r_limit = float(np.abs(response).max()) or 1.0
+    count = len(weights)
+    fig, axes = plt.subplots(3, count + 1, figsize=(2.2 * (count + 1) + 1.5, 7.2), squeeze=False)
+    for ax in axes.ravel():
+        _no_ticks(ax)
+    axes[0, 0].imshow(image[0], cmap=IMAGE_CMAP, vmin=0, vmax=1)
+    axes[0, 0].set_title("the digit")
+    axes[1, 0].axis("off")
+    axes[2, 0].axis("off")
+    for ax, text in ((axes[0, 0], "filter"), (axes[1, 0], "response"), (axes[2, 0], "after ReLU")):
+        ax.text(-0.15, 0.5, text, transform=ax.transAxes, rotation=90, ha="right", va="center", fontsize=15)
+    for k in range(count):
+        w_image = axes[0, k + 1].imshow(weights[k], cmap=SIGNED_CMAP, vmin=-w_limit, vmax=w_limit)
+        axes[0, k + 1].set_title(f"filter {k + 1}")
+        r_image = axes[1, k + 1].imshow(response[k], cmap=SIGNED_CMAP, vmin=-r_limit, vmax=r_limit)
+        k_image = axes[2, k + 1].imshow(kept[k], cmap=VALUE_CMAP, vmin=0, vmax=r_limit)
+    fig.colorbar(w_image, ax=axes[0, 1:].tolist(), shrink=0.9, label="weight")
+    fig.colorbar(r_image, ax=axes[1, 1:].tolist(), shrink=0.9, label="response")
+    fig.colorbar(k_image, ax=axes[2, 1:].tolist(), shrink=0.9, label="ReLU output")
+    return fig
+
+
+def predicted_probabilities(model, image):
+    """softmax of the model's scores for one image (the same numbers as ``cnnlib.train.predict``)."""
+    image = as_single_image(image, _check_model(model))
+    return softmax(model.forward(image[np.newaxis])[0])
