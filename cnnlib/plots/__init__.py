@@ -3,6 +3,7 @@
 Topic modules (``cnnlib.plots.conv``, ...) hold the figures; this module holds what they share:
 the style, the colour maps, number grids and PNG encoding for widgets.
 """
+import functools
 import io
 
 import matplotlib
@@ -29,6 +30,15 @@ PROJECTOR_RC = {
     "image.cmap": VALUE_CMAP,
     "figure.constrained_layout.use": True,
 }
+
+
+def projector(draw):
+    """Decorator: run a drawing function under the projector style (sizes are fixed when artists are made)."""
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(PROJECTOR_RC):
+            return draw(*args, **kwargs)
+    return wrapper
 
 
 def projector_style():

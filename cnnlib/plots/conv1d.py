@@ -7,16 +7,14 @@ notes' s_t = sum_a w_-a x_(t-a), and each output is drawn at its reference point
 of the newest reading in its window. Static figures are pyplot figures (``%matplotlib inline``
 shows them); :class:`SlidingWindowView` draws on any Figure, which is how the widget uses it.
 """
-import functools
 import io
 
-import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from ..conv import _padding_1d, conv1d
-from . import PROJECTOR_RC, VALUE_CMAP, figure_to_png, number_grid
+from . import VALUE_CMAP, figure_to_png, number_grid, projector
 
 PADDING_MODES = ("valid", "same", "full", "causal")
 WINDOW_COLOR = "tab:orange"
@@ -37,13 +35,6 @@ def _static_figure(width, height):
     return plt.figure(figsize=(width, height), layout="constrained")
 
 
-def _projector(draw):
-    """Run a drawing function under the projector style: sizes are fixed when artists are made."""
-    @functools.wraps(draw)
-    def wrapper(*args, **kwargs):
-        with matplotlib.rc_context(PROJECTOR_RC):
-            return draw(*args, **kwargs)
-    return wrapper
 
 
 def padding_amounts(mode, k):
@@ -89,7 +80,7 @@ def _blank_nan_cells(ax):
             text.remove()
 
 
-@_projector
+@projector
 def flight_table_figure(x, w, t, *, fig=None):
     """The lecture notes' table, corrected: weights under their readings, products, and s_t.
 
@@ -132,7 +123,7 @@ class SlidingWindowView:
     what keeps the widget's slider instant.
     """
 
-    @_projector
+    @projector
     def __init__(self, fig, x, w, padding="valid"):
         self.fig = fig
         self.x = np.asarray(x, dtype=float)
@@ -239,7 +230,7 @@ def draw_sliding_window(fig, x, w, t, padding="valid"):
     return view.output
 
 
-@_projector
+@projector
 def sliding_window_figure(x, w, t, padding="valid"):
     """A new figure with :func:`draw_sliding_window` for one reference point t."""
     fig = _static_figure(11, 7.5)
@@ -247,7 +238,7 @@ def sliding_window_figure(x, w, t, padding="valid"):
     return fig
 
 
-@_projector
+@projector
 def padding_modes_figure(x, w, modes=PADDING_MODES):
     """One row per padding mode: its outputs drawn at their reference points over the readings.
 
@@ -283,7 +274,7 @@ def padding_modes_figure(x, w, modes=PADDING_MODES):
     return fig
 
 
-@_projector
+@projector
 def impulse_response_figure(w):
     """A single spike run through conv1d without and with ``flip``: the output is the kernel
     mirrored (cross-correlation) or copied (true convolution)."""
@@ -312,7 +303,7 @@ def impulse_response_figure(w):
     return fig
 
 
-@_projector
+@projector
 def smoothing_figure(readings, smoothed, truth=None, *, warmup=0):
     """Noisy readings, the signal behind them (if known) and one line per smoothed version.
 

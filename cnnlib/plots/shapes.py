@@ -6,7 +6,6 @@ Inputs and kernels are square here: the same rule applies to the height and to t
 Static figures are pyplot figures (``%matplotlib inline`` shows them); :func:`draw_output_grid`
 draws on any Axes, which is how the widget uses it.
 """
-import functools
 
 import matplotlib
 import numpy as np
@@ -16,7 +15,7 @@ from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
 from .._checks import as_nonnegative_int, as_positive_int
 from ..shapes import output_size
-from . import PROJECTOR_RC, new_figure
+from . import new_figure, projector
 
 INPUT_COLOR = "white"
 PADDING_COLOR = "0.80"
@@ -31,13 +30,6 @@ def _static_figure(width, height):
     return plt.figure(figsize=(width, height), layout="constrained")
 
 
-def _projector(draw):
-    """Run a drawing function under the projector style: sizes are fixed when artists are made."""
-    @functools.wraps(draw)
-    def wrapper(*args, **kwargs):
-        with matplotlib.rc_context(PROJECTOR_RC):
-            return draw(*args, **kwargs)
-    return wrapper
 
 
 def effective_kernel_size(kernel, dilation=1):
@@ -134,7 +126,7 @@ def _grid_lines(x0, y0, size, color="0.35", linewidth=1.0):
     return LineCollection(vertical + horizontal, colors=color, linewidths=linewidth)
 
 
-@_projector
+@projector
 def draw_output_grid(ax, n, kernel, padding=0, stride=1, dilation=1, *, title=True):
     """Draw the padded input, the first two filter positions, every window centre, the cells the
     floor leaves out, and the output grid beside it. Returns :func:`grid_layout`'s dict.
@@ -211,7 +203,7 @@ def draw_output_grid(ax, n, kernel, padding=0, stride=1, dilation=1, *, title=Tr
     return layout
 
 
-@_projector
+@projector
 def grid_legend_figure(width=9, height=0.75):
     """The grid picture's legend on its own (a widget shows it once, below the redrawn picture)."""
     fig = new_figure(width, height)
@@ -219,7 +211,7 @@ def grid_legend_figure(width=9, height=0.75):
     return fig
 
 
-@_projector
+@projector
 def output_grid_figure(cases, *, ncols=2, legend=True):
     """One :func:`draw_output_grid` panel per case, with a shared legend underneath.
 
@@ -241,7 +233,7 @@ def output_grid_figure(cases, *, ncols=2, legend=True):
     return fig
 
 
-@_projector
+@projector
 def shape_flow_figure(shapes, operations, *, title=None):
     """A network's tensors left to right, each drawn to scale, with the operation between them.
 

@@ -8,16 +8,16 @@ and :func:`layer_stages` are shared with the training dashboard (``cnnlib.widget
 import math
 
 import matplotlib
+import matplotlib.lines
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 
 from .._checks import as_positive_int
 from ..activations import relu
 from ..losses import softmax
 from ..nn import AvgPool2D, Conv2D, Dropout, MaxPool2D, ReLU, Sequential, Sigmoid, Tanh
-from . import IMAGE_CMAP, SIGNED_CMAP, VALUE_CMAP
-from .conv1d import _projector
+from . import IMAGE_CMAP, SIGNED_CMAP, VALUE_CMAP, projector
 
 ACTIVATION_NAMES = {ReLU: "ReLU", Tanh: "tanh", Sigmoid: "sigmoid"}
 POOL_NAMES = {MaxPool2D: "max pool", AvgPool2D: "avg pool"}
@@ -119,7 +119,7 @@ def map_colours(values):
 
 # --- data ----------------------------------------------------------------------------------------
 
-@_projector
+@projector
 def digits_figure(images, labels, *, columns=10, title=None):
     """A gallery of digits (N x 1 x H x W or N x H x W), each titled with its label."""
     images = np.asarray(images)
@@ -138,7 +138,7 @@ def digits_figure(images, labels, *, columns=10, title=None):
     return fig
 
 
-@_projector
+@projector
 def padding_figure(digit, padded, kernel=5):
     """A 28 x 28 digit, and the same digit padded to 32 x 32 with the original's border dashed and
     the first 5 x 5 receptive field of conv1 drawn at the top-left corner."""
@@ -156,12 +156,27 @@ def padding_figure(digit, padded, kernel=5):
     for ax in (ax_digit, ax_padded):
         ax.set_xlabel("column")
         ax.set_ylabel("row")
-    ax_padded.text(kernel + 0.5, kernel // 2, f"first {kernel}x{kernel} window:\nits centre is the\ndigit's corner pixel",
-                   color="white", va="center", fontsize=12)
+    ax_padded.text(kernel + 0.6, pad + 0.8, f"first {kernel}x{kernel} window, centred\non the digit's corner pixel",
+                   color="white", va="top", fontsize=12)
     return fig
 
 
 # --- training curves -----------------------------------------------------------------------------
+
+CURVE_STYLES = {
+    "batch_loss": dict(color=TRAIN_COLOR, alpha=0.25, linewidth=1, label="each batch"),
+    "loss": dict(color=TRAIN_COLOR, marker="o", linewidth=2.5, label="training (epoch mean)"),
+    "val_loss": dict(color=VALIDATION_COLOR, marker="s", linestyle="--", linewidth=2.5, label="validation"),
+}
+CURVE_STYLES["accuracy"], CURVE_STYLES["val_accuracy"] = CURVE_STYLES["loss"], CURVE_STYLES["val_loss"]
+SMALLEST_LOSS_SHOWN = 1e-4
+
+
+def _decades(values):
+    """(10^a, 10^b): the whole powers of ten around the values, so log-scale limits change rarely."""
+    values = np.clip(values, SMALLEST_LOSS_SHOWN, None)
+    return 10.0 ** math.floor(math.log10(values.min())), 10.0 ** math.ceil(math.log10(values.max()))
+
 
 class TrainingCurves:
     """Loss (log scale) and accuracy against epochs on two axes, updated in place as a History grows.
@@ -169,54 +184,65 @@ class TrainingCurves:
     Per batch: the loss, drawn faint (noisy: each batch is only 64 images). Per epoch: the training
     figures, drawn at the middle of their epoch because they are means over it while the weights were
     changing, and the validation figures, drawn at the end of the epoch where they were measured.
+    Limits move in coarse steps (whole decades of loss, 2% of accuracy), so a live view can keep
+    its background while only the lines grow (see :meth:`layout`).
     """
 
     def __init__(self, ax_loss, ax_accuracy):
         self.ax_loss, self.ax_accuracy = ax_loss, ax_accuracy
-        self.batch_loss, = ax_loss.plot([], [], color=TRAIN_COLOR, alpha=0.25, linewidth=1, label="each batch")
-        self.loss, = ax_loss.plot([], [], "o-", color=TRAIN_COLOR, linewidth=2.5, label="training (epoch mean)")
-        self.val_loss, = ax_loss.plot([], [], "s--", color=VALIDATION_COLOR, linewidth=2.5, label="validation")
-        self.accuracy, = ax_accuracy.plot([], [], "o-", color=TRAIN_COLOR, linewidth=2.5, label="training (epoch mean)")
-        self.val_accuracy, = ax_accuracy.plot([], [], "s--", color=VALIDATION_COLOR, linewidth=2.5,
-                                              label="validation")
+        self.lines = {name: (ax_loss if "loss" in name else ax_accuracy).plot([], [], **style)[0]
+                      for name, style in CURVE_STYLES.items()}
         ax_loss.set(yscale="log", xlabel="epoch", ylabel="cross-entropy loss (log scale)", title="loss")
         ax_accuracy.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
         for ax in (ax_loss, ax_accuracy):
             ax.grid(alpha=0.3, which="both")
         ax_accuracy.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+        self._legend_names = ()
 
     def update(self, history):
         """Draw everything ``history`` holds so far; returns the number of finished epochs drawn."""
         per_epoch = max(1, history.steps_per_epoch or 1)
         steps = np.arange(1, len(history.batch_loss) + 1) / per_epoch
         ends = np.arange(1, len(history.loss) + 1)
-        self.batch_loss.set_data(steps, history.batch_loss)
-        self.loss.set_data(ends - 0.5, history.loss)
-        self.accuracy.set_data(ends - 0.5, history.accuracy)
-        self.val_loss.set_data(ends[:len(history.val_loss)], history.val_loss)
-        self.val_accuracy.set_data(ends[:len(history.val_accuracy)], history.val_accuracy)
+        positions = {"batch_loss": steps, "loss": ends - 0.5, "accuracy": ends - 0.5,
+                     "val_loss": ends, "val_accuracy": ends}
+        for name, line in self.lines.items():
+            values = getattr(history, name)
+            line.set_data(positions[name][:len(values)], values)
         right = max(history.epochs or 1, len(history.loss), float(steps[-1]) if len(steps) else 0)
         for ax in (self.ax_loss, self.ax_accuracy):
-            ax.set_xlim(0, right)
-        if history.batch_loss:
-            losses = np.asarray(history.batch_loss + history.val_loss, dtype=float)
-            positive = losses[np.isfinite(losses) & (losses > 0)]
-            if positive.size:
-                self.ax_loss.set_ylim(positive.min() / 1.5, positive.max() * 1.5)
+            ax.set_xlim(0, right + 0.15)
+        losses = np.asarray(history.batch_loss + history.loss + history.val_loss, dtype=float)
+        losses = losses[np.isfinite(losses)]
+        if losses.size:
+            self.ax_loss.set_ylim(*_decades(losses))
         accuracies = history.accuracy + history.val_accuracy
         if accuracies:
             low = min(accuracies)
-            self.ax_accuracy.set_ylim(max(0.0, low - 0.25 * (1 - low) - 0.005), 1.0 + 0.05 * (1 - low) + 0.001)
-        handles = [line for line in (self.batch_loss, self.loss, self.val_loss) if len(line.get_xdata())]
-        if handles:
-            self.ax_loss.legend(handles=handles, loc="upper right")
-            acc_handles = [line for line in (self.accuracy, self.val_accuracy) if len(line.get_xdata())]
-            if acc_handles:
-                self.ax_accuracy.legend(handles=acc_handles, loc="lower right")
+            self.ax_accuracy.set_ylim(max(0.0, math.floor((low - 0.2 * (1 - low)) * 50) / 50), 1.005)
+        self._update_legends()
         return len(history.loss)
 
+    def _update_legends(self):
+        """Legends list only the curves that have data; they are drawn from stand-in lines so they
+        stay visible when a live view animates (blits) the real ones."""
+        names = tuple(name for name, line in self.lines.items() if len(line.get_xdata()))
+        if names == self._legend_names:
+            return
+        self._legend_names = names
+        for ax, wanted, where in ((self.ax_loss, ("batch_loss", "loss", "val_loss"), "upper right"),
+                                  (self.ax_accuracy, ("accuracy", "val_accuracy"), "lower right")):
+            handles = [matplotlib.lines.Line2D([], [], **CURVE_STYLES[name]) for name in wanted if name in names]
+            if handles:
+                ax.legend(handles=handles, loc=where)
 
-@_projector
+    def layout(self):
+        """What the background shows besides the lines (limits, legend entries): when it changes, a
+        blitting view must redraw its background."""
+        return (self.ax_loss.get_xlim(), self.ax_loss.get_ylim(), self.ax_accuracy.get_ylim(), self._legend_names)
+
+
+@projector
 def training_curves_figure(history):
     """Loss and accuracy per epoch, training against validation, with every batch's loss faint."""
     fig, (ax_loss, ax_accuracy) = plt.subplots(1, 2, figsize=(14, 4.8))
@@ -226,7 +252,7 @@ def training_curves_figure(history):
 
 # --- feature maps --------------------------------------------------------------------------------
 
-@_projector
+@projector
 def feature_maps_figure(model, image, *, label=None):
     """A digit flowing through the network: the input, then every conv (after its activation) and
     pooling layer's maps, tiled left to right with one shared colour scale per layer."""
@@ -271,6 +297,16 @@ def bar_colours(probabilities, true_label=None):
     return colours, hatches
 
 
+def bar_legend(ax, where="right"):
+    """The key to :func:`bar_colours`, outside the axes (``where``: "right" or "top") so no bar hides it."""
+    handles = [Patch(facecolor=PREDICTED_COLOR, edgecolor="black", label="predicted"),
+               Patch(facecolor=TRUE_COLOR, edgecolor="black", hatch="//", label="true label (if missed)")]
+    if where == "top":
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
+    else:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
 def probability_bars(ax, probabilities, *, true_label=None):
     """Bars of the ten class probabilities, each labelled with its value."""
     probabilities = np.asarray(probabilities, dtype=float)
@@ -280,11 +316,12 @@ def probability_bars(ax, probabilities, *, true_label=None):
     for bar, hatch, p in zip(bars, hatches, probabilities):
         bar.set_hatch(hatch)
         ax.text(bar.get_x() + bar.get_width() / 2, p + 0.02, f"{p:.2f}", ha="center", fontsize=11)
-    ax.set(xticks=classes, ylim=(0, 1.15), xlabel="digit", ylabel="probability")
+    ax.set(xticks=classes, yticks=np.linspace(0, 1, 5), ylim=(0, 1.12), xlabel="digit", ylabel="probability")
+    bar_legend(ax)
     return bars
 
 
-@_projector
+@projector
 def prediction_figure(image, probabilities, true_label=None):
     """The digit beside the bars of its predicted probabilities; the title says true and predicted."""
     probabilities = np.asarray(probabilities, dtype=float)
@@ -328,7 +365,7 @@ def _annotated_heat_map(ax, values, vmax, title):
     return image
 
 
-@_projector
+@projector
 def confusion_matrix_figure(counts):
     """Left: every count (the diagonal holds the correct answers). Right: the mistakes alone, with
     the diagonal blanked so that a handful of errors is not washed out by hundreds of correct ones."""
@@ -346,7 +383,7 @@ def confusion_matrix_figure(counts):
     return fig
 
 
-@_projector
+@projector
 def mistakes_figure(images, true_labels, probabilities, indices, *, columns=8):
     """A gallery of chosen digits titled 'true -> predicted (confidence)'."""
     indices = np.asarray(indices, dtype=int)
@@ -358,7 +395,7 @@ def mistakes_figure(images, true_labels, probabilities, indices, *, columns=8):
     for ax, i in zip(axes.ravel(), indices):
         predicted = int(np.argmax(probabilities[i]))
         ax.imshow(np.squeeze(images[i]), cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        ax.set_title(f"{true_labels[i]} \u2192 {predicted}\n{probabilities[i][predicted]:.0%} sure", fontsize=13)
+        ax.set_title(f"{true_labels[i]} \u2192 {predicted}\n{probabilities[i][predicted]:.1%} sure", fontsize=13)
     return fig
 
 
@@ -371,21 +408,44 @@ def _filter_weights(model):
     return first
 
 
-@_projector
-def filters_figure(model):
-    """conv1's 5 x 5 filters, blue for positive and red for negative weights on one symmetric scale."""
-    weights = _filter_weights(model).params["weight"][:, 0]
-    limit = float(np.abs(weights).max()) or 1.0
-    fig, axes = plt.subplots(1, len(weights), figsize=(2.3 * len(weights) + 1.2, 3.0), squeeze=False)
-    for k, (ax, w) in enumerate(zip(axes[0], weights)):
-        shown = ax.imshow(w, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
-        ax.set_title(f"filter {k + 1}")
-        _no_ticks(ax)
-    fig.colorbar(shown, ax=axes[0].tolist(), shrink=0.9, label="weight")
+def weight_changes(before, after):
+    """How far training moved each weight array: [(name, relative change, correlation)] with
+
+        relative change = ||W_after - W_before|| / ||W_before||,   correlation = corr(W_before, W_after)
+
+    over the entries of every weight array (biases start at 0, so they are left out)."""
+    rows = []
+    for (name, w0), (other, w1) in zip(_check_model(before).named_parameters(), _check_model(after).named_parameters()):
+        if name != other or w0.shape != w1.shape:
+            raise ValueError(f"before and after must be the same architecture; {name} {w0.shape} vs {other} {w1.shape}")
+        if name.endswith("weight"):
+            w0, w1 = w0.astype(np.float64).ravel(), w1.astype(np.float64).ravel()
+            rows.append((name, float(np.linalg.norm(w1 - w0) / np.linalg.norm(w0)), float(np.corrcoef(w0, w1)[0, 1])))
+    return rows
+
+
+@projector
+def filters_figure(model, initial=None):
+    """conv1's 5 x 5 filters, red for positive and blue for negative weights on one symmetric scale.
+    With ``initial`` (the same network before training) a first row shows where each filter started."""
+    rows = [("after training", _filter_weights(model).params["weight"][:, 0])]
+    if initial is not None:
+        rows.insert(0, ("at the start", _filter_weights(initial).params["weight"][:, 0]))
+    limit = float(max(np.abs(w).max() for _, w in rows)) or 1.0
+    count = len(rows[0][1])
+    fig, axes = plt.subplots(len(rows), count, figsize=(2.3 * count + 1.6, 2.8 * len(rows) + 0.2), squeeze=False)
+    for r, (label, weights) in enumerate(rows):
+        for k, (ax, w) in enumerate(zip(axes[r], weights)):
+            shown = ax.imshow(w, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
+            ax.set_title(f"filter {k + 1}")
+            _no_ticks(ax)
+        if len(rows) > 1:
+            axes[r, 0].set_ylabel(label, fontsize=14)
+    fig.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.9, label="weight")
     return fig
 
 
-@_projector
+@projector
 def filter_responses_figure(model, image):
     """For each conv1 filter: the filter, its response to the digit (weighted sum plus bias, signed),
     and what survives the ReLU. The digit itself heads the first column."""
@@ -414,6 +474,55 @@ def filter_responses_figure(model, image):
     fig.colorbar(w_image, ax=axes[0, 1:].tolist(), shrink=0.9, label="weight")
     fig.colorbar(r_image, ax=axes[1, 1:].tolist(), shrink=0.9, label="response")
     fig.colorbar(k_image, ax=axes[2, 1:].tolist(), shrink=0.9, label="ReLU output")
+    return fig
+
+
+def strongest_patches(model, images, top=50):
+    """What each conv1 filter responds to, measured on data.
+
+    For filter k: the ``top`` input windows (over all ``images``, N x 1 x H x W) where its response
+    (weighted sum plus bias) is largest, averaged into one kh x kw patch. Returns (mean patches
+    K x kh x kw, correlation of each mean patch with its filter after subtracting both means).
+    """
+    layer = _filter_weights(model)
+    if layer.padding != (0, 0):
+        raise ValueError("strongest_patches needs a first layer without padding (windows must lie inside the image)")
+    images = np.asarray(images)
+    response = layer.forward(images)                                  # N x K x H_O x W_O
+    top = as_positive_int(top, "top")
+    if top > response[:, 0].size:
+        raise ValueError(f"top must be at most the {response[:, 0].size} windows in the images, got {top}")
+    (kh, kw), (sh, sw) = layer.kernel_size, layer.stride
+    means, correlations = [], []
+    for k, weights in enumerate(layer.params["weight"][:, 0]):
+        best = np.argpartition(response[:, k].ravel(), -top)[-top:]
+        n, i, j = np.unravel_index(best, response[:, k].shape)
+        rows = (i * sh)[:, None, None] + np.arange(kh)[None, :, None]
+        cols = (j * sw)[:, None, None] + np.arange(kw)[None, None, :]
+        mean = images[n[:, None, None], 0, rows, cols].mean(axis=0)
+        a, b = (mean - mean.mean()).ravel(), (weights - weights.mean()).ravel()
+        means.append(mean)
+        correlations.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) or 1.0)))
+    return np.stack(means), np.array(correlations)
+
+
+@projector
+def strongest_patches_figure(model, images, top=50):
+    """Top: conv1's filters. Bottom: the average of the ``top`` image windows each responds to most,
+    titled with its correlation r with the filter."""
+    weights = _filter_weights(model).params["weight"][:, 0]
+    means, correlations = strongest_patches(model, images, top)
+    limit = float(np.abs(weights).max()) or 1.0
+    fig, axes = plt.subplots(2, len(weights), figsize=(2.3 * len(weights) + 1.4, 5.6), squeeze=False)
+    for k in range(len(weights)):
+        w_image = axes[0, k].imshow(weights[k], cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
+        axes[0, k].set_title(f"filter {k + 1}")
+        p_image = axes[1, k].imshow(means[k], cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        axes[1, k].set_title(f"r = {correlations[k]:.2f}")
+    for ax in axes.ravel():
+        _no_ticks(ax)
+    fig.colorbar(w_image, ax=axes[0].tolist(), shrink=0.9, label="weight")
+    fig.colorbar(p_image, ax=axes[1].tolist(), shrink=0.9, label=f"mean of top {top}\nwindows (ink)")
     return fig
 
 

@@ -15,7 +15,7 @@ from ..losses import cross_entropy, entropy, kl_divergence, softmax
 from ..plots import PROJECTOR_RC
 from ..plots.losses import PREDICTED_STYLE, TRUE_STYLE
 from ._base import Explorer
-from .activations import BlittedFigure
+from ._blit import BlittedFigure
 
 UNITS = {"bits": 2, "nats": "e"}
 MAX_CLASSES = 6
