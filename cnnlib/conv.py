@@ -205,20 +205,26 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False):
     return shape_result(out + bias)
 
 
-def _shift_and_add(x4, w4, stride, dilation, out_hw):
+def _shift_and_add(x4, w4, stride, dilation, out_hw, block_rows=64):
     """One filter on one channel (plain image filtering): out = sum_(a,b) w[a, b] * shifted input.
 
     For a single map, im2col would copy the image kh*kw times only to multiply by a vector;
-    adding kh*kw scaled, shifted views in place is about twice as fast as scipy's correlate2d.
+    adding kh*kw scaled, shifted views is cheaper. Working through ``block_rows`` output rows at
+    a time keeps the running sum in the CPU cache for all kh*kw additions, which makes it 2-3x
+    faster than scipy's correlate2d on a 512 x 512 image (benchmarks/bench_conv.py).
     """
     (sh, sw), (dh, dw), (out_h, out_w) = stride, dilation, out_hw
     out = np.zeros((x4.shape[0], 1, out_h, out_w), dtype=np.result_type(x4, w4))
-    scaled = np.empty_like(out)
-    for a in range(w4.shape[2]):
-        for b in range(w4.shape[3]):
-            view = x4[:, :, a * dh:a * dh + sh * (out_h - 1) + 1:sh, b * dw:b * dw + sw * (out_w - 1) + 1:sw]
-            np.multiply(view, w4[0, 0, a, b], out=scaled)
-            out += scaled
+    scaled = np.empty((x4.shape[0], 1, min(block_rows, out_h), out_w), dtype=out.dtype)
+    for r0 in range(0, out_h, block_rows):
+        r1 = min(r0 + block_rows, out_h)
+        block, part = out[:, :, r0:r1], scaled[:, :, :r1 - r0]
+        for a in range(w4.shape[2]):
+            rows = slice(a * dh + sh * r0, a * dh + sh * (r1 - 1) + 1, sh)
+            for b in range(w4.shape[3]):
+                cols = slice(b * dw, b * dw + sw * (out_w - 1) + 1, sw)
+                np.multiply(x4[:, :, rows, cols], w4[0, 0, a, b], out=part)
+                block += part
     return out
 
 

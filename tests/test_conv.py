@@ -69,8 +69,10 @@ def test_fast_conv2d_equals_naive_on_random_configurations():
 
 def test_single_map_fast_path_equals_naive():
     rng = np.random.default_rng(7)
-    for stride, dilation, padding in [(1, 1, 0), (2, 1, 1), ((1, 3), (2, 1), (2, 0))]:
-        x, w = rng.normal(size=(2, 1, 11, 12)), rng.normal(size=(1, 1, 3, 2))
+    # 11 rows fit one block of output rows; 150 rows span three (blocks of 64), stride 2 and 1.
+    for rows, stride, dilation, padding in [(11, 1, 1, 0), (11, 2, 1, 1), (11, (1, 3), (2, 1), (2, 0)),
+                                            (150, 1, 1, 0), (150, (2, 1), (3, 1), 1)]:
+        x, w = rng.normal(size=(2, 1, rows, 12)), rng.normal(size=(1, 1, 3, 2))
         args = dict(stride=stride, dilation=dilation, padding=padding)
         np.testing.assert_allclose(conv2d(x, w, [0.3], **args), conv2d_naive(x, w, [0.3], **args))
     x32 = rng.normal(size=(6, 6)).astype(np.float32)
