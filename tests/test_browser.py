@@ -125,6 +125,22 @@ def _explorer_snapshot(explorer):
     return explorer.inner_text() + "\n" + images
 
 
+def _expected_explorers(name):
+    """How many explorers the stored notebook shows: cells that call a cnnlib.widgets builder and
+    whose stored output holds a widget view."""
+    import json
+    from cnnlib.widgets import _BUILDERS
+    cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+    count = 0
+    for cell in cells:
+        source = "".join(cell["source"])
+        shows_widget = any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                           for o in cell.get("outputs", []))
+        if shows_widget and any(f"{builder}(" in source for builder in _BUILDERS):
+            count += 1
+    return count
+
+
 def _change_a_control(page, explorer):
     """Move the first control found: a slider, a drop-down, a number/text box or a button."""
     readout = explorer.locator(".widget-readout[contenteditable='true']")
@@ -181,6 +197,8 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, name)
         assert "Error displaying widget" not in body, f"{name}: a widget failed to render"
 
         explorers = page.locator(".jp-OutputArea-output .cnnlib-explorer")
+        assert explorers.count() >= _expected_explorers(name), \
+            f"{name}: {explorers.count()} explorers rendered, the stored notebook shows {_expected_explorers(name)}"
         changed = []
         for i in range(explorers.count()):
             explorer = explorers.nth(i)
@@ -201,3 +219,14 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, name)
             assert changed, f"{name}: expected at least one explorer widget"
     finally:
         page.close()
+        _shut_down_kernels(url, token)
+
+
+def _shut_down_kernels(url, token):
+    """Stop the notebook's kernel so nine notebooks do not keep nine kernels alive."""
+    import json
+    with urllib.request.urlopen(f"{url}/api/kernels?token={token}", timeout=10) as response:
+        kernels = json.load(response)
+    for kernel in kernels:
+        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=10).close()
