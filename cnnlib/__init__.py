@@ -4,7 +4,7 @@ The maths lives in small modules of plain numpy functions; ``cnnlib.plots`` and
 ``cnnlib.widgets`` draw with them and are imported only when asked for, so
 ``import cnnlib`` stays cheap (no matplotlib, no ipywidgets).
 """
-from . import data, features, kernels, nn, optim, train
+from . import data, features, inspection, kernels, nn, optim, train
 from .activations import relu, relu_grad, sigmoid, sigmoid_grad, softplus, softplus_grad, tanh, tanh_grad
 from .data import SAMPLE_IMAGES, load_mnist, read_idx, sample_image
 from .conv import col2im, conv1d, conv2d, conv2d_naive, conv_matrix, im2col

@@ -3,7 +3,8 @@ the confusion matrix, the mistakes, and the learned first-layer filters.
 
 Every number drawn comes from cnnlib: ``model.activations`` for feature maps (the same forward pass
 ``cnnlib.train.predict`` uses), ``cnnlib.train.confusion_matrix`` for counts. :class:`TrainingCurves`
-and :func:`layer_stages` are shared with the training dashboard (``cnnlib.widgets.training``).
+is shared with the training dashboard (``cnnlib.widgets.training``); what the figures show is
+computed in ``cnnlib.inspection``.
 """
 import math
 
@@ -15,12 +16,9 @@ from matplotlib.patches import Patch, Rectangle
 
 from .._checks import as_positive_int
 from ..activations import relu
-from ..losses import softmax
-from ..nn import AvgPool2D, Conv2D, Dropout, MaxPool2D, ReLU, Sequential, Sigmoid, Tanh
+from ..inspection import as_single_image, feature_map_stages, first_layer, strongest_patches
 from . import IMAGE_CMAP, SIGNED_CMAP, VALUE_CMAP, projector
 
-ACTIVATION_NAMES = {ReLU: "ReLU", Tanh: "tanh", Sigmoid: "sigmoid"}
-POOL_NAMES = {MaxPool2D: "max pool", AvgPool2D: "avg pool"}
 TRAIN_COLOR, VALIDATION_COLOR = "#1f3b73", "tab:orange"
 PREDICTED_COLOR, TRUE_COLOR, OTHER_COLOR = "#1f3b73", "tab:orange", "0.75"
 
@@ -30,60 +28,7 @@ def _no_ticks(ax):
     ax.set_yticks([])
 
 
-def _check_model(model):
-    if not isinstance(model, Sequential):
-        raise TypeError(f"model must be a cnnlib.nn.Sequential such as cnnlib.nn.lenet5(), got {type(model).__name__}")
-    return model
-
-
-def as_single_image(image, model):
-    """One input as C x H x W (an H x W array gets a channel axis), checked against the model's input shape."""
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[np.newaxis]
-    if image.ndim != 3 or not np.issubdtype(image.dtype, np.number):
-        raise ValueError(f"image must be one image, H x W or C x H x W numbers, got shape {image.shape}")
-    expected = getattr(model, "input_shape", None)
-    if expected is not None and image.shape != tuple(expected):
-        raise ValueError(f"image must have the model's input shape {tuple(expected)}, got {image.shape}")
-    return image
-
-
 # --- which layers to draw ------------------------------------------------------------------------
-
-def layer_stages(model):
-    """[(name, layer index)] of the outputs worth drawing as feature maps, in order.
-
-    Each convolution is shown after its activation ("conv1 + ReLU": what the next layer sees),
-    each pooling layer as is ("pool1"). Drawing stops at the first output that is not a stack of
-    maps (Flatten). For LeNet-5: conv1 + ReLU (layer 1), pool1 (2), conv2 + ReLU (4), pool2 (5).
-    """
-    layers = _check_model(model).layers
-    stages, convs, pools = [], 0, 0
-    for i, layer in enumerate(layers):
-        if isinstance(layer, Conv2D):
-            convs += 1
-            after = layers[i + 1] if i + 1 < len(layers) else None
-            if type(after) in ACTIVATION_NAMES:
-                stages.append((f"conv{convs} + {ACTIVATION_NAMES[type(after)]}", i + 1))
-            else:
-                stages.append((f"conv{convs}", i))
-        elif type(layer) in POOL_NAMES:
-            pools += 1
-            stages.append((f"pool{pools}", i))
-        elif not isinstance(layer, (*ACTIVATION_NAMES, Dropout)):
-            break                   # Flatten or Dense: the maps have ended
-    return stages
-
-
-def feature_map_stages(model, image):
-    """The image and its feature maps: [("input", C x H x W), ("conv1 + ReLU", 6 x 28 x 28), ...].
-
-    One forward pass (``model.activations``, evaluation mode) of a single image; see :func:`layer_stages`.
-    """
-    image = as_single_image(image, _check_model(model))
-    outputs = model.activations(image[np.newaxis])
-    return [("input", image)] + [(name, outputs[i][0]) for name, i in layer_stages(model)]
 
 
 def grid_shape(count):
@@ -338,17 +283,6 @@ def prediction_figure(image, probabilities, true_label=None):
 
 # --- confusion matrix and mistakes ---------------------------------------------------------------
 
-def most_confused_pairs(counts, top=5):
-    """The ``top`` unordered pairs of classes mixed up most often, as (mistakes, a, b) with a < b,
-    counting both directions (a taken for b and b taken for a); largest first, ties by digit."""
-    counts = np.asarray(counts)
-    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
-        raise ValueError(f"counts must be a square C x C confusion matrix, got shape {counts.shape}")
-    both_ways = counts + counts.T
-    pairs = [(int(both_ways[a, b]), a, b) for a in range(len(counts)) for b in range(a + 1, len(counts))]
-    pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
-    return pairs[:as_positive_int(top, "top")]
-
 
 def _annotated_heat_map(ax, values, vmax, title):
     """Cells shaded by count with the count written in them; NaN cells stay blank."""
@@ -401,36 +335,14 @@ def mistakes_figure(images, true_labels, probabilities, indices, *, columns=8):
 
 # --- the learned filters -------------------------------------------------------------------------
 
-def _filter_weights(model):
-    first = _check_model(model).layers[0]
-    if not isinstance(first, Conv2D) or first.in_channels != 1:
-        raise ValueError("the model's first layer must be a Conv2D on one input channel (like LeNet-5's conv1)")
-    return first
-
-
-def weight_changes(before, after):
-    """How far training moved each weight array: [(name, relative change, correlation)] with
-
-        relative change = ||W_after - W_before|| / ||W_before||,   correlation = corr(W_before, W_after)
-
-    over the entries of every weight array (biases start at 0, so they are left out)."""
-    rows = []
-    for (name, w0), (other, w1) in zip(_check_model(before).named_parameters(), _check_model(after).named_parameters()):
-        if name != other or w0.shape != w1.shape:
-            raise ValueError(f"before and after must be the same architecture; {name} {w0.shape} vs {other} {w1.shape}")
-        if name.endswith("weight"):
-            w0, w1 = w0.astype(np.float64).ravel(), w1.astype(np.float64).ravel()
-            rows.append((name, float(np.linalg.norm(w1 - w0) / np.linalg.norm(w0)), float(np.corrcoef(w0, w1)[0, 1])))
-    return rows
-
 
 @projector
 def filters_figure(model, initial=None):
     """conv1's 5 x 5 filters, red for positive and blue for negative weights on one symmetric scale.
     With ``initial`` (the same network before training) a first row shows where each filter started."""
-    rows = [("after training", _filter_weights(model).params["weight"][:, 0])]
+    rows = [("after training", first_layer(model).params["weight"][:, 0])]
     if initial is not None:
-        rows.insert(0, ("at the start", _filter_weights(initial).params["weight"][:, 0]))
+        rows.insert(0, ("at the start", first_layer(initial).params["weight"][:, 0]))
     limit = float(max(np.abs(w).max() for _, w in rows)) or 1.0
     count = len(rows[0][1])
     fig, axes = plt.subplots(len(rows), count, figsize=(2.3 * count + 1.6, 2.8 * len(rows) + 0.2), squeeze=False)
@@ -449,7 +361,7 @@ def filters_figure(model, initial=None):
 def filter_responses_figure(model, image):
     """For each conv1 filter: the filter, its response to the digit (weighted sum plus bias, signed),
     and what survives the ReLU. The digit itself heads the first column."""
-    layer = _filter_weights(model)
+    layer = first_layer(model)
     image = as_single_image(image, model)
     weights = layer.params["weight"][:, 0]
     response = layer.forward(image[np.newaxis])[0]
@@ -477,40 +389,11 @@ def filter_responses_figure(model, image):
     return fig
 
 
-def strongest_patches(model, images, top=50):
-    """What each conv1 filter responds to, measured on data.
-
-    For filter k: the ``top`` input windows (over all ``images``, N x 1 x H x W) where its response
-    (weighted sum plus bias) is largest, averaged into one kh x kw patch. Returns (mean patches
-    K x kh x kw, correlation of each mean patch with its filter after subtracting both means).
-    """
-    layer = _filter_weights(model)
-    if layer.padding != (0, 0):
-        raise ValueError("strongest_patches needs a first layer without padding (windows must lie inside the image)")
-    images = np.asarray(images)
-    response = layer.forward(images)                                  # N x K x H_O x W_O
-    top = as_positive_int(top, "top")
-    if top > response[:, 0].size:
-        raise ValueError(f"top must be at most the {response[:, 0].size} windows in the images, got {top}")
-    (kh, kw), (sh, sw) = layer.kernel_size, layer.stride
-    means, correlations = [], []
-    for k, weights in enumerate(layer.params["weight"][:, 0]):
-        best = np.argpartition(response[:, k].ravel(), -top)[-top:]
-        n, i, j = np.unravel_index(best, response[:, k].shape)
-        rows = (i * sh)[:, None, None] + np.arange(kh)[None, :, None]
-        cols = (j * sw)[:, None, None] + np.arange(kw)[None, None, :]
-        mean = images[n[:, None, None], 0, rows, cols].mean(axis=0)
-        a, b = (mean - mean.mean()).ravel(), (weights - weights.mean()).ravel()
-        means.append(mean)
-        correlations.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) or 1.0)))
-    return np.stack(means), np.array(correlations)
-
-
 @projector
 def strongest_patches_figure(model, images, top=50):
     """Top: conv1's filters. Bottom: the average of the ``top`` image windows each responds to most,
     titled with its correlation r with the filter."""
-    weights = _filter_weights(model).params["weight"][:, 0]
+    weights = first_layer(model).params["weight"][:, 0]
     means, correlations = strongest_patches(model, images, top)
     limit = float(np.abs(weights).max()) or 1.0
     fig, axes = plt.subplots(2, len(weights), figsize=(2.3 * len(weights) + 1.4, 5.6), squeeze=False)
@@ -526,7 +409,3 @@ def strongest_patches_figure(model, images, top=50):
     return fig
 
 
-def predicted_probabilities(model, image):
-    """softmax of the model's scores for one image (the same numbers as ``cnnlib.train.predict``)."""
-    image = as_single_image(image, _check_model(model))
-    return softmax(model.forward(image[np.newaxis])[0])

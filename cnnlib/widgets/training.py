@@ -23,7 +23,8 @@ from .._checks import as_positive_int
 from ..losses import softmax
 from ..nn import Sequential
 from ..plots import IMAGE_CMAP, PROJECTOR_RC
-from ..plots.training import (OTHER_COLOR, TrainingCurves, bar_colours, bar_legend, grid_shape, layer_stages,
+from ..inspection import layer_stages
+from ..plots.training import (OTHER_COLOR, TrainingCurves, bar_colours, bar_legend, grid_shape,
                               map_colours, tile_maps)
 from ..train import EVENTS, History, predict
 from ._base import Explorer

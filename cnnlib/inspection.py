@@ -1,0 +1,141 @@
+"""Looking inside a trained network (notebook 08): its feature maps, its mistakes, its filters.
+
+Plain numpy on top of ``cnnlib.nn``; ``cnnlib.plots.training`` and the training dashboard draw
+what these functions compute.
+"""
+import numpy as np
+
+from ._checks import as_positive_int
+from .losses import softmax
+from .nn import AvgPool2D, Conv2D, Dropout, MaxPool2D, ReLU, Sequential, Sigmoid, Tanh
+
+__all__ = ["as_single_image", "layer_stages", "feature_map_stages", "predicted_probabilities",
+           "most_confused_pairs", "first_layer", "weight_changes", "strongest_patches"]
+
+ACTIVATION_NAMES = {ReLU: "ReLU", Tanh: "tanh", Sigmoid: "sigmoid"}
+POOL_NAMES = {MaxPool2D: "max pool", AvgPool2D: "avg pool"}
+
+
+def _check_model(model):
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a cnnlib.nn.Sequential such as cnnlib.nn.lenet5(), got {type(model).__name__}")
+    return model
+
+
+def as_single_image(image, model):
+    """One input as C x H x W (an H x W array gets a channel axis), checked against the model's input shape."""
+    image = np.asarray(image)
+    if image.ndim == 2:
+        image = image[np.newaxis]
+    if image.ndim != 3 or not np.issubdtype(image.dtype, np.number):
+        raise ValueError(f"image must be one image, H x W or C x H x W numbers, got shape {image.shape}")
+    expected = getattr(model, "input_shape", None)
+    if expected is not None and image.shape != tuple(expected):
+        raise ValueError(f"image must have the model's input shape {tuple(expected)}, got {image.shape}")
+    return image
+
+
+def layer_stages(model):
+    """[(name, layer index)] of the outputs worth drawing as feature maps, in order.
+
+    Each convolution is shown after its activation ("conv1 + ReLU": what the next layer sees),
+    each pooling layer as is ("pool1"). Drawing stops at the first output that is not a stack of
+    maps (Flatten). For LeNet-5: conv1 + ReLU (layer 1), pool1 (2), conv2 + ReLU (4), pool2 (5).
+    """
+    layers = _check_model(model).layers
+    stages, convs, pools = [], 0, 0
+    for i, layer in enumerate(layers):
+        if isinstance(layer, Conv2D):
+            convs += 1
+            after = layers[i + 1] if i + 1 < len(layers) else None
+            if type(after) in ACTIVATION_NAMES:
+                stages.append((f"conv{convs} + {ACTIVATION_NAMES[type(after)]}", i + 1))
+            else:
+                stages.append((f"conv{convs}", i))
+        elif type(layer) in POOL_NAMES:
+            pools += 1
+            stages.append((f"pool{pools}", i))
+        elif not isinstance(layer, (*ACTIVATION_NAMES, Dropout)):
+            break                   # Flatten or Dense: the maps have ended
+    return stages
+
+
+def feature_map_stages(model, image):
+    """The image and its feature maps: [("input", C x H x W), ("conv1 + ReLU", 6 x 28 x 28), ...].
+
+    One forward pass (``model.activations``, evaluation mode) of a single image; see :func:`layer_stages`.
+    """
+    image = as_single_image(image, _check_model(model))
+    outputs = model.activations(image[np.newaxis])
+    return [("input", image)] + [(name, outputs[i][0]) for name, i in layer_stages(model)]
+
+
+def most_confused_pairs(counts, top=5):
+    """The ``top`` unordered pairs of classes mixed up most often, as (mistakes, a, b) with a < b,
+    counting both directions (a taken for b and b taken for a); largest first, ties by digit."""
+    counts = np.asarray(counts)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"counts must be a square C x C confusion matrix, got shape {counts.shape}")
+    both_ways = counts + counts.T
+    pairs = [(int(both_ways[a, b]), a, b) for a in range(len(counts)) for b in range(a + 1, len(counts))]
+    pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+    return pairs[:as_positive_int(top, "top")]
+
+
+def first_layer(model):
+    """The model's first layer, checked to be a Conv2D on one input channel (LeNet-5's conv1)."""
+    first = _check_model(model).layers[0]
+    if not isinstance(first, Conv2D) or first.in_channels != 1:
+        raise ValueError("the model's first layer must be a Conv2D on one input channel (like LeNet-5's conv1)")
+    return first
+
+
+def weight_changes(before, after):
+    """How far training moved each weight array: [(name, relative change, correlation)] with
+
+        relative change = ||W_after - W_before|| / ||W_before||,   correlation = corr(W_before, W_after)
+
+    over the entries of every weight array (biases start at 0, so they are left out)."""
+    rows = []
+    for (name, w0), (other, w1) in zip(_check_model(before).named_parameters(), _check_model(after).named_parameters()):
+        if name != other or w0.shape != w1.shape:
+            raise ValueError(f"before and after must be the same architecture; {name} {w0.shape} vs {other} {w1.shape}")
+        if name.endswith("weight"):
+            w0, w1 = w0.astype(np.float64).ravel(), w1.astype(np.float64).ravel()
+            rows.append((name, float(np.linalg.norm(w1 - w0) / np.linalg.norm(w0)), float(np.corrcoef(w0, w1)[0, 1])))
+    return rows
+
+
+def strongest_patches(model, images, top=50):
+    """What each conv1 filter responds to, measured on data.
+
+    For filter k: the ``top`` input windows (over all ``images``, N x 1 x H x W) where its response
+    (weighted sum plus bias) is largest, averaged into one kh x kw patch. Returns (mean patches
+    K x kh x kw, correlation of each mean patch with its filter after subtracting both means).
+    """
+    layer = first_layer(model)
+    if layer.padding != (0, 0):
+        raise ValueError("strongest_patches needs a first layer without padding (windows must lie inside the image)")
+    images = np.asarray(images)
+    response = layer.forward(images)                                  # N x K x H_O x W_O
+    top = as_positive_int(top, "top")
+    if top > response[:, 0].size:
+        raise ValueError(f"top must be at most the {response[:, 0].size} windows in the images, got {top}")
+    (kh, kw), (sh, sw) = layer.kernel_size, layer.stride
+    means, correlations = [], []
+    for k, weights in enumerate(layer.params["weight"][:, 0]):
+        best = np.argpartition(response[:, k].ravel(), -top)[-top:]
+        n, i, j = np.unravel_index(best, response[:, k].shape)
+        rows = (i * sh)[:, None, None] + np.arange(kh)[None, :, None]
+        cols = (j * sw)[:, None, None] + np.arange(kw)[None, None, :]
+        mean = images[n[:, None, None], 0, rows, cols].mean(axis=0)
+        a, b = (mean - mean.mean()).ravel(), (weights - weights.mean()).ravel()
+        means.append(mean)
+        correlations.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) or 1.0)))
+    return np.stack(means), np.array(correlations)
+
+
+def predicted_probabilities(model, image):
+    """softmax of the model's scores for one image (the same numbers as ``cnnlib.train.predict``)."""
+    image = as_single_image(image, _check_model(model))
+    return softmax(model.forward(image[np.newaxis])[0])
