@@ -7,9 +7,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnlib.data import load_mnist  # noqa: E402
-from cnnlib.nn import Dense, Flatten, ReLU, Sequential, lenet5  # noqa: E402
+from cnnlib.nn import Dense, Flatten, Sequential, lenet5  # noqa: E402
 from cnnlib.optim import Adam  # noqa: E402
-from cnnlib import inspection  # noqa: E402
 from cnnlib.plots import training as training_plots  # noqa: E402
 from cnnlib.train import confusion_matrix, evaluate, fit, predict  # noqa: E402
 from cnnlib.widgets import training_dashboard  # noqa: E402
@@ -239,12 +238,7 @@ def test_callback_rejects_unknown_events(trained):
 
 # --- the static figures of notebook 08 -----------------------------------------------------------
 
-def test_layer_stages_and_tiling():
-    model = lenet5()
-    assert inspection.layer_stages(model) == [("conv1 + ReLU", 1), ("pool1", 2), ("conv2 + ReLU", 4),
-                                                  ("pool2", 5)]
-    assert inspection.layer_stages(lenet5("tanh", "avg"))[0] == ("conv1 + tanh", 1)
-    assert inspection.layer_stages(Sequential(ReLU(), Flatten())) == []
+def test_tiling_lays_maps_out_in_a_grid():
     assert training_plots.grid_shape(6) == (3, 2) and training_plots.grid_shape(16) == (4, 4)
     maps = np.arange(3 * 2 * 2, dtype=float).reshape(3, 2, 2)
     tiled = training_plots.tile_maps(maps, 2, 2)
@@ -253,24 +247,6 @@ def test_layer_stages_and_tiling():
     assert np.isnan(tiled[2]).all() and np.isnan(tiled[3:, 3:]).all()       # the gap and the unused cell
     with pytest.raises(ValueError, match="do not fit"):
         training_plots.tile_maps(maps, 1, 2)
-
-
-def test_feature_map_stages_follow_the_forward_pass(data):
-    _, _, x_test, _ = data
-    model = lenet5()
-    stages = inspection.feature_map_stages(model, x_test[0])
-    assert [maps.shape for _, maps in stages] == [(1, 32, 32)] + LENET_SHAPES
-    np.testing.assert_allclose(inspection.predicted_probabilities(model, x_test[0]), predict(model, x_test[:1])[0],
-                               rtol=1e-6)
-    with pytest.raises(ValueError, match="image"):
-        inspection.feature_map_stages(model, np.zeros((28, 28)))
-
-
-def test_most_confused_pairs_counts_both_directions():
-    counts = confusion_matrix(np.array([4, 4, 9, 9, 9, 3, 5, 1]), np.array([9, 4, 4, 4, 9, 5, 3, 7]), 10)
-    assert inspection.most_confused_pairs(counts, top=3) == [(3, 4, 9), (2, 3, 5), (1, 1, 7)]
-    with pytest.raises(ValueError, match="counts"):
-        inspection.most_confused_pairs(np.zeros((2, 3)))
 
 
 def test_static_figures_draw(trained, data):
@@ -296,28 +272,3 @@ def test_static_figures_draw(trained, data):
         plt.close(figure)
 
 
-def test_strongest_patches_are_the_windows_with_the_largest_response(data):
-    _, _, x_test, _ = data
-    model = lenet5(seed=5)
-    images = x_test[:20]
-    means, correlations = inspection.strongest_patches(model, images, top=1)
-    response = model.layers[0].forward(images)
-    assert means.shape == (6, 5, 5) and correlations.shape == (6,)
-    for k in range(6):
-        n, i, j = np.unravel_index(np.argmax(response[:, k]), response[:, k].shape)
-        np.testing.assert_array_equal(means[k], images[n, 0, i:i + 5, j:j + 5])
-    assert np.all(np.abs(correlations) <= 1)
-    with pytest.raises(ValueError, match="top"):
-        inspection.strongest_patches(model, images, top=20 * 28 * 28 + 1)
-
-
-def test_weight_changes_measure_how_far_training_moved_each_layer():
-    before, after = lenet5(seed=0), lenet5(seed=0)
-    unchanged = inspection.weight_changes(before, after)
-    assert [name for name, _, _ in unchanged] == ["0.weight", "3.weight", "7.weight", "9.weight", "11.weight"]
-    assert all(change == 0 and correlation == pytest.approx(1) for _, change, correlation in unchanged)
-    after.layers[0].params["weight"] *= 3                      # triple conv1: moved by twice its size
-    name, change, correlation = inspection.weight_changes(before, after)[0]
-    assert change == pytest.approx(2) and correlation == pytest.approx(1)
-    with pytest.raises(ValueError, match="same architecture"):
-        inspection.weight_changes(before, lenet5(num_classes=5))
