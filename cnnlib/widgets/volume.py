@@ -99,6 +99,22 @@ def _check_filter(filter_):
     return arr
 
 
+def _choice_or_array(value, name, names, default, custom_label, check, array_rule):
+    """Resolve an argument that is a name from ``names``, None (``default``) or the user's own array.
+
+    Returns (the drop-down's options, the option selected, the checked array or None); a user's
+    array gets its own option, ``custom_label``, at the top of the list.
+    """
+    options = list(names)
+    if value is None:
+        return options, default, None
+    if isinstance(value, str):
+        if value not in names:
+            raise ValueError(f"{name} must be one of {', '.join(names)} or {array_rule}, got {value!r}")
+        return options, value, None
+    return [custom_label, *options], custom_label, check(value)
+
+
 def _signed_limit(values):
     limit = float(np.max(np.abs(values))) if values.size else 0.0
     return limit if limit > 0 else 1.0
@@ -141,33 +157,10 @@ def volume_view(image=None, filter=None, bias=0.0, *, size=IMAGE_SIDE):
     contributions + bias), ``output`` (conv2d of the volume), ``max_difference`` (largest
     |sum - output|), ``shape_text`` and ``warning`` ("" when fine).
     """
-    images = list(SAMPLE_IMAGES)
-    custom_image = None
-    if image is None:
-        image_name = "hopper"
-    elif isinstance(image, str):
-        if image not in SAMPLE_IMAGES:
-            raise ValueError(f"image must be one of {', '.join(SAMPLE_IMAGES)} or an H x W x 3 array, "
-                             f"got {image!r}")
-        image_name = image
-    else:
-        custom_image = _check_image(image)
-        image_name = YOUR_IMAGE
-        images.insert(0, YOUR_IMAGE)
-
-    presets = list(FILTER_PRESETS)
-    custom_filter = None
-    if filter is None:
-        preset = "red edges"
-    elif isinstance(filter, str):
-        if filter not in FILTER_PRESETS:
-            raise ValueError(f"filter must be one of {', '.join(FILTER_PRESETS)} or a 3 x kh x kw "
-                             f"array, got {filter!r}")
-        preset = filter
-    else:
-        custom_filter = _check_filter(filter)
-        preset = CUSTOM
-        presets.insert(0, CUSTOM)
+    images, image_name, custom_image = _choice_or_array(image, "image", SAMPLE_IMAGES, "hopper", YOUR_IMAGE,
+                                                        _check_image, "an H x W x 3 array")
+    presets, preset, custom_filter = _choice_or_array(filter, "filter", FILTER_PRESETS, "red edges", CUSTOM,
+                                                      _check_filter, "a 3 x kh x kw array")
     if isinstance(bias, bool) or not isinstance(bias, (int, float, np.integer, np.floating)):
         raise TypeError(f"bias must be a finite number, got {type(bias).__name__} {bias!r}")
     if not np.isfinite(bias) or not -1.0 <= bias <= 1.0:
