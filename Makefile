@@ -13,7 +13,7 @@ export MKL_NUM_THREADS ?= 1
 # JupyterLab refuses to start as root (containers, CI) without this flag.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test install clean
+.PHONY: lab test outputs student install clean
 
 install: $(STAMP)
 
@@ -30,5 +30,19 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -rs tests notebooks --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg
 
+# Re-run notebooks top to bottom in a fresh kernel and store their outputs (after editing one),
+# then rewrite the navigation links and contents. All of them, or some: make outputs NB=07_*.ipynb
+NB ?= [0-9][0-9]_*.ipynb
+outputs: $(STAMP)
+	$(BIN)/python scripts/build_navigation.py
+	cd notebooks && for nb in $(NB); do \
+		echo "executing $$nb"; \
+		../$(BIN)/jupyter nbconvert --log-level=WARN --to notebook --execute --inplace "$$nb" || exit 1; \
+	done
+
+# The student edition: every notebook without its worked solutions, in student/ (not committed).
+student: $(STAMP)
+	$(BIN)/python scripts/build_student_edition.py --out student
+
 clean:
-	rm -rf $(VENV) artifacts
+	rm -rf $(VENV) artifacts student

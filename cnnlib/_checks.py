@@ -48,3 +48,27 @@ def check_ndim(arr, name, allowed, meaning):
     """Raise unless ``arr.ndim`` is in ``allowed``; ``meaning`` describes the accepted layouts."""
     if arr.ndim not in allowed:
         raise ValueError(f"{name} must be {meaning}; got an array with {arr.ndim} dimensions, shape {arr.shape}")
+
+
+def format_bytes(n_bytes):
+    """1536 -> '1.5 KiB', 7.8e9 -> '7.3 GiB': sizes in the binary units memory is sold in."""
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n_bytes >= scale:
+            value = n_bytes / scale
+            return f"{value:.1f} {unit}" if value < 10**5 else f"{value:.3g} {unit}"
+    return f"{int(n_bytes)} bytes"
+
+
+def check_memory(what, parts, limit, how_to_raise):
+    """Refuse, before anything is allocated, a request whose arrays would exceed ``limit`` bytes.
+
+    ``parts`` maps a description of each array to its size in bytes; the error names the total,
+    each part, the limit and (``how_to_raise``) how to lift it. Without this, numpy would try
+    to allocate many GiB and the machine would swap or the kernel would end the process.
+    """
+    total = sum(parts.values())
+    if total > limit:
+        detail = ", ".join(f"{name} {format_bytes(size)}" for name, size in parts.items())
+        raise ValueError(f"{what} would allocate {format_bytes(total)} ({detail}), more than the limit of "
+                         f"{format_bytes(limit)}. Use a smaller input, or {how_to_raise}")
+    return total

@@ -11,8 +11,23 @@ simpler layouts for teaching (see :func:`conv2d`).
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_ndim
+from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_memory, check_ndim
 from .shapes import output_size, same_padding
+
+# The most memory (bytes) one call may allocate. Every function below that allocates in
+# proportion to its arguments takes ``max_bytes=`` to override it for one call; assign
+# ``cnnlib.conv.MAX_BYTES`` to change it for all. Teaching sizes stay far below: a 512 x 512
+# image with an 11 x 11 kernel needs ~4 MiB, a LeNet batch of 256 x 1 x 32 x 32 ~40 MiB.
+MAX_BYTES = 2**30
+
+
+def _memory_limit(max_bytes):
+    return MAX_BYTES if max_bytes is None else as_positive_int(max_bytes, "max_bytes")
+
+
+def _check_memory(what, parts, max_bytes):
+    check_memory(what, parts, _memory_limit(max_bytes),
+                 "raise the limit for this call with max_bytes=<bytes> (default: cnnlib.conv.MAX_BYTES)")
 
 
 def _padding_1d(padding, k):
@@ -30,7 +45,7 @@ def _padding_1d(padding, k):
     return as_pair(padding, "padding", as_nonnegative_int)
 
 
-def conv1d(x, w, *, stride=1, padding=0, flip=False):
+def conv1d(x, w, *, stride=1, padding=0, flip=False, max_bytes=None):
     """1D cross-correlation (or, with ``flip=True``, convolution) of a series with a kernel.
 
         flip=False:  s[i] = sum_{a=0}^{k-1} x_pad[i*stride + a] * w[a]
@@ -39,6 +54,8 @@ def conv1d(x, w, *, stride=1, padding=0, flip=False):
     x: (n,) series; w: (k,) weights. ``padding``: int (each side), (left, right), 'valid'
     (no padding), 'same' (output as long as x at stride 1) or 'full' (every overlap).
     Returns the (n_out,) series. Notebook 01 uses it for the flight-speed example.
+    ``max_bytes``: refuse (ValueError) a call whose padded copy and output would need more
+    memory than this; default ``cnnlib.conv.MAX_BYTES`` (1 GiB).
     """
     x = as_float_array(x, "x")
     w = as_float_array(w, "w")
@@ -48,6 +65,9 @@ def conv1d(x, w, *, stride=1, padding=0, flip=False):
         raise ValueError("w must hold at least one weight")
     stride = as_positive_int(stride, "stride")
     left, right = _padding_1d(padding, w.size)
+    padded = x.size + left + right
+    _check_memory("conv1d", {"padded input": padded * x.itemsize,
+                             "output": max(padded - w.size + 1, 0) // stride * x.itemsize}, max_bytes)
     if flip:
         w = w[::-1]
     x_pad = np.pad(x, (left, right))
@@ -80,8 +100,9 @@ def _padding_2d(padding, kh, kw, dilation):
     return as_pair(padding, "padding", as_nonnegative_int)
 
 
-def _prepare(x, w, stride, padding, dilation, flip):
-    """Shared argument handling for the fast and naive 2D paths."""
+def _prepare(x, w, stride, padding, dilation, flip, max_bytes=None, what="conv2d", columns=False):
+    """Shared argument handling for the fast and naive 2D paths. Refuses, before padding, a
+    call whose padded input, output and (``columns``) im2col matrix would exceed ``max_bytes``."""
     x_ndim = np.ndim(x)
     w_ndim = np.ndim(w)
     x4 = _as_nchw(x)
@@ -105,11 +126,18 @@ def _prepare(x, w, stride, padding, dilation, flip):
                 f"kernel {kh}x{kw} (dilation {dilation[0]}x{dilation[1]}) is larger than the padded "
                 f"input {h + 2 * pad[0]}x{wd + 2 * pad[1]} along {axis}"
             )
+    out_h = output_size(h, kh, pad[0], stride[0], dilation[0])
+    out_w = output_size(wd, kw, pad[1], stride[1], dilation[1])
+    n_batch, channels = x4.shape[:2]
+    itemsize = np.result_type(x4, w4).itemsize
+    parts = {"padded input": n_batch * channels * (h + 2 * pad[0]) * (wd + 2 * pad[1]) * x4.itemsize,
+             "output": n_batch * w4.shape[0] * out_h * out_w * itemsize}
+    if columns:
+        parts["im2col matrix"] = n_batch * out_h * out_w * channels * kh * kw * x4.itemsize
+    _check_memory(what, parts, max_bytes)
     if flip:
         w4 = w4[:, :, ::-1, ::-1]
     x4 = np.pad(x4, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
-    out_h = output_size(h, kh, pad[0], stride[0], dilation[0])
-    out_w = output_size(wd, kw, pad[1], stride[1], dilation[1])
 
     def shape_result(out):  # out is N x K x H_O x W_O; drop the axes the caller did not give
         if w_ndim < 4:
@@ -132,7 +160,7 @@ def _check_bias(b, k):
     return b[None, :, None, None]
 
 
-def im2col(x_padded, kernel_size, stride=(1, 1), dilation=(1, 1)):
+def im2col(x_padded, kernel_size, stride=(1, 1), dilation=(1, 1), *, max_bytes=None):
     """Gather every receptive field of an already padded N x C x H x W input into rows.
 
     Returns an array of shape (N, H_O, W_O, C * kh * kw): row (n, i, j) holds the input values
@@ -142,12 +170,16 @@ def im2col(x_padded, kernel_size, stride=(1, 1), dilation=(1, 1)):
     The result is a transposed view of a contiguous (C * kh * kw, N, H_O, W_O) array, filled by
     one strided copy per kernel offset (kh*kw copies of whole shifted images, each fast); so
     ``cols.transpose(3, 0, 1, 2).reshape(C * kh * kw, -1)`` is free, which nn.Conv2D uses.
+    ``max_bytes``: refuse (ValueError) a result larger than this, before allocating it;
+    default ``cnnlib.conv.MAX_BYTES`` (1 GiB).
     """
     kh, kw = kernel_size
     (sh, sw), (dh, dw) = stride, dilation
     n, c, hp, wp = x_padded.shape
     out_h = (hp - dh * (kh - 1) - 1) // sh + 1
     out_w = (wp - dw * (kw - 1) - 1) // sw + 1
+    _check_memory("im2col", {"im2col matrix": max(n * out_h * out_w, 0) * c * kh * kw * x_padded.itemsize},
+                  max_bytes)
     cols = np.empty((c, kh, kw, n, out_h, out_w), dtype=x_padded.dtype)
     channels_first = x_padded.transpose(1, 0, 2, 3)
     for a in range(kh):
@@ -158,14 +190,16 @@ def im2col(x_padded, kernel_size, stride=(1, 1), dilation=(1, 1)):
     return cols.reshape(c * kh * kw, n, out_h, out_w).transpose(1, 2, 3, 0)
 
 
-def col2im(cols, x_padded_shape, kernel_size, stride=(1, 1), dilation=(1, 1)):
+def col2im(cols, x_padded_shape, kernel_size, stride=(1, 1), dilation=(1, 1), *, max_bytes=None):
     """The adjoint of :func:`im2col`: add each row's values back onto the positions they came from.
 
     ``cols`` has shape (N, H_O, W_O, C * kh * kw); returns an array of ``x_padded_shape``.
     Overlapping windows accumulate, which is exactly the gradient of im2col. Fastest when
     ``cols`` has im2col's memory layout (a transposed view of a (C*kh*kw, N, H_O, W_O) array).
+    ``max_bytes``: as for :func:`im2col`, for the returned array.
     """
     n, c, hp, wp = x_padded_shape
+    _check_memory("col2im", {"result": n * c * hp * wp * cols.itemsize}, max_bytes)
     kh, kw = kernel_size
     (sh, sw), (dh, dw) = stride, dilation
     out_h, out_w = cols.shape[1:3]
@@ -180,7 +214,7 @@ def col2im(cols, x_padded_shape, kernel_size, stride=(1, 1), dilation=(1, 1)):
     return x.transpose(1, 0, 2, 3)
 
 
-def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False):
+def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False, max_bytes=None):
     """2D cross-correlation (or true convolution with ``flip=True``), vectorised with im2col.
 
         out[n, k, i, j] = b[k] + sum_{c, a, b} x_pad[n, c, i*s + a*d, j*s + b*d] * w[k, c, a, b]
@@ -192,14 +226,18 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False):
     (C, H, W)*(K, C, kh, kw) -> K x H_O x W_O; (N, C, H, W)*(K, C, kh, kw) -> N x K x H_O x W_O.
     ``stride``, ``dilation``: int or (rows, cols). ``padding``: int or (rows, cols) per side,
     'valid' or 'same'. ``b``: K biases. :func:`conv2d_naive` is the same formula in loops.
+    ``max_bytes``: refuse (ValueError, before allocating) a call whose padded input, im2col
+    matrix and output would need more memory than this; default ``cnnlib.conv.MAX_BYTES`` (1 GiB).
     """
-    x4, w4, stride, dilation, out_hw, shape_result = _prepare(x, w, stride, padding, dilation, flip)
+    filters_and_depth = ((1,) * (4 - np.ndim(w)) + np.shape(w))[:2]
+    x4, w4, stride, dilation, out_hw, shape_result = _prepare(
+        x, w, stride, padding, dilation, flip, max_bytes, "conv2d", columns=filters_and_depth != (1, 1))
     k = w4.shape[0]
     bias = _check_bias(b, k)
     if x4.shape[1] == 1 and k == 1:
         out = _shift_and_add(x4, w4, stride, dilation, out_hw)
     else:
-        cols = im2col(x4, w4.shape[2:], stride, dilation)            # N, H_O, W_O, C*kh*kw
+        cols = im2col(x4, w4.shape[2:], stride, dilation, max_bytes=max_bytes)  # N, H_O, W_O, C*kh*kw
         out = cols @ w4.reshape(k, -1).T.astype(cols.dtype, copy=False)  # N, H_O, W_O, K
         out = out.transpose(0, 3, 1, 2)
     return shape_result(out + bias)
@@ -228,9 +266,11 @@ def _shift_and_add(x4, w4, stride, dilation, out_hw, block_rows=64):
     return out
 
 
-def conv2d_naive(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False):
-    """The formula of :func:`conv2d` written as literal loops: slow, obviously correct."""
-    x4, w4, (sh, sw), (dh, dw), (out_h, out_w), shape_result = _prepare(x, w, stride, padding, dilation, flip)
+def conv2d_naive(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False, max_bytes=None):
+    """The formula of :func:`conv2d` written as literal loops: slow, obviously correct.
+    ``max_bytes`` as for :func:`conv2d` (default ``cnnlib.conv.MAX_BYTES``, 1 GiB)."""
+    x4, w4, (sh, sw), (dh, dw), (out_h, out_w), shape_result = _prepare(
+        x, w, stride, padding, dilation, flip, max_bytes, "conv2d_naive")
     n_batch, channels = x4.shape[:2]
     k_filters, _, kh, kw = w4.shape
     bias = np.zeros(k_filters) if b is None else _check_bias(b, k_filters)[0, :, 0, 0]
@@ -248,13 +288,15 @@ def conv2d_naive(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False):
     return shape_result(out)
 
 
-def conv_matrix(input_shape, w, *, stride=1, padding=0):
+def conv_matrix(input_shape, w, *, stride=1, padding=0, max_bytes=None):
     """The dense matrix M of a convolution, so that ``conv2d(x, w).ravel() == M @ x.ravel()``.
 
     input_shape: (H, W) or (C, H, W); w as for :func:`conv2d`. Row r of M belongs to one output
     unit and holds that unit's weights at the columns of the inputs it sees; every other entry
     is zero (sparse connectivity), and every row holds the same few numbers (weight sharing).
     Positions that fall on the zero padding are simply absent. Notebook 05 draws it.
+    M has (outputs x inputs) entries, so it grows with the square of the image: ``max_bytes``
+    refuses (ValueError) an M larger than this; default ``cnnlib.conv.MAX_BYTES`` (1 GiB).
     """
     input_shape = tuple(input_shape)
     if len(input_shape) not in (2, 3):
@@ -262,12 +304,13 @@ def conv_matrix(input_shape, w, *, stride=1, padding=0):
     for i, n in enumerate(input_shape):
         as_positive_int(n, f"input_shape[{i}]")
     x_shape_4d = (1,) * (4 - len(input_shape)) + input_shape
-    probe = np.zeros(input_shape)
-    _, w4, (sh, sw), _, (out_h, out_w), _ = _prepare(probe, w, stride, padding, 1, False)
+    probe = np.broadcast_to(0.0, input_shape)   # a shape without memory behind it
+    _, w4, (sh, sw), _, (out_h, out_w), _ = _prepare(probe, w, stride, padding, 1, False, max_bytes, "conv_matrix")
     ph, pw = _padding_2d(padding, w4.shape[2], w4.shape[3], (1, 1))
     _, channels, height, width = x_shape_4d
     k_filters, _, kh, kw = w4.shape
     n_out = (k_filters if np.ndim(w) == 4 else 1) * out_h * out_w
+    _check_memory("conv_matrix", {"matrix": n_out * channels * height * width * 8}, max_bytes)
     m = np.zeros((n_out, channels * height * width))
     for k in range(k_filters):
         for i in range(out_h):
@@ -280,3 +323,109 @@ def conv_matrix(input_shape, w, *, stride=1, padding=0):
                             if 0 <= r < height and 0 <= s < width:
                                 m[row, (c * height + r) * width + s] = w4[k, c, a, b]
     return m
+
+
+def _prepare_backward(grad_out, x, w, stride, padding, dilation):
+    """Shared argument handling for the 2D backward passes: grad_out must have exactly the
+    shape conv2d(x, w) has, so a gradient from the wrong layer is caught here, by name."""
+    x4, w4, stride, dilation, (out_h, out_w), shape_result = _prepare(x, w, stride, padding, dilation, False)
+    n_batch, k_filters = x4.shape[0], w4.shape[0]
+    expected = shape_result(np.empty((n_batch, k_filters, out_h, out_w), dtype=np.int8)).shape
+    g = as_float_array(grad_out, "grad_out")
+    if g.shape != expected:
+        raise ValueError(f"grad_out must have the shape of conv2d(x, w) with these arguments, {expected}, "
+                         f"got {g.shape} (x {np.shape(x)}, w {np.shape(w)})")
+    pad = _padding_2d(padding, w4.shape[2], w4.shape[3], dilation)
+    return g.reshape(n_batch, k_filters, out_h, out_w), x4, w4, stride, dilation, pad
+
+
+def conv2d_backward(grad_out, x, w, *, stride=1, padding=0, dilation=1, cols=None):
+    """Gradients of :func:`conv2d` (cross-correlation, no flip): the chain rule as three matrix products.
+
+    With F = the im2col columns of the padded input (C*kh*kw x N*H_O*W_O), W = w.reshape(K, -1)
+    and G = grad_out as a K x N*H_O*W_O matrix, the forward pass is out = W @ F + b, so
+
+        grad_w = G @ F.T        grad_b = row sums of G        grad_F = W.T @ G
+
+    and :func:`col2im` adds each column of grad_F back onto the input pixels it was copied from
+    (a pixel seen by several windows collects from all of them); the padding's share is dropped.
+    :func:`conv2d_backward_naive` is the same chain rule in loops. Notebook 08 derives it.
+
+    Inputs:   grad_out  shape of conv2d(x, w, ...): N x K x H_O x W_O for 4D x and w
+              x         N x C x H x W (or H x W, C x H x W, as for conv2d)
+              w         K x C x kh x kw (or kh x kw, C x kh x kw)
+    Returns:  (grad_x, grad_w, grad_b) with the shapes of x, w and (K,); K = 1 for a single filter.
+
+    ``cols`` (optional): ``im2col`` of the padded x, N x H_O x W_O x C*kh*kw, kept from the forward
+    pass so that backward need not build it again (nn.Conv2D does this: rebuilding it costs a
+    fresh allocation of the largest array in the layer, which slowed LeNet's step by a third).
+
+    >>> x = np.arange(9.0).reshape(3, 3); w = np.ones((2, 2))
+    >>> grad_x, grad_w, grad_b = conv2d_backward(np.ones((2, 2)), x, w)
+    >>> grad_x                      # how many of the 4 windows cover each pixel
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    >>> grad_w, grad_b              # the sum of each window position's inputs; the window count
+    (array([[ 8., 12.],
+           [20., 24.]]), array([4.]))
+    """
+    g4, x4, w4, stride, dilation, (ph, pw) = _prepare_backward(grad_out, x, w, stride, padding, dilation)
+    k_filters, _, kh, kw = w4.shape
+    n_batch, _, out_h, out_w = g4.shape
+    dtype = np.result_type(g4, x4, w4)
+    if cols is None:
+        cols = im2col(x4, (kh, kw), stride, dilation)                 # N, H_O, W_O, C*kh*kw
+    elif np.shape(cols) != (n_batch, out_h, out_w, x4.shape[1] * kh * kw):
+        raise ValueError(f"cols must be im2col of the padded x, shape "
+                         f"{(n_batch, out_h, out_w, x4.shape[1] * kh * kw)}, got {np.shape(cols)}")
+    fields = cols.transpose(3, 0, 1, 2).reshape(cols.shape[3], -1)     # C*kh*kw x N*H_O*W_O, no copy
+    g = g4.transpose(1, 0, 2, 3).reshape(k_filters, -1)                # K x N*H_O*W_O
+    grad_w = (g @ fields.T).reshape(w4.shape).astype(dtype, copy=False)
+    grad_b = g.sum(axis=1).astype(dtype, copy=False)
+    grad_fields = w4.reshape(k_filters, -1).T.astype(dtype, copy=False) @ g
+    grad_cols = grad_fields.reshape(-1, n_batch, out_h, out_w).transpose(1, 2, 3, 0)
+    grad_padded = col2im(grad_cols, x4.shape, (kh, kw), stride, dilation)
+    grad_x = grad_padded[:, :, ph:x4.shape[2] - ph, pw:x4.shape[3] - pw]
+    return grad_x.reshape(np.shape(x)), grad_w.reshape(np.shape(w)), grad_b
+
+
+def conv2d_backward_naive(grad_out, x, w, *, stride=1, padding=0, dilation=1):
+    """:func:`conv2d_backward` as literal loops: each output cell sends its gradient back along
+    the products that made it. out[n, k, i, j] = b[k] + sum x[n, c, r, s] * w[k, c, a, b] with
+    r = i*s + a*d - p, so by the chain rule
+
+        grad_x[n, c, r, s] += grad_out[n, k, i, j] * w[k, c, a, b]
+        grad_w[k, c, a, b] += grad_out[n, k, i, j] * x[n, c, r, s]
+        grad_b[k]          += grad_out[n, k, i, j]
+
+    Cells that fall on the zero padding are not inputs: they get no gradient and add nothing
+    to grad_w. Same arguments, shapes and results as :func:`conv2d_backward`; slow, obviously right.
+
+    >>> grad_x, grad_w, grad_b = conv2d_backward_naive(np.ones((2, 2)), np.arange(9.0).reshape(3, 3),
+    ...                                                np.ones((2, 2)))
+    >>> print(grad_x[1, 1], grad_w[0, 0], grad_b[0])    # as conv2d_backward's example
+    4.0 8.0 4.0
+    """
+    g4, x4, w4, (sh, sw), (dh, dw), (ph, pw) = _prepare_backward(grad_out, x, w, stride, padding, dilation)
+    x_in = x4[:, :, ph:x4.shape[2] - ph, pw:x4.shape[3] - pw]         # the unpadded input
+    n_batch, channels, height, width = x_in.shape
+    k_filters, _, kh, kw = w4.shape
+    _, _, out_h, out_w = g4.shape
+    grad_x = np.zeros(x_in.shape)
+    grad_w = np.zeros(w4.shape)
+    grad_b = np.zeros(k_filters)
+    for n in range(n_batch):
+        for k in range(k_filters):
+            for i in range(out_h):
+                for j in range(out_w):
+                    g = g4[n, k, i, j]
+                    grad_b[k] += g
+                    for c in range(channels):
+                        for a in range(kh):
+                            for b in range(kw):
+                                r, s = i * sh + a * dh - ph, j * sw + b * dw - pw
+                                if 0 <= r < height and 0 <= s < width:
+                                    grad_x[n, c, r, s] += g * w4[k, c, a, b]
+                                    grad_w[k, c, a, b] += g * x_in[n, c, r, s]
+    return grad_x.reshape(np.shape(x)), grad_w.reshape(np.shape(w)), grad_b

@@ -17,7 +17,7 @@ import http.client
 import io
 import os
 import sys
-import tempfile
+import time
 import urllib.error
 import urllib.request
 import zlib
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import as_pair, as_positive_int
+from ._checks import as_pair, as_positive_int, format_bytes
 
 __all__ = ["read_idx", "load_mnist", "download_mnist", "sample_image", "SAMPLE_IMAGES"]
 
@@ -43,12 +43,25 @@ _IDX_DTYPES = {
 }
 _IDX_MAX_NDIM = 32
 
+# read_idx refuses a file whose header declares more data than this (bytes), before reading
+# any of it: a gzip file of a few hundred KB can inflate to GiBs of zeros. MNIST's largest file
+# holds 47 MB; pass read_idx(..., max_bytes=...) for bigger IDX data sets (e.g. EMNIST).
+MAX_IDX_BYTES = 128 * 2**20
+
 MNIST_FILES = (
     "train-images-idx3-ubyte",
     "train-labels-idx1-ubyte",
     "t10k-images-idx3-ubyte",
     "t10k-labels-idx1-ubyte",
 )
+
+# What each MNIST file's header must declare (all uint8), checked before its body is read.
+_MNIST_SHAPES = {
+    "train-images-idx3-ubyte": (60000, 28, 28),
+    "train-labels-idx1-ubyte": (60000,),
+    "t10k-images-idx3-ubyte": (10000, 28, 28),
+    "t10k-labels-idx1-ubyte": (10000,),
+}
 
 # sha256 of each file's decompressed IDX bytes: the check that holds however it was compressed.
 _MNIST_IDX_SHA256 = {
@@ -90,7 +103,7 @@ def data_dir():
     return Path(__file__).resolve().parent.parent / "data"
 
 
-def read_idx(path):
+def read_idx(path, *, max_bytes=None):
     """Read an IDX file (raw or gzip-compressed) into a numpy array.
 
     The format: two zero bytes, a type code (0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32,
@@ -101,28 +114,37 @@ def read_idx(path):
     Returns an array of shape (size_1, ..., size_d) in native byte order. A file that is not
     IDX, has a bad header, is truncated, has trailing bytes or is a corrupt gzip raises
     ``ValueError`` naming the file. Sizes are checked against the bytes actually present
-    before anything is allocated. Used by ``load_mnist`` (notebook 08).
+    before anything is allocated. Used by ``load_mnist`` (notebook 10).
+
+    ``max_bytes`` (default ``MAX_IDX_BYTES``, 128 MiB; MNIST's largest file is 47 MB): a header
+    declaring more data than this is refused before any of the body is read or decompressed,
+    so a small gzip "bomb" cannot inflate into GiBs. Reading stops at the declared size; any
+    byte after it is an error (one byte is read to check, so trailing junk costs nothing).
     """
-    array, _ = _read_idx_and_sha256(path)
+    if max_bytes is not None:
+        max_bytes = as_positive_int(max_bytes, "max_bytes")
+    array, _ = _read_idx_and_sha256(path, max_bytes)
     return array
 
 
-def _read_idx_and_sha256(path):
-    """``read_idx`` plus the sha256 hex digest of the (decompressed) IDX bytes."""
+def _read_idx_and_sha256(path, max_bytes=None, expected_shape=None):
+    """``read_idx`` plus the sha256 hex digest of the (decompressed) IDX bytes. With
+    ``expected_shape`` (MNIST's), any other uint8 shape in the header is refused before reading on."""
     path = Path(path)
+    limit = MAX_IDX_BYTES if max_bytes is None else max_bytes
     with open(path, "rb") as raw:
         compressed = raw.read(2) == _GZIP_MAGIC
         raw.seek(0)
         if compressed:
             with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
                 try:
-                    return _parse_idx(stream, path, raw_size=None)
+                    return _parse_idx(stream, path, None, limit, expected_shape)
                 except (OSError, EOFError, zlib.error) as err:
                     raise ValueError(f"{path}: corrupt gzip data ({err})") from None
-        return _parse_idx(raw, path, raw_size=os.fstat(raw.fileno()).st_size)
+        return _parse_idx(raw, path, os.fstat(raw.fileno()).st_size, limit, expected_shape)
 
 
-def _parse_idx(stream, path, raw_size):
+def _parse_idx(stream, path, raw_size, limit, expected_shape):
     """Parse IDX from ``stream``; ``raw_size`` is the file size for uncompressed files."""
     where = f"{path}{' (after gunzip)' if raw_size is None else ''}"
 
@@ -150,10 +172,17 @@ def _parse_idx(stream, path, raw_size):
 
     header_bytes = 4 + 4 * ndim
     shape_text = " x ".join(map(str, dims))
+    if expected_shape is not None and (dtype != _IDX_DTYPES[0x08] or tuple(dims) != expected_shape):
+        raise ValueError(f"{where}: header says {shape_text} {dtype.name} values, but this MNIST file holds "
+                         f"{' x '.join(map(str, expected_shape))} uint8 values; the file is not MNIST")
     if raw_size is not None and raw_size != header_bytes + payload_bytes:
         problem = "truncated" if raw_size < header_bytes + payload_bytes else "has trailing bytes"
         raise ValueError(f"{where}: {problem}: header says {shape_text} {dtype.name} values "
                          f"({header_bytes + payload_bytes} bytes with the header), file has {raw_size} bytes")
+    if payload_bytes > limit:
+        raise ValueError(f"{where}: header says {shape_text} {dtype.name} values ({format_bytes(payload_bytes)}), "
+                         f"more than the limit of {format_bytes(limit)}; nothing was read. If you trust the file, "
+                         f"pass read_idx(path, max_bytes=...) with a larger limit")
 
     payload = _read_up_to(stream, payload_bytes)
     if len(payload) < payload_bytes:
@@ -190,7 +219,7 @@ def _file_sha256(path):
 
 
 def load_mnist(root=None, *, normalize=True, pad_to=None):
-    """MNIST as ``(x_train, y_train), (x_test, y_test)``, ready for a CNN (notebook 08).
+    """MNIST as ``(x_train, y_train), (x_test, y_test)``, ready for a CNN (notebook 10).
 
     root=None loads the subset shipped in ``data/mnist_subset.npz``: 1,000 training images
     per digit from MNIST's training set and 200 test images per digit from its test set,
@@ -285,7 +314,11 @@ def _load_mnist_folder(root):
                                 f"load_mnist() with no folder loads the subset that ships with cnnlib")
     arrays = {}
     for name, path in found.items():
-        array, sha = _read_idx_and_sha256(path)
+        # The header must declare MNIST's own shape before any of the body is read, so a small
+        # malicious .gz can inflate to at most MNIST's size (47 MB) before its sha256 rejects it.
+        # (The .gz bytes themselves cannot be required to match the published ones: a copy
+        # compressed again by another tool, like the shared one in ../shared/data/mnist, differs.)
+        array, sha = _read_idx_and_sha256(path, expected_shape=_MNIST_SHAPES[name])
         if sha != _MNIST_IDX_SHA256[name]:
             raise ValueError(f"{path}: content sha256 {sha} does not match MNIST's {name} "
                              f"({_MNIST_IDX_SHA256[name]}); the file is corrupted or is not MNIST")
@@ -302,29 +335,40 @@ def _is_valid_mnist_file(path, name):
     if _file_sha256(path) == _MNIST_GZIP_SHA256[name]:
         return True
     try:
-        return _read_idx_and_sha256(path)[1] == _MNIST_IDX_SHA256[name]
+        return _read_idx_and_sha256(path, expected_shape=_MNIST_SHAPES[name])[1] == _MNIST_IDX_SHA256[name]
     except ValueError:
         return False
 
 
-def download_mnist(root, *, mirrors=None, progress=True, timeout=30.0):
+def download_mnist(root, *, mirrors=None, progress=True, timeout=30.0, deadline=600.0):
     """Download the four MNIST .gz files into ``root`` and return ``root`` as a Path.
 
     Each file is tried from each mirror in turn (default ``MNIST_MIRRORS``; a mirror is a base
     URL that the file name is appended to) and kept only if its sha256 matches the published
     one. It is written to a temporary file in ``root`` and renamed into place only when it is
     complete and verified, so an interrupted or corrupted download leaves nothing that looks
-    like MNIST. Files already present and valid are skipped. ``timeout`` (seconds) bounds every
-    network wait. Raises ``ConnectionError`` when no mirror can be reached (offline), and
-    ``RuntimeError`` when mirrors answer but none sends a valid file.
+    like MNIST; temporary files (``.<name>.gz.*.part``) left by a run that was killed are deleted
+    at the start, and ``load_mnist`` never reads them. Files already present and valid are
+    skipped. New files get the usual permissions for your umask (0644 for umask 022), so others
+    sharing the folder can read them.
+
+    ``timeout`` (seconds) bounds every single network wait; ``deadline`` (seconds, default 600)
+    bounds each file's whole download from one mirror, so a mirror that trickles bytes slowly
+    enough to never trip ``timeout`` is abandoned (the next mirror is tried). Raises
+    ``ConnectionError`` when no mirror can be reached (offline), and ``RuntimeError`` when
+    mirrors answer but none sends a valid file in time; the message lists what each mirror did.
     """
     root = Path(root).expanduser()
     mirrors = _check_mirrors(MNIST_MIRRORS if mirrors is None else mirrors)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not deadline > 0:
+        raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
     root.mkdir(parents=True, exist_ok=True)
 
     for name in MNIST_FILES:
+        for stale in _part_files(root / f"{name}.gz"):
+            stale.unlink(missing_ok=True)
         existing = _find_mnist_file(root, name)
         if existing is not None and _is_valid_mnist_file(existing, name):
             _report(progress, f"{existing.name}: already present and valid")
@@ -333,7 +377,7 @@ def download_mnist(root, *, mirrors=None, progress=True, timeout=30.0):
         for mirror in mirrors:
             url = mirror + name + ".gz"
             try:
-                _download_verified(url, root / f"{name}.gz", _MNIST_GZIP_SHA256[name], timeout, progress)
+                _download_verified(url, root / f"{name}.gz", _MNIST_GZIP_SHA256[name], timeout, deadline, progress)
                 break
             except (OSError, http.client.HTTPException, ValueError) as err:
                 failures.append((url, err))
@@ -354,10 +398,24 @@ def _check_mirrors(mirrors):
     return [mirror if mirror.endswith("/") else mirror + "/" for mirror in mirrors]
 
 
-def _download_verified(url, destination, expected_sha256, timeout, progress):
+class _DeadlinePassed(TimeoutError):
+    """A mirror that answered but sent too slowly: not a sign of being offline."""
+
+
+def _part_files(destination):
+    """Temporary files a download of ``destination`` leaves behind if its process is killed."""
+    return destination.parent.glob(f".{destination.name}.*.part")
+
+
+def _download_verified(url, destination, expected_sha256, timeout, deadline, progress):
     """Fetch ``url`` into a temporary file beside ``destination``; rename it there only once
-    its sha256 matches. Any failure removes the temporary file and raises."""
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.", suffix=".part")
+    its sha256 matches. Any failure removes the temporary file and raises; so does taking
+    longer than ``deadline`` seconds in all (checked after every read)."""
+    # O_EXCL with mode 0o666 gives the permissions of any new file under the user's umask
+    # (0644 for the usual 022), so others sharing the folder can read it; tempfile would give 0600.
+    temporary = destination.parent / f".{destination.name}.{os.getpid()}-{os.urandom(4).hex()}.part"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    started = time.monotonic()
     try:
         with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             total = response.headers.get("Content-Length")
@@ -365,13 +423,20 @@ def _download_verified(url, destination, expected_sha256, timeout, progress):
             sha = hashlib.sha256()
             received = 0
             with _progress_bar(progress, total, f"{destination.name} <- {url}") as bar:
-                for chunk in iter(lambda: response.read(1 << 16), b""):
+                # read1 returns whatever one socket read brings, so a server trickling a byte at a
+                # time cannot hold a single read (each bounded by ``timeout``) past the deadline.
+                for chunk in iter(lambda: response.read1(1 << 16), b""):
                     received += len(chunk)
                     if received > _MAX_DOWNLOAD_BYTES:
                         raise ValueError(f"{url} sent more than {_MAX_DOWNLOAD_BYTES} bytes")
                     sha.update(chunk)
                     out.write(chunk)
                     bar.update(len(chunk))
+                    waited = time.monotonic() - started
+                    if waited > deadline:
+                        expected = f" of {total}" if total is not None else ""
+                        raise _DeadlinePassed(f"{url}: gave up after {waited:.1f} s (deadline={deadline:g} s) "
+                                              f"with {received}{expected} bytes received; the mirror is too slow")
             if total is not None and received != total:
                 raise ValueError(f"{url}: download ended after {received} of {total} bytes")
             out.flush()
@@ -390,7 +455,7 @@ def _all_mirrors_failed(name, root, failures):
                f"(or the same files uncompressed) from any MNIST mirror into {root}, then call "
                f"load_mnist({str(root)!r}). Without them, load_mnist() loads the subset that ships with cnnlib.")
     network_only = all(isinstance(err, (urllib.error.URLError, TimeoutError, ConnectionError))
-                       and not isinstance(err, urllib.error.HTTPError) for _, err in failures)
+                       and not isinstance(err, (urllib.error.HTTPError, _DeadlinePassed)) for _, err in failures)
     if network_only:
         return ConnectionError(f"Could not reach any mirror for {name}.gz; this machine appears to be "
                                f"offline.\n{reasons}\n{by_hand}")

@@ -27,3 +27,210 @@ def check(answer, expected, *, hint="", rtol=1e-3, atol=1e-9):
     else:
         print("Not yet." + (f" Hint: {hint}" if hint else " Compare with the worked solution below."))
     return correct
+
+
+class Case:
+    """One call of the function under test: ``Case(x, w, stride=2)`` stands for ``f(x, w, stride=2)``.
+
+    A plain tuple in ``cases`` means positional arguments only, a dict keyword arguments only;
+    ``Case`` (or :func:`case`) carries both.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
+
+    def describe(self):
+        """A short text such as ``x: 5x5, w: 3x3, stride=2`` (arrays by shape, the rest by value)."""
+        parts = [_describe_value(v) for v in self.args]
+        parts += [f"{k}={_describe_value(v)}" for k, v in self.kwargs.items()]
+        return ", ".join(parts)
+
+    def __repr__(self):
+        return f"Case({self.describe()})"
+
+
+case = Case
+
+
+def _describe_value(value):
+    if isinstance(value, np.ndarray):
+        return "array " + ("x".join(map(str, value.shape)) if value.ndim else "scalar")
+    text = repr(value)
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+def _as_case(item, index):
+    if isinstance(item, Case):
+        return item
+    if isinstance(item, dict):
+        return Case(**item)
+    if isinstance(item, (tuple, list)):
+        return Case(*item)
+    raise TypeError(f"cases[{index}] must be a tuple of positional arguments, a dict of keyword "
+                    f"arguments or a Case, got {type(item).__name__}")
+
+
+def random_cases(make_case, n=10, *, seed=0):
+    """``n`` random cases, reproducible: ``make_case(rng)`` builds one from a seeded Generator.
+
+    ``make_case`` returns what :func:`check_function` accepts as a case (a tuple of positional
+    arguments, a dict, or a :class:`Case`). Random shapes catch answers that only work for the
+    fixed examples (a square image, stride 1, ...).
+
+    >>> cases = random_cases(lambda rng: (rng.standard_normal(rng.integers(1, 5)),), n=3)
+    >>> len(cases), cases[0].args[0].ndim
+    (3, 1)
+    """
+    if not callable(make_case):
+        raise TypeError(f"make_case must be a function of a numpy Generator, got {type(make_case).__name__}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    rng = np.random.default_rng(seed)
+    return [_as_case(make_case(rng), i) for i in range(n)]
+
+
+class _Unanswered(Exception):
+    """The student's function is still the stub (NotImplementedError or returned None)."""
+
+
+def _student_line(tb):
+    """The deepest traceback frame in the student's code: skip numpy, cnnlib and the standard
+    library, so an IndexError raised deep inside numpy points at the student's line."""
+    import os
+    import traceback
+    frames = traceback.extract_tb(tb)[1:]           # frame 0 is our own call
+    library_dirs = tuple(os.path.dirname(os.path.dirname(m.__file__)) + os.sep
+                         for m in (np, traceback)) + (os.path.dirname(__file__) + os.sep,)
+    own = [f for f in frames if not f.filename.startswith(library_dirs)]
+    frame = (own or frames or [None])[-1]
+    if frame is None:
+        return ""
+    code = f": `{frame.line.strip()}`" if frame.line else ""
+    return f"line {frame.lineno} of {frame.name}{code}"
+
+
+def _first_difference(got, expected, rtol, atol):
+    """None when ``got`` matches ``expected`` (an array or number); otherwise why not, in words."""
+    try:
+        got_arr = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return f"expected an array of numbers, got {type(got).__name__} {_describe_value(got)}"
+    expected_arr = np.asarray(expected, dtype=float)
+    if got_arr.shape != expected_arr.shape:
+        return f"wrong shape (got {got_arr.shape}, expected {expected_arr.shape})"
+    wrong = ~np.isclose(got_arr, expected_arr, rtol=rtol, atol=atol, equal_nan=True)
+    if not wrong.any():
+        return None
+    index = tuple(int(i) for i in np.argwhere(wrong)[0])
+    return (f"first wrong entry at index {index}: got {got_arr[index]:.6g}, "
+            f"expected {expected_arr[index]:.6g} ({int(wrong.sum())} of {wrong.size} entries differ)")
+
+
+def _compare(got, expected, rtol, atol, output_names):
+    """Like :func:`_first_difference`, also for a tuple of results, naming the wrong element."""
+    if not isinstance(expected, (tuple, list)):
+        return _first_difference(got, expected, rtol, atol)
+    names = list(output_names or [f"element {i}" for i in range(len(expected))])
+    if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+        what = f"a tuple of {len(got)}" if isinstance(got, (tuple, list)) else type(got).__name__
+        return f"expected a tuple of {len(expected)} results ({', '.join(names)}), got {what}"
+    for i, (g, e) in enumerate(zip(got, expected)):
+        problem = _first_difference(g, e, rtol, atol)
+        if problem:
+            return f"{names[i]} (result {i} of {len(expected)}) is wrong: {problem}"
+    return None
+
+
+def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=1e-6, atol=1e-8,
+                   output_names=None):
+    """Run the student's function on every case, compare with cnnlib's, and say how it went in one line.
+
+    ``cases``: a list of tuples (positional arguments), dicts (keyword arguments) or :class:`Case`
+    objects (both), e.g. fixed hand-checkable examples followed by :func:`random_cases`. Each
+    function gets its own copy of the arguments, so an answer that changes its input in place
+    cannot spoil the reference. Results (an array, a number, or a tuple of arrays such as a
+    backward pass's ``(grad_x, grad_w, grad_b)``, named by ``output_names``) must match in shape
+    and agree within ``rtol``/``atol``. Prints exactly one of:
+
+        Not yet: <name> is not written yet ...           (NotImplementedError, or returned None)
+        Not yet: wrong shape (got .., expected ..) for case ..
+        Not yet: first wrong entry at index (i, j): got .., expected .. (case ..)
+        Not yet: <name> raised IndexError: ... at line 7 of <name>: ...     (two lines at most)
+        Correct! N cases agree with cnnlib's <reference>.
+
+    Nothing the student's function does raises out of this call. Returns True when correct.
+
+    >>> def my_relu(z):
+    ...     return np.maximum(z, 0)
+    >>> check_function(my_relu, lambda z: np.where(z > 0, z, 0.0), [(np.array([-1.0, 2.0]),)],
+    ...                name="my_relu")
+    Correct! 1 case agrees with cnnlib's <lambda>.
+    True
+    """
+    if not callable(student_fn):
+        raise TypeError(f"student_fn must be a function, got {type(student_fn).__name__}")
+    if not callable(reference_fn):
+        raise TypeError(f"reference_fn must be a function, got {type(reference_fn).__name__}")
+    if isinstance(cases, (str, bytes, dict)) or not hasattr(cases, "__iter__"):
+        raise TypeError(f"cases must be a list of argument tuples, dicts or Case objects, got {type(cases).__name__}")
+    cases = [_as_case(item, i) for i, item in enumerate(cases)]
+    if not cases:
+        raise ValueError("cases must hold at least one case")
+    import copy
+    name = name or getattr(student_fn, "__name__", "your function")
+    reference_name = getattr(reference_fn, "__name__", "reference")
+    hint_text = f" Hint: {hint}" if hint else ""
+    for number, this in enumerate(cases):
+        where = f"case {number} ({this.describe()})"
+        expected = reference_fn(*copy.deepcopy(this.args), **copy.deepcopy(this.kwargs))
+        try:
+            got = student_fn(*copy.deepcopy(this.args), **copy.deepcopy(this.kwargs))
+            if got is None and expected is not None:
+                raise _Unanswered("returned None")
+        except (_Unanswered, NotImplementedError) as stub:
+            how = "returned None" if isinstance(stub, _Unanswered) else "raised NotImplementedError"
+            print(f"Not yet: {name} is not written yet (it {how}); replace the placeholder with "
+                  f"your code and run the cell again.{hint_text}")
+            return False
+        except Exception as err:  # the student's bug, reported rather than raised
+            line = _student_line(err.__traceback__)
+            message = str(err).strip().splitlines()[0] if str(err).strip() else "(no message)"
+            print(f"Not yet: {name} raised {type(err).__name__}: {message} on {where}."
+                  + (f"\n  At {line}." if line else "") + hint_text)
+            return False
+        problem = _compare(got, expected, rtol, atol, output_names)
+        if problem:
+            print(f"Not yet: {problem} for {where}.{hint_text}")
+            return False
+    agree = "case agrees" if len(cases) == 1 else "cases agree"
+    print(f"Correct! {len(cases)} {agree} with cnnlib's {reference_name}.")
+    return True
+
+
+def check_answer(notebook, exercise, answer):
+    """Check a number-answer exercise without the expected value appearing in the notebook.
+
+    ``notebook`` is the two-digit notebook number ("02"), ``exercise`` the exercise's key in that
+    notebook's answer table, ``cnnlib/answers/nbXX.py``: a dict ``ANSWERS`` mapping the key to
+    ``(expected, hint)``, where ``expected`` is a function of no arguments (computed with cnnlib, so
+    the answer stays right if the maths changes) and ``hint`` a sentence. Prints one line, as
+    :func:`check` does, and returns True when correct. An unknown key is the author's mistake and
+    raises ``KeyError`` naming the keys that exist.
+
+    >>> check_answer("00", "example", None)
+    Not answered yet: replace None with your answer and run the cell again.
+    False
+    >>> check_answer("00", "example", 114)
+    Correct!
+    True
+    """
+    import importlib
+    table = importlib.import_module(f"cnnlib.answers.nb{notebook}").ANSWERS
+    if exercise not in table:
+        raise KeyError(f"notebook {notebook} has no exercise {exercise!r}; it has {sorted(table)}")
+    expected, hint = table[exercise]
+    options = {}
+    if isinstance(hint, dict):          # (expected, {"hint": ..., "rtol": ...}) for a custom tolerance
+        options, hint = dict(hint), hint.get("hint", "")
+        options.pop("hint", None)
+    return check(answer, expected(), hint=hint, **options)

@@ -3,7 +3,7 @@
 Before networks learned their own filters, images were described by fixed recipes such as HOG
 (histograms of oriented gradients). This module builds a small version of that recipe from
 cnnlib's own convolution and Sobel kernels, so notebook 05 can compare raw pixels, hand-crafted
-features and (in notebook 08) learned ones.
+features and (in notebook 10) learned ones.
 
 Angles are measured in image coordinates: rows grow downward, so gy > 0 means brightness grows
 towards the bottom of the picture.

@@ -1,4 +1,4 @@
-"""Looking inside a trained network (notebook 08): its feature maps, its mistakes, its filters.
+"""Looking inside a trained network (notebook 10): its feature maps, its mistakes, its filters.
 
 Plain numpy on top of ``cnnlib.nn``; ``cnnlib.plots.training`` and the training dashboard draw
 what these functions compute.

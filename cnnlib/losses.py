@@ -37,14 +37,23 @@ def _check_distribution(p, name, axis=-1):
     return p
 
 
+def _check_scores(z, axis):
+    """z as a float array with at least one score along ``axis`` to share the probability among."""
+    z = as_float_array(z, "z")
+    if z.ndim == 0 or z.size == 0 and (axis is None or z.shape[axis] == 0):
+        raise ValueError(f"z must hold at least one score along axis {axis}, got shape {z.shape}")
+    return z
+
+
 def softmax(z, axis=-1, temperature=1.0):
     """softmax(z)_j = exp(z_j / T) / sum_k exp(z_k / T).
 
     Subtracting max(z) first changes nothing mathematically (it cancels) but keeps exp from
     overflowing: softmax([1000, 0]) is [1, 0] rather than nan. T > 1 flattens the
     distribution, T < 1 sharpens it. The notes' scores [1.3, 5.1, 2.2] give [0.021, 0.928, 0.051].
+    z needs at least one score along ``axis`` (a ValueError otherwise).
     """
-    z = as_float_array(z, "z")
+    z = _check_scores(z, axis)
     if isinstance(temperature, bool) or not np.isscalar(temperature) or not temperature > 0:
         raise ValueError(f"temperature must be a positive number, got {temperature!r}")
     scaled = z / temperature
@@ -54,7 +63,7 @@ def softmax(z, axis=-1, temperature=1.0):
 
 def log_softmax(z, axis=-1, temperature=1.0):
     """log softmax(z) = z/T - logsumexp(z/T), computed without ever taking log of 0."""
-    z = as_float_array(z, "z")
+    z = _check_scores(z, axis)
     if isinstance(temperature, bool) or not np.isscalar(temperature) or not temperature > 0:
         raise ValueError(f"temperature must be a positive number, got {temperature!r}")
     scaled = z / temperature
@@ -63,14 +72,24 @@ def log_softmax(z, axis=-1, temperature=1.0):
 
 
 def entropy(p, base=2):
-    """H(P) = -sum_x P(x) log P(x), in bits for base 2. Last axis is the distribution."""
+    """H(P) = -sum_x P(x) log P(x). Last axis is the distribution.
+
+    Returns **bits** by default (base 2: a fair coin has 1 bit); ``base="e"`` gives nats
+    (1 bit = ln 2 = 0.693 nats). Notebook 07 teaches it.
+    """
     p = _check_distribution(p, "p")
     base = _check_base(base)
     return -np.sum(np.where(p > 0, p * _log(p, base), 0.0), axis=-1)
 
 
 def cross_entropy(p, q, base=2):
-    """H(P, Q) = -sum_x P(x) log Q(x): the cost of coding P's events with Q's code. >= H(P)."""
+    """H(P, Q) = -sum_x P(x) log Q(x): the cost of coding P's events with Q's code. >= H(P).
+
+    Returns **bits** by default (base 2), like :func:`entropy`; ``base="e"`` gives nats. The
+    training loss :func:`categorical_cross_entropy` uses the natural log and returns **nats**:
+    for the same prediction it is ln 2 = 0.693 times this number (Q(true) = 0.7: 0.515 bits,
+    0.357 nats). Notebook 07 teaches both.
+    """
     p = _check_distribution(p, "p")
     q = _check_distribution(q, "q")
     if p.shape != q.shape:
@@ -80,7 +99,11 @@ def cross_entropy(p, q, base=2):
 
 
 def kl_divergence(p, q, base=2):
-    """KL(P || Q) = sum_x P(x) log(P(x) / Q(x)) = H(P, Q) - H(P) >= 0, zero only when Q = P."""
+    """KL(P || Q) = sum_x P(x) log(P(x) / Q(x)) = H(P, Q) - H(P) >= 0, zero only when Q = P.
+
+    Returns **bits** by default (base 2), like :func:`entropy` and :func:`cross_entropy`;
+    ``base="e"`` gives nats.
+    """
     p = _check_distribution(p, "p")
     q = _check_distribution(q, "q")
     if p.shape != q.shape:
@@ -108,6 +131,10 @@ def binary_cross_entropy(y, p):
 
 def categorical_cross_entropy(y, probs):
     """L = -(1/N) sum_i sum_c y_ic log p_ic, natural log: summed over classes, averaged over samples.
+
+    Returns **nats** (natural log), as every deep-learning library does, whereas
+    :func:`cross_entropy` returns bits by default: divide by ln 2 = 0.693 to get bits.
+    A 10-class model that outputs 1/10 everywhere scores ln 10 = 2.303 nats.
 
     y: N integer labels, or an N x C one-hot (or soft) target; probs: N x C predicted
     probabilities (rows sum to 1). The notes average over classes (1/C) instead; that only
@@ -150,3 +177,39 @@ def _same_shape(y, y_hat):
     if y.shape != y_hat.shape:
         raise ValueError(f"y and y_hat must have the same shape, got {y.shape} and {y_hat.shape}")
     return y, y_hat
+
+
+def softmax_cross_entropy_grad(logits, y):
+    """Gradient of the mean categorical cross-entropy of softmax(logits) with respect to the logits:
+
+        L = -(1/N) sum_i log softmax(z_i)[y_i]        dL/dz = (softmax(z) - onehot(y)) / N
+
+    Each sample pushes its true class's score up by 1 - p and every other score down by its
+    probability p; the 1/N comes from averaging over the batch. y may also be an N x C one-hot
+    (or soft) target, for which the same formula holds.
+
+    Inputs:   logits  N x C scores z;  y  N integer labels in 0..C-1 (or an N x C target)
+    Returns:  N x C array dL/dz; each row sums to 0.
+
+    >>> softmax_cross_entropy_grad(np.array([[0.0, 0.0]]), np.array([1]))   # p = [0.5, 0.5]
+    array([[ 0.5, -0.5]])
+    """
+    z = as_float_array(logits, "logits")
+    if z.ndim != 2:
+        raise ValueError(f"logits must be N x C (one row of class scores per sample), got shape {z.shape}")
+    n, c = z.shape
+    y_arr = np.asarray(y)
+    if y_arr.shape == (n, c):
+        target = as_float_array(y_arr, "y")
+    elif y_arr.ndim == 1:
+        if y_arr.shape[0] != n:
+            raise ValueError(f"y has {y_arr.shape[0]} labels but logits has {n} rows")
+        if not np.issubdtype(y_arr.dtype, np.integer):
+            raise TypeError(f"y given as labels must be integers, got dtype {y_arr.dtype}")
+        if n and (y_arr.min() < 0 or y_arr.max() >= c):
+            raise ValueError(f"y labels must be in 0..{c - 1}, got values from {y_arr.min()} to {y_arr.max()}")
+        target = np.zeros((n, c), dtype=z.dtype)
+        target[np.arange(n), y_arr] = 1
+    else:
+        raise ValueError(f"y must hold {n} integer labels or be an {n} x {c} target, got shape {y_arr.shape}")
+    return (softmax(z, axis=1) - target) / n

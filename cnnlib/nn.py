@@ -15,9 +15,9 @@ import numpy as np
 
 from . import activations
 from ._checks import as_nonnegative_int, as_pair, as_positive_int
-from .conv import col2im, im2col
+from .conv import conv2d_backward, im2col
 from .losses import log_softmax
-from .pooling import avg_pool2d
+from .pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 from .shapes import output_size
 
 __all__ = ["Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Tanh", "Sigmoid", "Flatten", "Dense",
@@ -125,10 +125,10 @@ class Conv2D(Layer):
     Input N x C x H x W, weight K x C x kh x kw, bias K, output N x K x H_O x W_O with
     H_O = floor((H + 2p - kh) / s) + 1. Forward: im2col lays every receptive field out as a
     column of F (C*kh*kw x N*H_O*W_O), and the layer is one matrix product, W.reshape(K, -1) @ F.
-    Backward, with G = grad_out as a K x N*H_O*W_O matrix: dW = G @ F.T, db = row sums of G,
-    dF = W.T @ G, and col2im adds each column's gradient back onto the pixels it came from
-    (overlapping fields accumulate). ``init`` 'he' (before a ReLU) or 'glorot'; ``rng`` a seed or
-    Generator for the initial weights; ``dtype`` of the parameters.
+    Backward is :func:`cnnlib.conv.conv2d_backward`: with G = grad_out as a K x N*H_O*W_O matrix,
+    dW = G @ F.T, db = row sums of G, dF = W.T @ G, and col2im adds each column's gradient back
+    onto the pixels it came from (overlapping fields accumulate). ``init`` 'he' (before a ReLU)
+    or 'glorot'; ``rng`` a seed or Generator for the initial weights; ``dtype`` of the parameters.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *,
@@ -155,7 +155,7 @@ class Conv2D(Layer):
             sizes = [output_size(n, k, p, s) for n, k, p, s in
                      zip(input_shape[1:], self.kernel_size, self.padding, self.stride)]
         except ValueError as err:
-            raise ValueError(f"{self!r} got input {_shape_text(input_shape)}: {err}") from None
+            raise ValueError(f"{self!r} got input {_shape_text(input_shape)}: {err}") from err
         return (self.out_channels, *sizes)
 
     def forward(self, x, training=False):
@@ -169,21 +169,16 @@ class Conv2D(Layer):
         fields = cols.transpose(3, 0, 1, 2).reshape(fan_in, -1)
         weight = self.params["weight"].reshape(self.out_channels, fan_in)
         out = weight @ fields + self.params["bias"][:, None]          # K x N*H_O*W_O
-        self._fields, self._padded_shape = fields, x_padded.shape
+        self._x, self._cols = x, cols
         return out.reshape(self.out_channels, n, out_h, out_w).transpose(1, 0, 2, 3)
 
     def backward(self, grad_out):
-        fields = self._cached("_fields")
-        n, _, out_h, out_w = grad_out.shape
-        g = grad_out.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)   # K x N*H_O*W_O
-        weight = self.params["weight"]
-        self.grads["weight"] = (g @ fields.T).reshape(weight.shape).astype(weight.dtype, copy=False)
-        self.grads["bias"] = g.sum(axis=1).astype(weight.dtype, copy=False)
-        grad_fields = weight.reshape(self.out_channels, -1).T @ g              # C*kh*kw x N*H_O*W_O
-        grad_cols = grad_fields.reshape(-1, n, out_h, out_w).transpose(1, 2, 3, 0)
-        grad_padded = col2im(grad_cols, self._padded_shape, self.kernel_size, self.stride)
-        ph, pw = self.padding
-        return grad_padded[:, :, ph:grad_padded.shape[2] - ph, pw:grad_padded.shape[3] - pw]
+        x, weight = self._cached("_x"), self.params["weight"]
+        grad_x, grad_w, grad_b = conv2d_backward(grad_out, x, weight, stride=self.stride, padding=self.padding,
+                                                 cols=self._cols)
+        self.grads["weight"] = grad_w.astype(weight.dtype, copy=False)
+        self.grads["bias"] = grad_b.astype(weight.dtype, copy=False)
+        return grad_x
 
     def __repr__(self):
         kh, kw = self.kernel_size
@@ -207,16 +202,8 @@ class _Pool2D(Layer):
         try:
             sizes = [output_size(n, k, 0, s) for n, k, s in zip(input_shape[1:], self.size, self.stride)]
         except ValueError as err:
-            raise ValueError(f"{self!r} got input {_shape_text(input_shape)}: {err}") from None
+            raise ValueError(f"{self!r} got input {_shape_text(input_shape)}: {err}") from err
         return (input_shape[0], *sizes)
-
-    def _window_slices(self, out_h, out_w):
-        """For each window offset (a, b): the input slices that offset touches, one per output."""
-        (kh, kw), (sh, sw) = self.size, self.stride
-        for a in range(kh):
-            for b in range(kw):
-                yield a * kw + b, (slice(None), slice(None), slice(a, a + sh * (out_h - 1) + 1, sh),
-                                   slice(b, b + sw * (out_w - 1) + 1, sw))
 
     def __repr__(self):
         def short(pair):
@@ -228,37 +215,25 @@ class _Pool2D(Layer):
 class MaxPool2D(_Pool2D):
     """Max pooling: out[n, c, i, j] = max of the window at (i*s, j*s); no parameters.
 
-    Input N x C x H x W, output N x C x H_O x W_O. Forward stores which element of each window
-    won (argmax; the first one on ties). Backward routes each output's gradient to that element
-    only; windows that overlap (size 3, stride 2) add their contributions.
+    Input N x C x H x W, output N x C x H_O x W_O. Forward is :func:`cnnlib.pooling.max_pool2d`
+    and keeps the input; backward, :func:`cnnlib.pooling.max_pool2d_backward`, routes each
+    output's gradient to the element that won its window (the first one on ties); windows that
+    overlap (size 3, stride 2) add their contributions.
     """
 
     def forward(self, x, training=False):
         x = self._input(x)
-        out_h, out_w = self.output_shape(x.shape[1:])[1:]
-        # Visit the window offsets in turn (kh*kw whole-array steps): `out` holds the largest
-        # value seen so far in each window, `argmax` the offset it came from (the first on ties).
-        offsets = list(self._window_slices(out_h, out_w))
-        out = x[offsets[0][1]].copy()                                # N, C, H_O, W_O
-        argmax = np.zeros(out.shape, dtype=np.uint8 if len(offsets) <= 256 else np.intp)
-        for k, where in offsets[1:]:
-            candidate = x[where]
-            np.putmask(argmax, candidate > out, k)
-            np.maximum(out, candidate, out=out)
-        self._argmax, self._input_shape, self._dtype_in = argmax, x.shape, x.dtype
-        return out
+        self._x = x
+        return max_pool2d(x, self.size, self.stride)
 
     def backward(self, grad_out):
-        argmax = self._cached("_argmax")
-        grad_in = np.zeros(self._input_shape, dtype=np.result_type(grad_out, self._dtype_in))
-        for k, where in self._window_slices(*argmax.shape[2:]):
-            grad_in[where] += np.where(argmax == k, grad_out, 0)
-        return grad_in
+        return max_pool2d_backward(grad_out, self._cached("_x"), self.size, self.stride)
 
 
 class AvgPool2D(_Pool2D):
     """Average pooling: out = mean of each window; each input gets grad / (kh*kw) from every
-    window that contains it. Forward is :func:`cnnlib.pooling.avg_pool2d`."""
+    window that contains it. Forward is :func:`cnnlib.pooling.avg_pool2d`, backward
+    :func:`cnnlib.pooling.avg_pool2d_backward`."""
 
     def forward(self, x, training=False):
         x = self._input(x)
@@ -266,12 +241,10 @@ class AvgPool2D(_Pool2D):
         return avg_pool2d(x, self.size, self.stride)
 
     def backward(self, grad_out):
+        # Only x's shape matters to the gradient of a mean; a zero array of that shape costs nothing.
         input_shape = self._cached("_input_shape")
-        grad_in = np.zeros(input_shape, dtype=grad_out.dtype)
-        share = grad_out / (self.size[0] * self.size[1])
-        for _, where in self._window_slices(*grad_out.shape[2:]):
-            grad_in[where] += share
-        return grad_in
+        return avg_pool2d_backward(grad_out, np.broadcast_to(np.zeros((), grad_out.dtype), input_shape),
+                                   self.size, self.stride)
 
 
 class _Activation(Layer):
@@ -413,7 +386,9 @@ class Sequential(Layer):
             try:
                 x = layer.forward(x, training)
             except ValueError as err:
-                raise ValueError(f"layer {i}, {err}; {self._shape_trace(input_shape, i)}") from None
+                # Chained, not replaced: the traceback still reaches the line that failed, which may
+                # be a bug in a student's own layer rather than a wrong shape.
+                raise ValueError(f"layer {i}, {err}; {self._shape_trace(input_shape, i)}") from err
         return x
 
     def backward(self, grad_out):
@@ -474,7 +449,8 @@ class SoftmaxCrossEntropy:
 
         L = -(1/N) sum_i log softmax(z_i)[y_i],      dL/dz = (softmax(z) - onehot(y)) / N
 
-    logits z: N x C; y: N integer labels (or an N x C one-hot/soft target). log-softmax is
+    logits z: N x C; y: N integer labels 0..C-1, or an N x C one-hot/probability target whose rows
+    are non-negative and sum to 1 (anything else is refused with a ValueError). log-softmax is
     computed as z - max(z) - log(sum(exp(z - max(z)))), so no exp overflows and no log of 0
     is taken. ``forward`` returns the loss (a float) and keeps the probabilities for ``backward``.
     """
@@ -502,7 +478,7 @@ class SoftmaxCrossEntropy:
         n, c = shape
         y = np.asarray(y)
         if y.shape == shape:
-            return y.astype(dtype, copy=False)
+            return SoftmaxCrossEntropy._check_target(y.astype(dtype, copy=False))
         if y.shape != (n,):
             raise ValueError(f"y must hold {n} labels or be an {n} x {c} target, got shape {y.shape}")
         if not np.issubdtype(y.dtype, np.integer):
@@ -511,6 +487,21 @@ class SoftmaxCrossEntropy:
             raise ValueError(f"y labels must be in 0..{c - 1}, got values from {y.min()} to {y.max()}")
         target = np.zeros(shape, dtype=dtype)
         target[np.arange(n), y] = 1
+        return target
+
+    @staticmethod
+    def _check_target(target):
+        """An N x C target must be a distribution per sample (one-hot or soft): the loss is only a
+        cross-entropy, and its gradient softmax(z) - y only pulls towards y, if each row is one."""
+        negative = np.flatnonzero((target < 0).any(axis=1))
+        sums = target.sum(axis=1, dtype=np.float64)
+        off = np.flatnonzero(~(np.abs(sums - 1) <= 1e-4))          # also catches NaN
+        if len(negative) or len(off):
+            row = negative[0] if len(negative) else off[0]
+            found = "has a negative entry" if len(negative) else f"sums to {sums[row]:.6g}"
+            raise ValueError(f"y given as an N x C target must be one-hot or probability rows (every entry >= 0, "
+                             f"every row summing to 1), but row {row} {found}; give integer class labels 0..C-1 "
+                             "as a 1D array of N labels instead")
         return target
 
     def __repr__(self):
@@ -622,36 +613,100 @@ def summary(model, input_shape=None):
         try:
             shape = layer.output_shape(shape)
         except ValueError as err:
-            raise ValueError(f"layer {i}, {err}") from None
+            raise ValueError(f"layer {i}, {err}") from err
         sizes = [p.size for _, p in layer.named_parameters()]
         rows.append({"index": i, "layer": repr(layer), "output_shape": shape,
                      "param_sizes": sizes, "params": sum(sizes)})
     return ModelSummary(input_shape, rows)
 
 
+def _weights_path(path):
+    """``path`` as a file name ending in .npz: np.savez adds the suffix to a name without it,
+    so save_weights and load_weights both do, and the same name works for both."""
+    import os
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file name (str or pathlib.Path), got {type(path).__name__}")
+    path = os.fspath(path)
+    return path if path.endswith(".npz") else path + ".npz"
+
+
 def save_weights(model, path):
-    """Save every parameter under its name ("0.weight", ...) with ``np.savez`` (no pickle)."""
+    """Save every parameter under its name ("0.weight", ...) with ``np.savez`` (no pickle).
+
+    ``.npz`` is added to ``path`` unless it already ends so; returns the name written, which
+    :func:`load_weights` accepts with or without the suffix.
+    """
+    path = _weights_path(path)
     np.savez(path, **dict(model.named_parameters()))
+    return path
+
+
+def _not_an_npz(path, start):
+    """Why the file that begins with the bytes ``start`` is not a weights file."""
+    if not start:
+        found = "it is empty"
+    elif start.startswith(b"\x89PNG"):
+        found = "it is a PNG image"
+    elif start.startswith(b"\x93NUMPY"):
+        found = "it is a single .npy array (np.save writes those); save the model with save_weights"
+    elif start[0] == 0x80:
+        found = "it is a Python pickle (pickle.dump or torch.save), which cnnlib never loads: unpickling can run code"
+    elif start.startswith(b"\x1f\x8b"):
+        found = "it is gzip-compressed"
+    elif all(32 <= byte < 127 or byte in b"\t\r\n" for byte in start):
+        found = f"it is a text file beginning {start[:24].decode('ascii')!r}"
+    else:
+        found = f"it begins with the bytes {start[:8].hex(' ')}"
+    return ValueError(f"{path} is not a weights file: load_weights expects the .npz archive save_weights "
+                      f"writes (a zip of .npy arrays, beginning 'PK'), but {found}")
 
 
 def load_weights(model, path):
     """Load weights saved by :func:`save_weights` into ``model`` (in place; returns the model).
 
-    The file must hold exactly the model's parameter names, each with the model's shape;
-    otherwise a ValueError lists what is missing, unexpected or of the wrong shape.
+    ``path`` as given to save_weights (``.npz`` is added unless it ends so). The file must hold
+    exactly the model's parameter names, each with the model's shape, and nothing else;
+    otherwise a ValueError lists what is missing, unexpected or of the wrong shape. Names and
+    shapes are read from the archive's directory and the arrays' headers before any array is
+    loaded, so a hostile file cannot make it unpack more than the model's own size. A file
+    that is not an .npz archive gets a ValueError saying what it is instead.
     """
+    import zipfile
+    path = _weights_path(path)
     params = dict(model.named_parameters())
-    with np.load(path, allow_pickle=False) as saved:
-        stored = {name: saved[name] for name in saved.files}
-    missing = sorted(set(params) - set(stored))
-    unexpected = sorted(set(stored) - set(params))
-    wrong = [f"{name}: file {stored[name].shape}, model {params[name].shape}"
-             for name in params if name in stored and stored[name].shape != params[name].shape]
-    if missing or unexpected or wrong:
+    with open(path, "rb") as f:
+        start = f.read(64)
+    if not start.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        raise _not_an_npz(path, start)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.namelist()
+            stored = {member[:-len(".npy")]: member for member in members if member.endswith(".npy")}
+            missing = sorted(set(params) - set(stored))
+            unexpected = sorted(set(stored) - set(params)) + sorted(m for m in members if not m.endswith(".npy"))
+            wrong, not_numbers = [], []
+            for name, param in params.items():
+                if name not in stored:
+                    continue
+                with archive.open(stored[name]) as member:
+                    read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                                   (2, 0): np.lib.format.read_array_header_2_0}.get(np.lib.format.read_magic(member))
+                    if read_header is None:
+                        raise ValueError(f"{stored[name]} has an .npy format version save_weights does not write")
+                    shape, _, dtype = read_header(member)
+                if shape != param.shape:
+                    wrong.append(f"{name}: file {shape}, model {param.shape}")
+                elif dtype.kind not in "biuf":
+                    not_numbers.append(f"{name} ({dtype})")
+    except (zipfile.BadZipFile, ValueError) as err:
+        raise ValueError(f"{path} is a damaged .npz archive ({err}); save the weights again") from None
+    if missing or unexpected or wrong or not_numbers:
         problems = ([f"missing {', '.join(missing)}"] if missing else []) + \
                    ([f"unexpected {', '.join(unexpected)}"] if unexpected else []) + \
-                   ([f"wrong shape {'; '.join(wrong)}"] if wrong else [])
+                   ([f"wrong shape {'; '.join(wrong)}"] if wrong else []) + \
+                   ([f"not numbers {', '.join(not_numbers)}"] if not_numbers else [])
         raise ValueError(f"{path} does not fit this model: " + " | ".join(problems))
-    for name, param in params.items():
-        param[...] = stored[name]
+    with np.load(path, allow_pickle=False) as saved:
+        for name, param in params.items():
+            param[...] = saved[name]
     return model

@@ -1,17 +1,28 @@
-"""Optimisers: gradient descent with momentum, and Adam (taught in notebook 08).
+"""Optimisers: the update rules as plain functions (taught in notebook 09), and the classes that
+apply them to a network's parameters (used in notebook 10).
 
-An optimiser is made once, before training, and ``step(model)`` then updates every array of
+The functions take a weight array, its gradient and the optimiser's memory, and *return* the new
+weights and the new memory; they never change their arguments, so a notebook can call them on a
+2D point and watch what each step does. ``sgd_update`` and ``adam_update`` are the only place the
+two algorithms are written down: :class:`SGD` and :class:`Adam` call them for every parameter.
+
+A class is made once, before training, and ``step(model)`` then updates every array of
 ``model.named_parameters()`` in place from the matching ``model.named_gradients()``. Its memory
 (velocities, moment estimates) is kept per parameter name. ``lr`` is a plain attribute, so a
-callback may change it between epochs.
+callback may change it between epochs (see :func:`cnnlib.train.decay_learning_rate`, whose
+schedule :func:`decayed_learning_rate` writes as a formula).
 """
+import numbers
+
 import numpy as np
 
-__all__ = ["SGD", "Adam"]
+__all__ = ["sgd_update", "adam_update", "decayed_learning_rate", "SGD", "Adam"]
 
 
 def _check_number(value, name, low, high=np.inf, *, low_inclusive=True):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+    if type(value) is float and (low <= value if low_inclusive else low < value) and value < high:
+        return value                 # the common case, quickly (nan and inf fail these comparisons)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
     below = value < low if low_inclusive else value <= low
     if below or value >= high or not np.isfinite(value):
@@ -20,8 +31,111 @@ def _check_number(value, name, low, high=np.inf, *, low_inclusive=True):
     return float(value)
 
 
+def _check_gradient(w, g):
+    """w and g as arrays of the same shape (floats); a ValueError names both shapes otherwise."""
+    w, g = np.asarray(w), np.asarray(g)
+    if w.shape != g.shape:
+        raise ValueError(f"g must have the shape of w {w.shape}, got shape {g.shape}")
+    if not np.issubdtype(w.dtype, np.floating):
+        w = w.astype(np.float64)
+    return w, g
+
+
+def _check_memory(memory, w, name):
+    """An optimiser's memory (velocity, m, v): None means "no steps yet", i.e. zeros like w."""
+    if memory is None:
+        return np.zeros_like(w)
+    memory = np.asarray(memory)
+    if memory.shape != w.shape:
+        raise ValueError(f"{name} must have the shape of w {w.shape}, got shape {memory.shape}")
+    return memory
+
+
+def sgd_update(w, g, velocity=None, *, lr, momentum=0.0, weight_decay=0.0):
+    """One step of gradient descent with (heavy-ball) momentum and L2 weight decay.
+
+        g = g + weight_decay * w
+        v = momentum * v + g          (with momentum = 0, v is just g: plain gradient descent)
+        w = w - lr * v
+
+    w: the weights (any shape). g: dL/dw, same shape. velocity: v from the previous step, same
+    shape, or None before the first step (then v starts at 0).
+    Returns ``(new_w, new_velocity)`` as new arrays; the arguments are not changed. With a
+    constant gradient the velocity grows towards g / (1 - momentum): 10 g for momentum 0.9.
+    The same update as ``torch.optim.SGD``.
+    """
+    w, g = _check_gradient(w, g)
+    lr = _check_number(lr, "lr", 0, low_inclusive=False)
+    momentum = _check_number(momentum, "momentum", 0, 1)
+    weight_decay = _check_number(weight_decay, "weight_decay", 0)
+    if weight_decay:
+        g = g + weight_decay * w
+    if momentum:
+        # The memory keeps the weights' dtype (float32 stays float32), as an in-place update would.
+        velocity = (momentum * _check_memory(velocity, w, "velocity") + g).astype(w.dtype, copy=False)
+    else:
+        velocity = g
+    return w - lr * velocity, velocity
+
+
+def adam_update(w, g, m=None, v=None, t=1, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    """One step of Adam (Kingma & Ba, 2015): a step per weight scaled by its own gradient history.
+
+        g = g + weight_decay * w
+        m = beta1 m + (1 - beta1) g            running mean of the gradient
+        v = beta2 v + (1 - beta2) g^2          running mean of its square
+        m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)     (bias correction)
+        w = w - lr * m_hat / (sqrt(v_hat) + eps)
+
+    w: the weights (any shape). g: dL/dw, same shape. m, v: the moment estimates from the previous
+    step, or None before the first (they start at 0). t: the number of this step, 1 for the first.
+    Returns ``(new_w, new_m, new_v)`` as new arrays; the arguments are not changed.
+
+    m and v start at 0, so early on they are too small: after one step m = 0.1 g and
+    v = 0.001 g^2. Dividing by 1 - beta^t undoes exactly that shrinkage for a steady gradient, so
+    the first step is lr * g / |g| = lr * sign(g) (up to eps), whatever the size of g.
+    """
+    w, g = _check_gradient(w, g)
+    lr = _check_number(lr, "lr", 0, low_inclusive=False)
+    beta1 = _check_number(beta1, "beta1", 0, 1)
+    beta2 = _check_number(beta2, "beta2", 0, 1)
+    eps = _check_number(eps, "eps", 0, low_inclusive=False)
+    weight_decay = _check_number(weight_decay, "weight_decay", 0)
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 1:
+        raise ValueError(f"t must be the step number, an integer >= 1, got {t!r}")
+    if weight_decay:
+        g = g + weight_decay * w
+    # The memory keeps the weights' dtype (float32 stays float32), as an in-place update would.
+    m = (beta1 * _check_memory(m, w, "m") + (1 - beta1) * g).astype(w.dtype, copy=False)
+    v = (beta2 * _check_memory(v, w, "v") + (1 - beta2) * g * g).astype(w.dtype, copy=False)
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    step = lr * m_hat / (np.sqrt(v_hat) + eps)
+    return w - np.asarray(step).astype(w.dtype, copy=False), m, v
+
+
+def decayed_learning_rate(lr0, epoch, *, factor=0.5, every=1):
+    """The step schedule: lr0 * factor ** (epoch // every), the learning rate used during ``epoch``
+    (counted from 0) when :func:`cnnlib.train.decay_learning_rate` (same ``factor``, ``every``)
+    multiplies ``optimizer.lr`` by ``factor`` at the end of every ``every``-th epoch.
+
+    With every = 1 it is an exponential decay, one factor per epoch. ``epoch`` may be an array.
+    """
+    lr0 = _check_number(lr0, "lr0", 0, low_inclusive=False)
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 < factor <= 1:
+        raise ValueError(f"factor must be in (0, 1], got {factor!r}")
+    if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
+        raise ValueError(f"every must be an integer >= 1, got {every!r}")
+    epoch = np.asarray(epoch)
+    if not np.issubdtype(epoch.dtype, np.integer) or np.any(epoch < 0):
+        raise ValueError(f"epoch must be a whole number >= 0 (or an array of them), got {epoch!r}")
+    lr = lr0 * factor ** (epoch // every)
+    return float(lr) if lr.ndim == 0 else lr
+
+
 class SGD:
-    """Stochastic gradient descent with optional momentum and L2 weight decay.
+    """Stochastic gradient descent with optional momentum and L2 weight decay: :func:`sgd_update`
+    applied to every parameter of a model.
 
         g = dL/dw + weight_decay * w
         v = momentum * v + g          (v starts at 0; skipped when momentum = 0)
@@ -40,22 +154,18 @@ class SGD:
     def step(self, model):
         grads = dict(model.named_gradients())
         for name, w in model.named_parameters():
-            g = grads[name]
-            if self.weight_decay:
-                g = g + self.weight_decay * w
+            new_w, velocity = sgd_update(w, grads[name], self.velocity.get(name), lr=self.lr,
+                                         momentum=self.momentum, weight_decay=self.weight_decay)
             if self.momentum:
-                v = self.velocity.setdefault(name, np.zeros_like(w))
-                v *= self.momentum
-                v += g
-                g = v
-            w -= self.lr * g
+                self.velocity[name] = velocity
+            w[...] = new_w                     # in place: the model holds on to this array
 
     def __repr__(self):
         return f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, weight_decay={self.weight_decay:g})"
 
 
 class Adam:
-    """Adam (Kingma & Ba, 2015): a step per weight scaled by its own gradient history.
+    """Adam (Kingma & Ba, 2015): :func:`adam_update` applied to every parameter of a model.
 
         m = beta1 m + (1 - beta1) g            running mean of the gradient
         v = beta2 v + (1 - beta2) g^2          running mean of its square
@@ -78,18 +188,10 @@ class Adam:
         self.t += 1
         grads = dict(model.named_gradients())
         for name, w in model.named_parameters():
-            g = grads[name]
-            if self.weight_decay:
-                g = g + self.weight_decay * w
-            m = self.m.setdefault(name, np.zeros_like(w))
-            v = self.v.setdefault(name, np.zeros_like(w))
-            m *= self.beta1
-            m += (1 - self.beta1) * g
-            v *= self.beta2
-            v += (1 - self.beta2) * g * g
-            m_hat = m / (1 - self.beta1 ** self.t)
-            v_hat = v / (1 - self.beta2 ** self.t)
-            w -= (self.lr * m_hat / (np.sqrt(v_hat) + self.eps)).astype(w.dtype, copy=False)
+            new_w, self.m[name], self.v[name] = adam_update(
+                w, grads[name], self.m.get(name), self.v.get(name), self.t, lr=self.lr, beta1=self.beta1,
+                beta2=self.beta2, eps=self.eps, weight_decay=self.weight_decay)
+            w[...] = new_w                     # in place: the model holds on to this array
 
     def __repr__(self):
         return f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, eps={self.eps:g})"

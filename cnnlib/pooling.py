@@ -4,7 +4,6 @@ Pooling summarises each window with one number; it has no parameters to learn.
 Inputs are H x W, C x H x W or N x C x H x W; the result keeps the input's rank.
 """
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_ndim
 from .shapes import output_size
@@ -22,14 +21,8 @@ def _pool_setup(x, size, stride, padding, pad_value):
     h, w = x.shape[-2:]
     out_shape = tuple(output_size(n, k, p, s) for n, k, p, s in zip((h, w), size, padding, stride))
     pad = [(0, 0)] * (x.ndim - 2) + [(padding[0], padding[0]), (padding[1], padding[1])]
-    x_pad = np.pad(x, pad, constant_values=pad_value)
+    x_pad = np.pad(x, pad, constant_values=pad_value) if any(padding) else x
     return x_pad, size, stride, out_shape
-
-
-def _windows(x_pad, size, stride, out_shape):
-    """All pooling windows: shape (..., H_O, W_O, size_h, size_w)."""
-    win = sliding_window_view(x_pad, size, axis=(-2, -1))[..., ::stride[0], ::stride[1], :, :]
-    return win[..., :out_shape[0], :out_shape[1], :, :]
 
 
 def max_pool2d(x, size=2, stride=None, padding=0):
@@ -39,7 +32,7 @@ def max_pool2d(x, size=2, stride=None, padding=0):
     overlapping windows of AlexNet. Padding (per side) uses -inf, so it never wins a max.
     """
     x_pad, size, stride, out_shape = _pool_setup(x, size, stride, padding, -np.inf)
-    return _windows(x_pad, size, stride, out_shape).max(axis=(-2, -1))
+    return _running_max(x_pad, size, stride, out_shape)[0]
 
 
 def avg_pool2d(x, size=2, stride=None, padding=0):
@@ -48,7 +41,12 @@ def avg_pool2d(x, size=2, stride=None, padding=0):
     Padding (per side) adds zeros that count in the mean, as PyTorch's default does.
     """
     x_pad, size, stride, out_shape = _pool_setup(x, size, stride, padding, 0.0)
-    return _windows(x_pad, size, stride, out_shape).mean(axis=(-2, -1))
+    # Summing the kh*kw shifted strided views is 4-6x faster than a mean over
+    # sliding_window_view's strided window axes (see _running_max).
+    total = np.zeros(x_pad.shape[:-2] + out_shape, dtype=x_pad.dtype)
+    for _, where in _offset_slices(size, stride, out_shape):
+        total += x_pad[where]
+    return total / (size[0] * size[1])
 
 
 def pool2d_naive(x, size=2, stride=None, padding=0, *, mode="max"):
@@ -63,3 +61,151 @@ def pool2d_naive(x, size=2, stride=None, padding=0, *, mode="max"):
         for j in range(out_w):
             out[..., i, j] = reduce(x_pad[..., i * sh:i * sh + kh, j * sw:j * sw + kw], axis=(-2, -1))
     return out
+
+
+def _pool_backward_setup(grad_out, x, size, stride, padding, pad_value, forward_name):
+    """Shared checks: grad_out must have exactly the shape the forward pooling gives for x."""
+    x_pad, size, stride, out_shape = _pool_setup(x, size, stride, padding, pad_value)
+    expected = x_pad.shape[:-2] + out_shape
+    g = as_float_array(grad_out, "grad_out")
+    if g.shape != expected:
+        raise ValueError(f"grad_out must have the shape of {forward_name}(x) with these arguments, "
+                         f"{expected}, got {g.shape} (x {np.shape(x)})")
+    padding = as_pair(padding, "padding", as_nonnegative_int)
+    return g, x_pad, size, stride, padding, out_shape
+
+
+def _offset_slices(size, stride, out_shape):
+    """For each window offset (a, b), in row-major order: its flat index a*kw + b and the slices
+    of the padded input that this offset touches, one element per output cell."""
+    (kh, kw), (sh, sw), (out_h, out_w) = size, stride, out_shape
+    for a in range(kh):
+        for b in range(kw):
+            yield a * kw + b, (Ellipsis, slice(a, a + sh * (out_h - 1) + 1, sh),
+                               slice(b, b + sw * (out_w - 1) + 1, sw))
+
+
+def _unpad(grad_pad, padding):
+    (ph, pw), (hp, wp) = padding, grad_pad.shape[-2:]
+    return grad_pad[..., ph:hp - ph, pw:wp - pw]
+
+
+def _tiles(arr, size, out_shape):
+    """Non-overlapping windows (stride == size) without copying: (..., H_O, kh, W_O, kw)."""
+    (kh, kw), (out_h, out_w) = size, out_shape
+    return arr[..., :out_h * kh, :out_w * kw].reshape(arr.shape[:-2] + (out_h, kh, out_w, kw))
+
+
+def max_pool2d_backward(grad_out, x, size=2, stride=None, padding=0):
+    """Gradient of :func:`max_pool2d`: each window's gradient goes to the input that won its max.
+
+        grad_x[..., i*s + a*, j*s + b*] += grad_out[..., i, j],   (a*, b*) = argmax of window (i, j)
+
+    Ties: the gradient goes to the FIRST maximum of the window in row-major order (as PyTorch
+    does), never split; so a window of equal values (zeros after a ReLU) passes it to its top-left
+    element only. Overlapping windows (stride < size) add up where they share a winner; inputs
+    that win no window get 0, and the -inf padding never wins. Arguments as for
+    :func:`max_pool2d`; :func:`pool2d_backward_naive` is the same rule in loops.
+
+    Inputs:   grad_out  shape of max_pool2d(x, ...): (..., H_O, W_O)
+              x         H x W, C x H x W or N x C x H x W, the forward pass's input
+    Returns:  grad_x, the shape of x.
+
+    >>> x = np.array([[1., 3., 0., 0.],
+    ...               [2., 3., 0., 0.]])
+    >>> max_pool2d_backward(np.array([[10., 20.]]), x)     # 3 wins twice: the first 3; all 0s tie
+    array([[ 0., 10., 20.,  0.],
+           [ 0.,  0.,  0.,  0.]])
+    """
+    g, x_pad, size, stride, padding, out_shape = _pool_backward_setup(
+        grad_out, x, size, stride, padding, -np.inf, "max_pool2d")
+    _, winner = _running_max(x_pad, size, stride, out_shape, with_winner=True)
+    grad_pad = np.zeros(x_pad.shape, dtype=np.result_type(g, x_pad))
+    overlapping = stride[0] < size[0] or stride[1] < size[1]
+    won = np.empty(winner.shape, dtype=bool)
+    for k, where in _offset_slices(size, stride, out_shape):
+        np.equal(winner, k, out=won)
+        if overlapping:
+            grad_pad[where] += np.where(won, g, 0)
+        else:   # each input is in at most one window: writing in place is enough, and faster
+            np.multiply(won, g, out=grad_pad[where])
+    return _unpad(grad_pad, padding)
+
+
+def _running_max(x_pad, size, stride, out_shape, with_winner=False):
+    """Each window's max, and (``with_winner``) the flat offset a*kw + b of its FIRST maximum.
+
+    Visits the kh*kw window offsets in row-major order, each one a whole-array step on a strided
+    view, keeping the largest value so far; a strict > keeps the first of equal values. This is
+    5-6x faster than reducing sliding_window_view's strided window axes, which LeNet feels.
+    """
+    offsets = list(_offset_slices(size, stride, out_shape))
+    best = x_pad[offsets[0][1]].copy()
+    winner = np.zeros(best.shape, dtype=np.uint8 if len(offsets) <= 256 else np.intp) if with_winner else None
+    for k, where in offsets[1:]:
+        candidate = x_pad[where]
+        if with_winner:
+            np.putmask(winner, candidate > best, k)
+        np.maximum(best, candidate, out=best)
+    return best, winner
+
+
+def avg_pool2d_backward(grad_out, x, size=2, stride=None, padding=0):
+    """Gradient of :func:`avg_pool2d`: each window shares its gradient equally among its kh*kw cells.
+
+        grad_x[..., i*s + a, j*s + b] += grad_out[..., i, j] / (kh * kw)    for every a, b
+
+    The divisor is always kh*kw because the zero padding counts in the mean (as in the forward
+    pass); the padding's shares are dropped. Overlapping windows add up. Arguments as for
+    :func:`avg_pool2d`; only x's shape is used.
+
+    Inputs:   grad_out  shape of avg_pool2d(x, ...): (..., H_O, W_O)
+              x         H x W, C x H x W or N x C x H x W, the forward pass's input
+    Returns:  grad_x, the shape of x.
+
+    >>> avg_pool2d_backward(np.array([[4., 8.]]), np.zeros((2, 4)))
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.]])
+    """
+    g, x_pad, size, stride, padding, out_shape = _pool_backward_setup(
+        grad_out, x, size, stride, padding, 0.0, "avg_pool2d")
+    share = g / (size[0] * size[1])
+    grad_pad = np.zeros(x_pad.shape, dtype=np.result_type(g, x_pad))
+    if stride == size:
+        # Non-overlapping windows: one broadcast assignment instead of kh*kw additions.
+        _tiles(grad_pad, size, out_shape)[...] = share[..., :, None, :, None]
+        return _unpad(grad_pad, padding)
+    for _, where in _offset_slices(size, stride, out_shape):
+        grad_pad[where] += share
+    return _unpad(grad_pad, padding)
+
+
+def pool2d_backward_naive(grad_out, x, size=2, stride=None, padding=0, *, mode="max"):
+    """The pooling gradients as literal loops over output cells (the reference twin of
+    :func:`max_pool2d_backward` and :func:`avg_pool2d_backward`, same arguments and results).
+
+    mode="max": the cell's gradient goes to the first maximum of its window (np.argmax reads the
+    window in row-major order and returns the first of equal values). mode="avg": every cell of
+    the window gets gradient / (kh * kw).
+
+    >>> pool2d_backward_naive(np.array([[10., 20.]]), np.array([[1., 3., 0., 0.], [2., 3., 0., 0.]]))
+    array([[ 0., 10., 20.,  0.],
+           [ 0.,  0.,  0.,  0.]])
+    """
+    if mode not in ("max", "avg"):
+        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+    g, x_pad, (kh, kw), (sh, sw), padding, (out_h, out_w) = _pool_backward_setup(
+        grad_out, x, size, stride, padding, -np.inf if mode == "max" else 0.0, f"{mode}_pool2d")
+    maps = x_pad.reshape(-1, *x_pad.shape[-2:])                  # every (n, c) map in turn
+    g_maps = g.reshape(-1, out_h, out_w)
+    grad_pad = np.zeros(maps.shape)
+    for m in range(maps.shape[0]):
+        for i in range(out_h):
+            for j in range(out_w):
+                window = maps[m, i * sh:i * sh + kh, j * sw:j * sw + kw]
+                if mode == "max":
+                    a, b = np.unravel_index(np.argmax(window), window.shape)
+                    grad_pad[m, i * sh + a, j * sw + b] += g_maps[m, i, j]
+                else:
+                    grad_pad[m, i * sh:i * sh + kh, j * sw:j * sw + kw] += g_maps[m, i, j] / (kh * kw)
+    return _unpad(grad_pad.reshape(x_pad.shape), padding)

@@ -55,18 +55,39 @@ def same_padding(kernel, dilation=1):
     return span // 2
 
 def conv_output_shape(input_shape, kernel, *, filters, padding=0, stride=1, dilation=1):
-    """(H, W, D) -> (H_O, W_O, K) for a layer of ``filters`` kernels (the notes' D_O = K)."""
-    h, w, _ = input_shape
-    return (output_size(h, kernel, padding, stride, dilation),
-            output_size(w, kernel, padding, stride, dilation),
-            as_positive_int(filters, "filters"))
+    """Shape of a conv layer's output, channels first like the rest of cnnlib (taught in notebook 04).
+
+        (C, H, W) -> (K, H_O, W_O),   H_O = output_size(H, ...), W_O = output_size(W, ...), K = filters
+
+    ``input_shape`` is C x H x W (the lecture notes write the same volume W x H x D); the input
+    depth C only sets each filter's depth and never shows in the output, whose depth is the number
+    of filters (the notes' D_O = K). ``kernel``, ``padding``, ``stride`` and ``dilation`` as for
+    :func:`output_size`.
+
+    >>> conv_output_shape((3, 227, 227), 11, filters=96, stride=4)   # AlexNet conv1
+    (96, 55, 55)
+    """
+    if len(tuple(input_shape)) != 3:
+        raise ValueError(f"input_shape must be (C, H, W), channels first, got {tuple(input_shape)!r}")
+    c, h, w = input_shape
+    as_positive_int(c, "input_shape channels")
+    return (as_positive_int(filters, "filters"),
+            output_size(h, kernel, padding, stride, dilation),
+            output_size(w, kernel, padding, stride, dilation))
 
 def conv_parameter_count(kernel, in_channels, out_channels, *, bias=True):
-    """Weights of a conv layer: K x F x F x D (+ K biases)."""
-    k = as_positive_int(kernel, "kernel")
-    c = as_positive_int(in_channels, "in_channels")
-    f = as_positive_int(out_channels, "out_channels")
-    return f * c * k * k + (f if bias else 0)
+    """Parameters of a conv layer of K filters, each F x F x D: K x F x F x D weights (+ K biases).
+
+    ``kernel`` is F (the filter's spatial size), ``in_channels`` the input depth D (every filter
+    spans it), ``out_channels`` the number of filters K. Notebooks 03 and 04 use these letters.
+
+    >>> conv_parameter_count(5, 3, 6)        # six 5x5x3 filters: 6 * 75 weights + 6 biases
+    456
+    """
+    f = as_positive_int(kernel, "kernel")
+    d = as_positive_int(in_channels, "in_channels")
+    k = as_positive_int(out_channels, "out_channels")
+    return k * f * f * d + (k if bias else 0)
 
 def dense_parameter_count(in_features, out_features, *, bias=True):
     """Weights of a fully connected layer: out x in (+ out biases)."""

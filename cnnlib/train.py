@@ -1,8 +1,9 @@
-"""Training loop, evaluation and gradient checking (taught in notebook 08).
+"""Training loop, evaluation and gradient checking (taught in notebook 10).
 
-``fit`` runs mini-batch training and returns a :class:`History`; ``evaluate``, ``predict`` and
-``confusion_matrix`` measure the result; ``gradcheck`` and ``gradcheck_layer`` compare
-backpropagation with centred finite differences.
+``train_step`` is one step of gradient descent on one batch (forward, loss, divergence check,
+backward, optimiser step); ``fit`` calls it for every batch of every epoch and returns a
+:class:`History`; ``evaluate``, ``predict`` and ``confusion_matrix`` measure the result;
+``gradcheck`` and ``gradcheck_layer`` compare backpropagation with centred finite differences.
 
 Callbacks (for live plots, early stopping, learning-rate changes): any callable
 ``callback(event, history)``. ``fit`` calls it with these events:
@@ -13,12 +14,15 @@ Callbacks (for live plots, early stopping, learning-rate changes): any callable
                    history.epoch is the current epoch (0-based)
     "epoch_end"    after each epoch; history.loss[-1], accuracy[-1] (and val_loss[-1],
                    val_accuracy[-1] with validation data) are that epoch's figures
-    "train_end"    once, after the last epoch (also after an early stop)
+    "train_end"    once, whenever training ends: after the last epoch, after an early stop, after
+                   Ctrl-C and just before TrainingDiverged is raised. history.stop_reason says why
+                   training ended early (None after the last epoch)
 
 A callback may set ``history.stop_training = True`` to end training after the current batch, and
 may change ``optimizer.lr`` (see :func:`decay_learning_rate`). It runs inside the training loop,
 so one that draws should redraw every few batches only; an object with a ``__call__`` method
-(e.g. a dashboard widget holding its figure) works as well as a function. Example:
+(e.g. a dashboard widget holding its figure) works as well as a function. The progress bar of
+``fit(progress=True)`` is such a callback. Example:
 
     def print_every_100(event, history):
         if event == "batch_end" and history.step % 100 == 0:
@@ -26,9 +30,13 @@ so one that draws should redraw every few batches only; an object with a ``__cal
         elif event == "epoch_end" and history.val_accuracy:
             print("epoch", history.epoch + 1, "val accuracy", history.val_accuracy[-1])
 """
+import contextlib
 import copy
 import math
+import signal
+import threading
 import time
+import warnings
 
 import numpy as np
 
@@ -36,23 +44,35 @@ from ._checks import as_positive_int
 from .losses import softmax
 from .nn import SoftmaxCrossEntropy
 
-__all__ = ["fit", "History", "TrainingDiverged", "evaluate", "predict", "confusion_matrix",
-           "relative_error", "numerical_gradient", "gradcheck", "gradcheck_layer", "decay_learning_rate",
-           "DIVERGENCE_FACTOR", "EVENTS"]
+__all__ = ["fit", "train_step", "History", "TrainingDiverged", "TrainingWarning", "evaluate", "predict",
+           "confusion_matrix", "relative_error", "numerical_gradient", "gradcheck", "gradcheck_layer",
+           "decay_learning_rate", "DIVERGENCE_FACTOR", "CHANCE_FACTOR", "EVENTS"]
 
 DIVERGENCE_FACTOR = 100.0
 """fit stops when a batch loss is NaN/inf or exceeds this many times max(first batch loss, 1)."""
+
+CHANCE_FACTOR = 3.0
+"""fit warns (TrainingWarning) when an epoch's mean loss exceeds this many times the loss of
+guessing, ln(num_classes) (2.30 for 10 classes): the model then does clearly worse than chance."""
 
 EVENTS = ("train_begin", "batch_end", "epoch_end", "train_end")
 """The events fit passes to callbacks, in the order they first occur."""
 
 
 class TrainingDiverged(RuntimeError):
-    """The loss became NaN, infinite or exploded; ``.history`` holds the figures up to then."""
+    """The loss became NaN, infinite or exploded, or an update made a weight NaN/infinite.
 
-    def __init__(self, message, history):
+    ``.history`` holds the figures up to then (None when raised by :func:`train_step` alone).
+    """
+
+    def __init__(self, message, history=None):
         super().__init__(message)
         self.history = history
+
+
+class TrainingWarning(UserWarning):
+    """Training runs but something is wrong, e.g. the loss stays far above chance (CHANCE_FACTOR)
+    or training was interrupted with Ctrl-C."""
 
 
 class History:
@@ -60,6 +80,8 @@ class History:
     epoch's batches), ``val_loss``, ``val_accuracy`` (empty without validation data) and
     ``epoch_time`` (seconds). Per batch: ``batch_loss``, ``batch_accuracy``. Progress:
     ``epoch`` (0-based), ``step`` (optimiser steps so far), ``epochs``, ``steps_per_epoch``.
+    How it ended: ``stop_reason`` (None when every epoch ran, else a sentence saying why it
+    stopped), ``interrupted`` (True after Ctrl-C).
     """
 
     def __init__(self, epochs, steps_per_epoch, batch_size):
@@ -68,6 +90,8 @@ class History:
         self.batch_loss, self.batch_accuracy = [], []
         self.epoch, self.step = 0, 0
         self.stop_training = False
+        self.interrupted = False
+        self.stop_reason = None
 
     @property
     def train_time(self):
@@ -77,7 +101,8 @@ class History:
     def __repr__(self):
         last = ", ".join(f"{name}={getattr(self, name)[-1]:.4f}" for name in
                          ("loss", "accuracy", "val_loss", "val_accuracy") if getattr(self, name))
-        return f"History({len(self.loss)} epoch(s), {self.step} steps{', ' + last if last else ''})"
+        flag = ", interrupted" if self.interrupted else ""
+        return f"History({len(self.loss)} epoch(s), {self.step} steps{', ' + last if last else ''}{flag})"
 
 
 def _labels(y):
@@ -86,40 +111,163 @@ def _labels(y):
     return y.argmax(axis=1) if y.ndim == 2 else y
 
 
-def _check_data(x, y, name="x"):
+def _check_data(x, y, name="x", y_name="y"):
     x = np.asarray(x)
     if x.ndim < 2:
         raise ValueError(f"{name} must be a batch of samples (N x ...), got shape {x.shape}")
+    if len(x) == 0:
+        raise ValueError(f"{name} must hold at least one sample, got shape {x.shape} (an empty batch)")
     if y is not None:
         y = np.asarray(y)
         if y.ndim not in (1, 2) or len(y) != len(x):
-            raise ValueError(f"y must hold one label (or one-hot row) per sample: {name} has {len(x)} "
-                             f"samples, y has shape {y.shape}")
+            raise ValueError(f"{y_name} must hold one label (or one-hot row) per sample: {name} has {len(x)} "
+                             f"samples, {y_name} has shape {y.shape}")
     return x, y
 
 
-def _batches(n, batch_size):
-    return range(0, n, batch_size)
+def _check_finite(array, name):
+    """Refuse NaN/inf in the data before training: they make the loss NaN, which would look like a
+    learning rate that is too high."""
+    if not np.issubdtype(array.dtype, np.inexact):
+        return
+    bad = np.flatnonzero(~np.isfinite(array.reshape(len(array), -1)).all(axis=1))
+    if len(bad):
+        others = f" (and {len(bad) - 1} more samples: {bad[:10].tolist()}...)" if len(bad) > 1 else ""
+        raise ValueError(f"{name} must hold finite numbers, but sample {bad[0]} contains NaN or inf{others}; "
+                         f"repair or drop those samples before training")
+
+
+def train_step(model, loss, optimizer, xb, yb, *, max_loss=np.inf):
+    """One step of mini-batch gradient descent on (xb, yb); returns (the batch's loss, its logits).
+
+        logits = model.forward(xb, training=True)     forward
+        L = loss.forward(logits, yb)                  loss; stop if L is NaN, inf or above max_loss
+        model.backward(loss.backward())               backward: dL/dw for every weight
+        optimizer.step(model)                         step: all or nothing
+
+    Raises :class:`TrainingDiverged` before updating anything when L is NaN, infinite or above
+    ``max_loss``, and after undoing the update when it made a weight NaN or infinite. The update is
+    atomic: if ``optimizer.step`` raises (a bug, or KeyboardInterrupt from Ctrl-C), every weight and
+    the optimiser's state (velocities, moments, step count) are put back as before this step.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):     # overflow shows up in the checks below
+        logits = model.forward(xb, training=True)
+        batch_loss = loss.forward(logits, yb)
+        _check_loss(batch_loss, max_loss)
+        model.backward(loss.backward())
+        _update(model, optimizer)
+    return batch_loss, logits
+
+
+def _check_loss(batch_loss, max_loss):
+    if not np.isfinite(batch_loss):
+        raise TrainingDiverged("the loss is NaN/infinite")
+    if batch_loss > max_loss:
+        raise TrainingDiverged(f"the loss exploded to {batch_loss:.4g}, above the limit {max_loss:.4g}")
+
+
+def _update(model, optimizer):
+    """optimizer.step(model), either finished with finite weights or undone."""
+    before = _snapshot(model, optimizer)
+    try:
+        optimizer.step(model)
+    except BaseException:
+        _restore(model, optimizer, before)
+        raise
+    broken = [name for name, p in model.named_parameters() if not np.all(np.isfinite(p))]
+    if broken:
+        _restore(model, optimizer, before)
+        err = TrainingDiverged(f"the update made {', '.join(broken[:3])}{' ...' if len(broken) > 3 else ''} "
+                               "NaN/infinite, so it was undone: the weights are as before this step")
+        err.update_undone = True
+        raise err
+
+
+def _snapshot(model, optimizer):
+    """Copies of the weights and of the optimiser's state, to undo a step. An optimiser that keeps
+    a reference to the model keeps that reference (the memo stops deepcopy copying the model)."""
+    state = copy.deepcopy(getattr(optimizer, "__dict__", {}), {id(model): model})
+    return [p.copy() for _, p in model.named_parameters()], state
+
+
+def _restore(model, optimizer, snapshot):
+    weights, state = snapshot
+    with _interrupts_deferred():        # a second Ctrl-C must not leave the undo half done
+        for (_, p), saved in zip(model.named_parameters(), weights):
+            p[...] = saved
+        if hasattr(optimizer, "__dict__"):
+            optimizer.__dict__.clear()
+            optimizer.__dict__.update(copy.deepcopy(state, {id(model): model}))
+
+
+@contextlib.contextmanager
+def _interrupts_deferred():
+    """Hold Ctrl-C (SIGINT) back until the block has finished, then raise it (KeyboardInterrupt)."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        yield                           # only the main thread can (and does) receive signals
+        return
+    received = []
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            if callable(previous):
+                previous(signal.SIGINT, received[0])
+            elif previous == signal.SIG_DFL:
+                signal.raise_signal(signal.SIGINT)
+
+
+def _random_layers(layer):
+    """``layer`` and the layers inside it that draw random numbers (those with a Generator ``rng``)."""
+    found = [layer] if isinstance(getattr(layer, "rng", None), np.random.Generator) else []
+    for inner in getattr(layer, "layers", ()):
+        found += _random_layers(inner)
+    return found
 
 
 def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, progress=True,
         callbacks=(), seed=0, loss=None):
     """Train ``model`` on (x, y) with mini-batch gradient descent; returns a :class:`History`.
 
-    Each epoch visits the samples in a fresh random order (seeded by ``seed``: the same seed, model
-    and data give the same numbers) in batches of ``batch_size``: forward with training=True,
-    loss, backward, ``optimizer.step(model)``. ``loss`` defaults to SoftmaxCrossEntropy (labels y
-    as integers 0..C-1). ``validation_data=(x_val, y_val)`` is evaluated after each epoch.
-    ``progress=True`` shows a tqdm bar (a widget in Jupyter, text in a terminal) with the
-    running loss and accuracy. ``callbacks``: see the module docstring.
+    Each epoch visits the samples in a fresh random order in batches of ``batch_size`` and runs
+    :func:`train_step` on each: forward with training=True, loss, backward,
+    ``optimizer.step(model)``. ``loss`` defaults to SoftmaxCrossEntropy (labels y as integers
+    0..C-1). ``validation_data=(x_val, y_val)`` is evaluated after each epoch. ``progress=True``
+    shows a tqdm bar (a widget in Jupyter, text in a terminal) with the running loss and accuracy.
+    ``callbacks``: see the module docstring.
 
-    Raises :class:`TrainingDiverged` (with the history so far) when a batch loss is NaN, infinite
-    or above DIVERGENCE_FACTOR x max(first batch loss, 1): usually the learning rate is too high.
+    ``seed`` fixes the shuffling and reseeds every layer that draws random numbers (each Dropout
+    gets a new generator spawned from the seed), so the same seed, model and data give the same
+    numbers.
+
+    Data: x, y (and x_val, y_val) must be non-empty and finite; a sample with NaN or inf is
+    refused before training with a ValueError naming its index.
+
+    When training goes wrong:
+
+    * Divergence: :class:`TrainingDiverged` (its ``.history`` holds the figures so far) when a
+      batch loss is NaN, infinite or above DIVERGENCE_FACTOR x max(first batch loss, 1), or when
+      an update makes a weight NaN/infinite. The model is left with its last good weights: those
+      from before the update that produced the bad loss (the weights that gave the last recorded
+      batch loss) or the bad weights; the optimiser's state is rolled back with them. A NaN loss on
+      the very first batch, before any update, is not blamed on the learning rate.
+    * A loss far above chance: when an epoch's mean loss exceeds CHANCE_FACTOR x ln(num_classes)
+      (SoftmaxCrossEntropy only) fit warns once with a :class:`TrainingWarning` and goes on.
+    * Ctrl-C (KeyboardInterrupt, also one raised by a callback): training stops, "train_end" is
+      sent, a TrainingWarning says so, and fit *returns* the History so far with
+      ``history.interrupted = True``. A batch is never left half done: Ctrl-C during a batch takes
+      effect once it is recorded, and an exception inside ``optimizer.step`` undoes the step.
+
     LeNet-5 on the 10,000-image MNIST subset: ``opt = Adam(lr=3e-3)``, batch_size=64, epochs=8,
     ``callbacks=[decay_learning_rate(opt, 0.7)]`` reaches about 98% test accuracy
     (benchmarks/bench_lenet.py measures it).
     """
     x, y = _check_data(x, y)
+    _check_finite(x, "x")
+    _check_finite(y, "y")
     epochs = as_positive_int(epochs, "epochs")
     batch_size = as_positive_int(batch_size, "batch_size")
     if not hasattr(optimizer, "step"):
@@ -131,100 +279,164 @@ def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, pro
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ValueError("validation_data must be a pair (x_val, y_val)")
-        _check_data(*validation_data, name="x_val")
+        x_val, y_val = _check_data(*validation_data, name="x_val", y_name="y_val")
+        _check_finite(x_val, "x_val")
+        _check_finite(y_val, "y_val")
     loss = SoftmaxCrossEntropy() if loss is None else loss
     rng = np.random.default_rng(seed)
-    n = len(x)
+    random_layers = _random_layers(model)
+    for layer, layer_rng in zip(random_layers, rng.spawn(len(random_layers))):
+        layer.rng = layer_rng           # spawning leaves rng's own stream (the shuffling) unchanged
+    n, labels = len(x), _labels(y)
     history = History(epochs, math.ceil(n / batch_size), batch_size)
+    bar = _ProgressBar() if progress else None
+    callbacks = ([bar] if bar else []) + callbacks
 
     def emit(event):
         for cb in callbacks:
             cb(event, history)
 
-    bar = _progress_bar(epochs * history.steps_per_epoch, progress)
+    diverged, warned, before = None, False, None
     try:
-        emit("train_begin")
-        for epoch in range(epochs):
-            history.epoch = epoch
-            start_time = time.perf_counter()
-            loss_sum, correct, seen = 0.0, 0, 0
-            order = rng.permutation(n)
-            bar.set_description(f"epoch {epoch + 1}/{epochs}")
-            for start in _batches(n, batch_size):
-                batch = order[start:start + batch_size]
-                xb, yb = x[batch], y[batch]
-                with np.errstate(over="ignore", invalid="ignore"):
-                    logits = model.forward(xb, training=True)
-                    batch_loss = loss.forward(logits, yb)
-                    _check_divergence(batch_loss, history, optimizer)
-                    model.backward(loss.backward())
-                optimizer.step(model)
-                batch_correct = int(np.sum(logits.argmax(axis=1) == _labels(yb)))
-                history.step += 1
-                history.batch_loss.append(batch_loss)
-                history.batch_accuracy.append(batch_correct / len(batch))
-                loss_sum += batch_loss * len(batch)
-                correct += batch_correct
-                seen += len(batch)
-                bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}", refresh=False)
-                bar.update(1)
-                emit("batch_end")
+        try:
+            emit("train_begin")
+            for epoch in range(epochs):
+                history.epoch = epoch
+                start_time = time.perf_counter()
+                loss_sum, correct, seen = 0.0, 0, 0
+                order = rng.permutation(n)
+                for start in range(0, n, batch_size):
+                    batch = order[start:start + batch_size]
+                    limit = DIVERGENCE_FACTOR * max(history.batch_loss[0], 1.0) if history.batch_loss else np.inf
+                    previous, before = before, _snapshot(model, optimizer)
+                    # Ctrl-C waits until the batch is trained and recorded, so model and history agree.
+                    with _interrupts_deferred():
+                        try:
+                            batch_loss, logits = train_step(model, loss, optimizer, x[batch], y[batch],
+                                                            max_loss=limit)
+                        except TrainingDiverged as err:
+                            raise _diverged(err, model, optimizer, history, previous) from None
+                        batch_correct = int(np.sum(logits.argmax(axis=1) == labels[batch]))
+                        history.batch_loss.append(batch_loss)
+                        history.batch_accuracy.append(batch_correct / len(batch))
+                        history.step += 1
+                        loss_sum += batch_loss * len(batch)
+                        correct += batch_correct
+                        seen += len(batch)
+                    emit("batch_end")
+                    if history.stop_training:
+                        break
+                history.loss.append(loss_sum / seen)
+                history.accuracy.append(correct / seen)
+                if validation_data is not None:
+                    val_loss, val_acc = evaluate(model, x_val, y_val, batch_size=max(batch_size, 256), loss=loss)
+                    history.val_loss.append(val_loss)
+                    history.val_accuracy.append(val_acc)
+                history.epoch_time.append(time.perf_counter() - start_time)
+                warned = warned or _warn_if_worse_than_chance(history, loss, logits.shape[1], optimizer)
+                emit("epoch_end")
                 if history.stop_training:
+                    history.stop_reason = f"stopped by a callback after step {history.step}"
                     break
-            history.loss.append(loss_sum / seen)
-            history.accuracy.append(correct / seen)
-            if validation_data is not None:
-                val_loss, val_acc = evaluate(model, *validation_data, batch_size=max(batch_size, 256), loss=loss)
-                history.val_loss.append(val_loss)
-                history.val_accuracy.append(val_acc)
-                bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.4f}",
-                                val_loss=f"{val_loss:.4f}", val_acc=f"{val_acc:.4f}")
-            history.epoch_time.append(time.perf_counter() - start_time)
-            emit("epoch_end")
-            if history.stop_training:
-                break
-        emit("train_end")
+        except KeyboardInterrupt:
+            history.interrupted = True
+            history.stop_reason = f"interrupted (Ctrl-C) after step {history.step}"
+        except TrainingDiverged as err:
+            err.history = history if err.history is None else err.history     # also one a callback raised
+            diverged = err
+            history.stop_reason = str(diverged)
+        try:
+            emit("train_end")
+        except KeyboardInterrupt:
+            history.interrupted = True
+            history.stop_reason = history.stop_reason or f"interrupted (Ctrl-C) after step {history.step}"
     finally:
-        bar.close()
+        if bar:
+            bar.close()
+    if diverged is not None:
+        raise diverged
+    if history.interrupted:
+        warnings.warn(f"training {history.stop_reason}; fit returns the History so far "
+                      "(history.interrupted is True)", TrainingWarning, stacklevel=2)
     return history
 
 
-def _check_divergence(batch_loss, history, optimizer):
-    first = history.batch_loss[0] if history.batch_loss else batch_loss
-    limit = DIVERGENCE_FACTOR * max(first, 1.0) if np.isfinite(first) else np.inf
-    if np.isfinite(batch_loss) and batch_loss <= limit:
-        return
+def _advice(optimizer):
     lr = getattr(optimizer, "lr", None)
-    advice = "try a smaller learning rate" + (f" (e.g. lr={lr / 10:g} instead of {lr:g})" if lr else "")
-    what = "is NaN/infinite" if not np.isfinite(batch_loss) else f"exploded to {batch_loss:.4g}"
-    raise TrainingDiverged(f"training stopped at step {history.step + 1} (epoch {history.epoch + 1}): "
-                           f"the loss {what} (the first batch's loss was {first:.4g}); {advice}. "
-                           "The weights were not updated with this batch.", history)
+    return "try a smaller learning rate" + (f" (e.g. lr={lr / 10:g} instead of {lr:g})" if lr else "")
 
 
-def _progress_bar(total, enabled):
-    if not enabled:
-        return _NoBar()
-    from tqdm.auto import tqdm
-    return tqdm(total=total, unit="batch", leave=True)
+def _diverged(err, model, optimizer, history, previous):
+    """The TrainingDiverged fit raises, after putting the last good weights back."""
+    where = f"training stopped at step {history.step + 1} (epoch {history.epoch + 1}): {err}"
+    if getattr(err, "update_undone", False):
+        return TrainingDiverged(f"{where}; {_advice(optimizer)}.", history)
+    if not history.batch_loss:
+        return TrainingDiverged(f"{where} on the first batch, before any update, so the learning rate is not "
+                                "the cause: check the model's initial weights, its layers and the loss. "
+                                "The weights were not changed.", history)
+    advice = _advice(optimizer)
+    _restore(model, optimizer, previous)
+    return TrainingDiverged(f"{where} (the first batch's loss was {history.batch_loss[0]:.4g}); {advice}. "
+                            f"The model was reset to its last good weights, those from before step "
+                            f"{history.step}'s update, which gave the last recorded batch loss "
+                            f"{history.batch_loss[-1]:.4g}; the optimizer's state was reset with them.", history)
 
 
-class _NoBar:
-    """Stands in for the tqdm bar when progress=False."""
+def _warn_if_worse_than_chance(history, loss, num_classes, optimizer):
+    """Warn (once per fit) when the epoch's mean loss is above CHANCE_FACTOR x ln(num_classes)."""
+    if not isinstance(loss, SoftmaxCrossEntropy) or num_classes < 2:
+        return False
+    chance = math.log(num_classes)
+    if not history.loss[-1] > CHANCE_FACTOR * chance:
+        return False
+    warnings.warn(f"epoch {history.epoch + 1}: the mean training loss {history.loss[-1]:.3g} is more than "
+                  f"{CHANCE_FACTOR:g}x the loss of guessing, ln({num_classes}) = {chance:.3g}, so the model "
+                  f"does worse than chance; {_advice(optimizer)}. Training goes on (set history.stop_training "
+                  "in a callback, or press Ctrl-C, to stop it).", TrainingWarning, stacklevel=3)
+    return True
 
-    def set_description(self, *args, **kwargs):
-        pass
 
-    set_postfix = update = close = set_description
+class _ProgressBar:
+    """fit's progress bar, as a callback: a tqdm bar (a widget in Jupyter, text in a terminal)
+    showing the epoch and the loss and accuracy of the epoch so far."""
+
+    def __init__(self):
+        self.bar = None
+
+    def __call__(self, event, history):
+        if event == "train_begin":
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=history.epochs * history.steps_per_epoch, unit="batch", leave=True)
+            self.bar.set_description(f"epoch 1/{history.epochs}")
+        elif event == "batch_end":
+            done = history.step - history.epoch * history.steps_per_epoch    # batches of this epoch
+            self.bar.set_description(f"epoch {history.epoch + 1}/{history.epochs}", refresh=False)
+            self.bar.set_postfix(loss=f"{np.mean(history.batch_loss[-done:]):.4f}",
+                                 acc=f"{np.mean(history.batch_accuracy[-done:]):.4f}", refresh=False)
+            self.bar.update(1)
+        elif event == "epoch_end":
+            figures = {"loss": history.loss[-1], "acc": history.accuracy[-1]}
+            if history.val_loss:
+                figures.update(val_loss=history.val_loss[-1], val_acc=history.val_accuracy[-1])
+            self.bar.set_postfix({name: f"{value:.4f}" for name, value in figures.items()})
+        elif event == "train_end":
+            self.close()
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _forward_in_batches(model, x, batch_size):
-    for start in _batches(len(x), batch_size):
+    for start in range(0, len(x), batch_size):
         yield start, model.forward(x[start:start + batch_size], training=False)
 
 
 def evaluate(model, x, y, batch_size=256, loss=None):
-    """(mean loss, accuracy) of ``model`` on (x, y), in evaluation mode (no dropout)."""
+    """(mean loss, accuracy) of ``model`` on (x, y), in evaluation mode (no dropout).
+
+    x must hold at least one sample (a mean over none is undefined)."""
     x, y = _check_data(x, y)
     batch_size = as_positive_int(batch_size, "batch_size")
     loss = SoftmaxCrossEntropy() if loss is None else loss
@@ -238,7 +450,9 @@ def evaluate(model, x, y, batch_size=256, loss=None):
 
 
 def predict(model, x, batch_size=256):
-    """Class probabilities softmax(model(x)), N x C; ``predict(...).argmax(1)`` gives the classes."""
+    """Class probabilities softmax(model(x)), N x C; ``predict(...).argmax(1)`` gives the classes.
+
+    x must hold at least one sample."""
     x, _ = _check_data(x, None)
     batch_size = as_positive_int(batch_size, "batch_size")
     return np.concatenate([softmax(logits, axis=1) for _, logits in _forward_in_batches(model, x, batch_size)])

@@ -31,7 +31,9 @@ SERIES = {
     "05_convolution_as_a_neural_network.ipynb": "sparse connectivity, weight sharing, the convolution matrix, receptive fields",
     "06_nonlinearities_and_pooling.ipynb": "activations and vanishing gradients, max and average pooling, dropout",
     "07_entropy_and_cross_entropy.ipynb": "entropy, cross-entropy, KL, softmax, the logistic gradient, gradient descent",
-    "08_lenet_training.ipynb": "LeNet-5 in numpy: gradient checks, training with live curves, 97% or more on MNIST",
+    "08_backpropagation.ipynb": "the chain rule through dense, pooling and convolution layers, by hand and as loops; a kernel learned by gradient descent",
+    "09_optimisers.ipynb": "mini-batches, momentum, Adam with bias correction, learning-rate decay; a saddle point explored",
+    "10_lenet_training.ipynb": "LeNet-5 in numpy: gradient checks, training with live curves, 97% or more on MNIST",
 }
 
 

@@ -161,3 +161,67 @@ def test_col2im_is_the_adjoint_of_im2col():
 def test_bad_input_names_the_argument(call, exc, message):
     with pytest.raises(exc, match=message):
         call()
+
+
+@pytest.fixture
+def refuse_big_arrays(monkeypatch):
+    """Make np.empty / np.zeros raise MemoryError above 256 MiB for the duration of a test, so a
+    request the limit fails to stop ends the test at once instead of swapping the machine."""
+    import cnnlib.conv
+
+    def guarded(original):
+        def allocate(shape, *args, **kwargs):
+            dtype = np.dtype(kwargs.get("dtype", args[0] if args else float))
+            if int(np.prod(shape, dtype=object)) * dtype.itemsize > 256 * 2**20:
+                raise MemoryError(f"test guard: {original.__name__}{shape} was attempted")
+            return original(shape, *args, **kwargs)
+        return allocate
+
+    monkeypatch.setattr(np, "empty", guarded(np.empty))
+    monkeypatch.setattr(np, "zeros", guarded(np.zeros))
+    return cnnlib.conv
+
+
+@pytest.mark.parametrize("call, size", [
+    # The issue's examples: im2col matrix 502*502 x 64*11*11 float32, and 8e8 padding zeros.
+    (lambda: conv2d(np.zeros((1, 64, 512, 512), np.float32), np.zeros((64, 64, 11, 11), np.float32)),
+     r"7\.4 GiB .*im2col matrix 7\.3 GiB"),
+    (lambda: conv1d([1.0], [1.0], padding=4 * 10**8), r"padded input 6\.0 GiB"),
+    (lambda: conv2d(np.ones((10, 10)), np.ones((3, 3)), padding="same", dilation=10**5), "298.1 GiB"),
+    (lambda: conv2d_naive(np.ones((3, 3)), np.ones((3, 3)), padding=20000), r"23\.8 GiB"),
+    (lambda: im2col(np.zeros((1, 1, 1000, 1000)), (40, 40)), r"11\.0 GiB"),
+    (lambda: col2im(np.zeros((1, 1, 1, 1)), (1, 1, 10**5, 10**5), (1, 1)), r"74\.5 GiB"),
+    (lambda: conv_matrix((200, 200), np.ones((3, 3))), r"matrix 11\.7 GiB"),
+    (lambda: conv_matrix((10**5, 10**5), np.ones((3, 3))), "GiB"),
+])
+def test_huge_requests_are_refused_before_allocating(refuse_big_arrays, call, size):
+    with pytest.raises(ValueError, match=size) as err:
+        call()
+    message = str(err.value)
+    assert "more than the limit of 1.0 GiB" in message and "max_bytes" in message
+
+
+def test_the_memory_limit_can_be_raised_per_call_or_for_all(monkeypatch):
+    x, w = np.ones((2, 3, 40, 40)), np.ones((4, 3, 5, 5))
+    needed = 2 * 36 * 36 * 75 * 8                               # the im2col matrix alone: 1.5 MiB
+    with pytest.raises(ValueError, match=r"limit of 1\.0 MiB"):
+        conv2d(x, w, max_bytes=2**20)
+    np.testing.assert_allclose(conv2d(x, w, max_bytes=4 * needed), conv2d_naive(x, w))
+    monkeypatch.setattr("cnnlib.conv.MAX_BYTES", 2**20)
+    with pytest.raises(ValueError, match=r"im2col matrix 1\.5 MiB"):
+        conv2d(x, w)
+    with pytest.raises(ValueError, match="max_bytes must be at least 1"):
+        conv1d([1.0, 2.0], [1.0], max_bytes=0)
+
+
+def test_teaching_sizes_are_far_below_the_limit():
+    # An eighth of the default limit is plenty for the series' largest examples.
+    eighth = 2**30 // 8
+    image = np.random.default_rng(0).random((512, 512))
+    assert conv2d(image, np.ones((11, 11)), max_bytes=eighth).shape == (502, 502)
+    batch = np.zeros((256, 1, 32, 32), np.float32)
+    assert conv2d(batch, np.ones((6, 1, 5, 5), np.float32), max_bytes=eighth).shape == (256, 6, 28, 28)
+    assert conv2d(np.zeros((256, 6, 14, 14), np.float32), np.ones((16, 6, 5, 5), np.float32),
+                  max_bytes=eighth).shape == (256, 16, 10, 10)
+    assert conv1d(np.ones(10**5), np.ones(7), padding="same", max_bytes=eighth).shape == (10**5,)
+    assert conv_matrix((32, 32), np.ones((3, 3)), max_bytes=eighth).shape == (900, 1024)

@@ -1,4 +1,4 @@
-"""cnnlib.inspection: what a trained network computes, measured (notebook 08's last sections)."""
+"""cnnlib.inspection: what a trained network computes, measured (notebook 10's last sections)."""
 import numpy as np
 import pytest
 

@@ -1,18 +1,37 @@
 """output_size, same_padding and parameter counts against the numbers in the lecture notes."""
+import numpy as np
 import pytest
 
+from cnnlib import conv2d
 from cnnlib import (conv_output_shape, conv_parameter_count, dense_parameter_count, output_size,
                     receptive_field, same_padding)
 
 
 def test_alexnet_conv1_is_55x55x96():
     assert output_size(227, 11, padding=0, stride=4) == 55
-    assert conv_output_shape((227, 227, 3), 11, filters=96, stride=4) == (55, 55, 96)
+    assert conv_output_shape((3, 227, 227), 11, filters=96, stride=4) == (96, 55, 55)
 
 
 def test_volume_32x32x3_with_six_5x5_filters_is_28x28x6():
-    assert conv_output_shape((32, 32, 3), 5, filters=1) == (28, 28, 1)
-    assert conv_output_shape((32, 32, 3), 5, filters=6) == (28, 28, 6)
+    assert conv_output_shape((3, 32, 32), 5, filters=1) == (1, 28, 28)
+    assert conv_output_shape((3, 32, 32), 5, filters=6) == (6, 28, 28)
+
+
+def test_conv_output_shape_is_channels_first_like_conv2d():
+    # Height and width differ, so a mixed-up axis order cannot pass.
+    x, w = np.zeros((3, 9, 14)), np.zeros((4, 3, 3, 5))
+    assert conv_output_shape(x.shape, 3, filters=4) == (4, 7, 12)
+    assert conv2d(x, w[:, :, :, :3]).shape == conv_output_shape(x.shape, 3, filters=4)
+    assert conv_output_shape((3, 9, 14), 3, filters=4, padding=1, stride=2) == (4, 5, 7)
+    with pytest.raises(ValueError, match="channels first"):
+        conv_output_shape((9, 14), 3, filters=4)
+
+
+def test_conv_parameter_count_is_k_times_f_f_d_plus_k():
+    # kernel F = 3, input depth D = 2, K = 5 filters: every count distinguishable.
+    assert conv_parameter_count(3, 2, 5) == 5 * 3 * 3 * 2 + 5 == 95
+    assert conv_parameter_count(3, 2, 5, bias=False) == 90
+    assert conv_parameter_count(11, 3, 96) == 34_944
 
 
 def test_lenet_shapes_layer_by_layer():

@@ -122,3 +122,71 @@ def test_parse_weights_reads_commas_and_spaces():
     np.testing.assert_allclose(parse_weights(" -1;1 "), [-1.0, 1.0])
     with pytest.raises(ValueError, match="'x'"):
         parse_weights("1, x")
+
+
+def test_overflowing_weights_show_a_message_and_recover_when_the_input_is_sane():
+    w = conv1d_explorer()
+    before = w.shown["output"].copy()
+    w.controls["weights"].value = "1e308, 1"                    # 1e308 * 2.7 overflows to inf
+    assert "too large" in w.shown["warning"] and "1e+06" in w.shown["warning"]
+    np.testing.assert_array_equal(w.shown["output"], before)
+    for t in (7, 11, 6):                                        # every later move still works
+        w.controls["t"].value = t
+        assert np.isclose(w.shown["sum"], manual_sum(X, W, t))
+    w.controls["padding"].value = "full"                        # re-reads the bad weights: still a message
+    assert "too large" in w.shown["warning"]
+    w.controls["weights"].value = "0.5, 0.5"                    # sane again: taken up at once
+    assert w.shown["warning"] == ""
+    np.testing.assert_allclose(w.shown["output"], np.convolve(X, [0.5, 0.5], mode="full"))
+    w.controls["weights"].value = "-2e6"
+    assert "between -1e+06 and 1e+06" in w.shown["warning"]
+    w.controls["preset"].value = "plain average of 3"
+    assert w.shown["warning"] == ""
+    np.testing.assert_allclose(w.shown["weights"], [1 / 3] * 3, rtol=1e-5)   # typed with 6 digits
+
+
+def test_a_failure_while_drawing_is_a_message_not_an_exception(monkeypatch):
+    import cnnlib.widgets.conv1d as module
+    w = conv1d_explorer()
+    real_view = module.SlidingWindowView
+
+    def broken_for_two_weights(fig, x, weights, padding):
+        if len(weights) == 2:
+            raise ValueError("Axis limits cannot be NaN or Inf")
+        return real_view(fig, x, weights, padding)
+
+    monkeypatch.setattr(module, "SlidingWindowView", broken_for_two_weights)
+    w.controls["weights"].value = "0.5, 0.5"
+    assert "Could not draw these weights (Axis limits cannot be NaN or Inf)" in w.shown["warning"]
+    np.testing.assert_allclose(w.shown["weights"], W)           # the last valid picture is back
+    w.controls["t"].value = 9
+    assert np.isclose(w.shown["sum"], manual_sum(X, W, 9))
+
+
+def test_long_series_and_many_weights_are_capped_with_a_message():
+    from cnnlib.widgets.conv1d import MAX_READINGS, MAX_WEIGHTS
+    with pytest.raises(ValueError, match=f"at most {MAX_READINGS} readings"):
+        conv1d_explorer(np.linspace(0, 1, 5000))
+    with pytest.raises(ValueError, match=f"at most {MAX_WEIGHTS} numbers"):
+        conv1d_explorer(np.linspace(0, 1, 50), np.full(200, 0.005), padding="full")
+    with pytest.raises(ValueError, match="between -1e\\+06 and 1e\\+06"):
+        conv1d_explorer([1.0, 1e308])
+    w = conv1d_explorer()
+    w.controls["padding"].value = "full"
+    w.controls["weights"].value = ", ".join(["0.01"] * (MAX_WEIGHTS + 1))
+    assert f"at most {MAX_WEIGHTS} weights (got {MAX_WEIGHTS + 1})" in w.shown["warning"]
+    np.testing.assert_allclose(w.shown["weights"], W)
+
+
+def test_updates_at_the_caps_stay_well_under_50_ms():
+    import time
+    from cnnlib.widgets.conv1d import MAX_READINGS, MAX_WEIGHTS
+    w = conv1d_explorer(np.sin(np.arange(MAX_READINGS) / 5), np.full(MAX_WEIGHTS, 1 / MAX_WEIGHTS), padding="full")
+    timings = []
+    for t in range(10, 20):
+        started = time.perf_counter()
+        w.controls["t"].value = t
+        timings.append(time.perf_counter() - started)
+    assert w.shown["t"] == 19
+    # The fastest of ten moves: what the code costs, not what a busy machine adds to it.
+    assert min(timings) < 0.05, timings

@@ -139,3 +139,18 @@ def test_parse_scores():
 def test_softmax_bad_arguments(kwargs):
     with pytest.raises(ValueError, match="scores|temperature"):
         softmax_explorer(**kwargs)
+
+
+def test_softmax_of_scores_whose_z_over_t_overflows_is_shown_with_a_note():
+    w = softmax_explorer()
+    w.controls["temperature"].value = 0.05
+    w.controls["scores"].value = "1e307, 0"                 # z / T = 2e308 > the largest float64
+    np.testing.assert_array_equal(w.shown["probabilities"], [1.0, 0.0])
+    assert w.shown["entropy"] == 0.0
+    assert "exceeds the largest float64" in w.shown["warning"]
+    w.controls["scores"].value = "-1.7e308, 1.7e308"        # even max z - min z overflows
+    np.testing.assert_array_equal(w.shown["probabilities"], [0.0, 1.0])
+    w.controls["temperature"].value = 1.0
+    w.controls["scores"].value = "1, 2"                      # sane again: the note goes
+    assert w.shown["warning"] == ""
+    np.testing.assert_allclose(w.shown["probabilities"], [1 / (1 + np.e), np.e / (1 + np.e)])

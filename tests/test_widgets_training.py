@@ -236,7 +236,7 @@ def test_callback_rejects_unknown_events(trained):
         dashboard.callback("batch_end", {"loss": []})
 
 
-# --- the static figures of notebook 08 -----------------------------------------------------------
+# --- the static figures of notebook 10 -----------------------------------------------------------
 
 def test_tiling_lays_maps_out_in_a_grid():
     assert training_plots.grid_shape(6) == (3, 2) and training_plots.grid_shape(16) == (4, 4)

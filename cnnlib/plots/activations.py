@@ -12,6 +12,8 @@ LINE_STYLES = {
     "relu": dict(color="tab:green", linestyle="-."),
     "softplus": dict(color="tab:purple", linestyle=":"),
 }
+# A second run of one activation (another initialisation, say): a darker colour and a solid line.
+VARIANT_STYLES = {"relu (He)": dict(color="darkgreen", linestyle="-")}
 
 
 def activation_figure(names=("sigmoid", "tanh", "relu", "softplus"), z_max=5.0):
@@ -41,12 +43,13 @@ def activation_figure(names=("sigmoid", "tanh", "relu", "softplus"), z_max=5.0):
 def gradient_norm_figure(norms_by_name, *, title="gradient reaching each layer"):
     """Log-scale plot of one gradient norm per layer (layer 1 = nearest the input) for each activation.
 
-    norms_by_name: dict activation name -> array of per-layer norms.
+    norms_by_name: dict name -> array of per-layer norms. A name is an activation ("relu") or an
+    activation followed by a note ("relu (Glorot)"), which takes that activation's line style.
     """
     fig, ax = plt.subplots(figsize=(10, 4.8))
     for name, norms in norms_by_name.items():
         norms = np.asarray(norms, dtype=float)
-        style = LINE_STYLES.get(name, {})
+        style = VARIANT_STYLES.get(name) or LINE_STYLES.get(name.split()[0], {})
         ax.semilogy(np.arange(1, norms.size + 1), norms, marker="o", markersize=5, linewidth=2.5,
                     label=name, **style)
     ax.set(title=title, xlabel="layer (1 = first layer, next to the input)",

@@ -177,7 +177,7 @@ class SlidingWindowView:
         output_ax.legend(loc="upper left", ncols=3, fontsize=12, frameon=False)
         span = np.arange(-self.left, n + right)
         output_ax.set_xlim(span[0] - 0.7, span[-1] + 0.7)
-        output_ax.set_xticks(span if span.size <= 26 else span[::2])
+        output_ax.set_xticks(span[::-(-span.size // 26)])   # at most 26 labelled ticks, each one costs a text
         self._moving = [self._span, self._window_marks, *self._bars, *self._bar_labels, self._highlight,
                         self._title]
 

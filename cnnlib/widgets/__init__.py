@@ -1,8 +1,13 @@
 """Interactive views for the notebooks; each builder returns an :class:`Explorer`.
 
-Builders live one per module and are imported on first use.
+Builders live one per module and are imported on first use. Every name below means one thing:
+``cnnlib.widgets.kernel_playground`` is always the builder function, even though a submodule has
+the same name and even after ``import cnnlib.widgets.kernel_playground`` (reach the module itself
+with ``from cnnlib.widgets.kernel_playground import ...`` or ``importlib.import_module``).
 """
 import importlib
+import sys
+import types
 
 from ._base import Explorer
 
@@ -18,6 +23,8 @@ _BUILDERS = {
     "entropy_explorer": "entropy",
     "softmax_explorer": "entropy",
     "training_dashboard": "training",
+    "optimiser_explorer": "optimisers",
+    "gradient_flow_explorer": "gradient_flow",
 }
 
 __all__ = ["Explorer", *_BUILDERS]
@@ -26,9 +33,21 @@ __all__ = ["Explorer", *_BUILDERS]
 def __getattr__(name):
     if name in _BUILDERS:
         module = importlib.import_module(f".{_BUILDERS[name]}", __name__)
-        # Importing a submodule binds its name in this package; where a module and its builder
-        # share a name (kernel_playground), bind the builder instead so the name means one thing.
         builder = getattr(module, name)
         globals()[name] = builder
         return builder
     raise AttributeError(f"module 'cnnlib.widgets' has no attribute {name!r}")
+
+
+class _Package(types.ModuleType):
+    """This package's module type: importing a submodule binds it here as an attribute, which
+    would hide a builder of the same name (kernel_playground); that binding is skipped, so the
+    name keeps meaning the builder whichever is imported first."""
+
+    def __setattr__(self, name, value):
+        if name in _BUILDERS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

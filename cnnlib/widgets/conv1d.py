@@ -29,12 +29,24 @@ WEIGHT_PRESETS = {
 CUSTOM = "(your own)"
 WARNING_STYLE = "color:#b00020;font-weight:bold;font-size:15px"
 
+# Caps that keep every redraw quick (a 5,000-reading series took 6 s per edit) and every number
+# drawable (weights of 1e308 overflow the output to inf, which no axis can show).
+MAX_READINGS = 100
+MAX_WEIGHTS = 25
+MAX_ABS_VALUE = 1e6
+
 
 def parse_weights(text):
-    """'0.1, 0.2 0.7' -> array([0.1, 0.2, 0.7]); raises ValueError with a message for the user."""
+    """'0.1, 0.2 0.7' -> array([0.1, 0.2, 0.7]); raises ValueError with a message for the user.
+
+    At most ``MAX_WEIGHTS`` weights, each between -``MAX_ABS_VALUE`` and ``MAX_ABS_VALUE``.
+    """
     pieces = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
     if not pieces:
         raise ValueError("Type at least one weight, e.g. 0.2, 0.3, 0.5")
+    if len(pieces) > MAX_WEIGHTS:
+        raise ValueError(f"Type at most {MAX_WEIGHTS} weights (got {len(pieces)}), so the picture stays readable "
+                         f"and quick to redraw.")
     values = []
     for piece in pieces:
         try:
@@ -43,6 +55,9 @@ def parse_weights(text):
             raise ValueError(f"Could not read {piece!r} as a number. Separate the weights with commas.") from None
         if not np.isfinite(value):
             raise ValueError(f"Weight {piece!r} is not a finite number.")
+        if abs(value) > MAX_ABS_VALUE:
+            raise ValueError(f"Weight {piece!r} is too large to draw: keep weights between "
+                             f"-{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}.")
         values.append(value)
     return np.array(values)
 
@@ -99,15 +114,26 @@ def conv1d_explorer(x=FLIGHT_READINGS, weights=RECENCY_WEIGHTS, *, t=None, paddi
     ``padding`` (Dropdown). Shown: ``t``, ``window`` (reading indices; negative or past the end
     = padding), ``window_values``, ``weights``, ``products``, ``sum`` (s_t), ``output`` (the whole
     series), ``reference_points``, ``arithmetic`` (plain text), ``weights_sum``, ``warning``.
+
+    Limits, so each redraw stays quick and every value can be drawn: at most ``MAX_READINGS``
+    readings and ``MAX_WEIGHTS`` weights, all between -``MAX_ABS_VALUE`` and ``MAX_ABS_VALUE``.
+    Typed weights outside them give a message and keep the last valid picture.
     """
     x = as_float_array(x, "x")
     check_ndim(x, "x", (1,), "a 1D series of shape (n,)")
     if x.size < 2 or not np.all(np.isfinite(x)):
         raise ValueError(f"x must hold at least 2 finite numbers, got {x.size} value(s)")
+    if x.size > MAX_READINGS or np.abs(x).max() > MAX_ABS_VALUE:
+        raise ValueError(f"x must hold at most {MAX_READINGS} readings, each between -{MAX_ABS_VALUE:g} and "
+                         f"{MAX_ABS_VALUE:g}, so the explorer can redraw quickly; got {x.size} readings up to "
+                         f"{np.abs(x).max():g} in size. Pass a slice, e.g. x[:{MAX_READINGS}]")
     w = as_float_array(weights, "weights")
     check_ndim(w, "weights", (1,), "a 1D list of weights")
     if w.size == 0 or not np.all(np.isfinite(w)):
         raise ValueError("weights must hold at least one finite number")
+    if w.size > MAX_WEIGHTS or np.abs(w).max() > MAX_ABS_VALUE:
+        raise ValueError(f"weights must hold at most {MAX_WEIGHTS} numbers, each between -{MAX_ABS_VALUE:g} and "
+                         f"{MAX_ABS_VALUE:g}; got {w.size} up to {np.abs(w).max():g} in size")
     padding_amounts(padding, w.size)
     ts = reference_points(x.size, w.size, padding)
     if t is None:
@@ -136,9 +162,9 @@ def conv1d_explorer(x=FLIGHT_READINGS, weights=RECENCY_WEIGHTS, *, t=None, paddi
     # "quiet" silences observers while one control is set from another's handler.
     state = {"w": w, "view": None, "quiet": False}
 
-    def rebuild():
+    def rebuild(padding=None):
         fig.clear()
-        view = SlidingWindowView(fig, x, state["w"], padding_menu.value)
+        view = SlidingWindowView(fig, x, state["w"], padding or padding_menu.value)
         state["view"] = view
         points = view.reference_points
         state["quiet"] = True
@@ -180,15 +206,23 @@ def conv1d_explorer(x=FLIGHT_READINGS, weights=RECENCY_WEIGHTS, *, t=None, paddi
         except ValueError as error:
             set_warning(f"{error} (still showing the last valid weights and padding)")
             return
+        previous = state["w"], state["view"].padding
         state["w"] = new_w
         state["quiet"] = True
         try:
             preset_menu.value = _preset_name(new_w)
         finally:
             state["quiet"] = False
+        try:
+            rebuild()
+            show_t()
+        except Exception as error:  # an event handler must never leave the picture half-drawn
+            state["w"] = previous[0]
+            rebuild(previous[1])
+            show_t()
+            set_warning(f"Could not draw these weights ({error}); still showing the last valid ones.")
+            return
         set_warning("")
-        rebuild()
-        show_t()
 
     def on_preset(change):
         if not state["quiet"] and change["new"] != CUSTOM:
@@ -208,4 +242,5 @@ def conv1d_explorer(x=FLIGHT_READINGS, weights=RECENCY_WEIGHTS, *, t=None, paddi
     return explorer
 
 
-__all__ = ["conv1d_explorer", "parse_weights", "FLIGHT_READINGS", "RECENCY_WEIGHTS", "WEIGHT_PRESETS"]
+__all__ = ["conv1d_explorer", "parse_weights", "FLIGHT_READINGS", "RECENCY_WEIGHTS", "WEIGHT_PRESETS",
+           "MAX_READINGS", "MAX_WEIGHTS", "MAX_ABS_VALUE"]

@@ -18,6 +18,7 @@ from ._base import Explorer
 from ._blit import BlittedFigure
 
 UNITS = {"bits": 2, "nats": "e"}
+_FLOAT_MAX = np.finfo(np.float64).max
 MAX_CLASSES = 6
 MAX_SCORES = 10
 
@@ -217,10 +218,22 @@ def softmax_explorer(scores=(1.3, 5.1, 2.2), temperature=1.0):
             view.shown.update(last_good, warning=message)
             return
         t = controls["temperature"].value
+        # Shifting by max z changes no probability, and it keeps z / T finite: with z = 1e307
+        # and T = 0.05, z / T itself would be inf and softmax(z / T) nan. (z - max z) / T can
+        # still underflow to -inf for a score far below the top one; its e^ is then exactly 0.
+        with np.errstate(over="ignore"):
+            shifted = z - z.max()
+            scaled = shifted / t
+            overflows = not np.isfinite(np.abs(z).max() / t)
+            probs = softmax(shifted, temperature=t)
+        exp_terms = np.exp(scaled)
+        if not np.all(np.isfinite(probs)):
+            message = "These scores cannot be turned into probabilities in float64; try smaller scores."
+            warning.value = _warning_html(message)
+            view.shown.update(last_good, warning=message)
+            return
         if artists["scores"] is None or not np.array_equal(z, artists["scores"]):
             rebuild_bars(z)
-        probs = softmax(z, temperature=t)
-        exp_terms = np.exp((z - z.max()) / t)
         h = float(entropy(probs))
         for bar, label, v in zip(artists["bars"], artists["labels"], probs):
             bar.set_height(v)
@@ -233,10 +246,15 @@ def softmax_explorer(scores=(1.3, 5.1, 2.2), temperature=1.0):
                 f"$e^{{(z_j - \\max z)/T}}$ = [{', '.join(f'{v:.4g}' for v in exp_terms)}], "
                 f"sum {exp_terms.sum():.4g}; each probability is its term divided by the sum.")
         readout.value = f"<div style='font-size:16px'>{text}</div>"
-        warning.value = ""
+        message = ""
+        if overflows:
+            message = (f"Note: z / T exceeds the largest float64 ({_FLOAT_MAX:.3g}) for these scores, so "
+                       f"e^(z/T) cannot be computed directly; the values above use (z - max z) / T, which "
+                       f"gives the same probabilities.")
+        warning.value = _warning_html(message)
         last_good.update(scores=z, temperature=t, exp_terms=exp_terms, probabilities=probs, entropy=h,
                          text=readout.value)
-        view.shown.update(last_good, warning="")
+        view.shown.update(last_good, warning=message)
 
     for control in controls.values():
         control.observe(update, names="value")

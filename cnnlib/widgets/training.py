@@ -170,6 +170,7 @@ class TrainingDashboard(Explorer):
                 self.timings["curve_backgrounds"] = self.timings.get("curve_backgrounds", 0) + 1
         self._curve_image.value = self._curve_figure.png()
         self._status.value = self._status_text()
+        self.shown["stop_reason"] = None if self.history is None else self.history.stop_reason
         elapsed = 1000 * (time.perf_counter() - start)
         self.timings["curve_redraws"] += 1
         self.timings["curves_ms_total"] += elapsed
@@ -190,12 +191,16 @@ class TrainingDashboard(Explorer):
             text += f" &emsp; last finished epoch: loss {h.loss[-1]:.3f}, accuracy {h.accuracy[-1]:.1%}"
         if h.val_accuracy:
             text += f", validation loss {h.val_loss[-1]:.3f}, accuracy {h.val_accuracy[-1]:.1%}"
+        if h.stop_reason:
+            text += (f"<br><b style='color:#b00000'>Training ended early: {html.escape(h.stop_reason)}</b>"
+                     "<br>The digit picker below shows the model as it is now.")
         return f"<div style='font-size:15px'>{text}</div>"
 
     def callback(self, event, history):
         """For ``fit(..., callbacks=[dashboard.callback])``: draws the curves at the start, every
-        ``redraw_every`` batches and after every epoch; when training ends, redraws them and
-        recomputes the test predictions the digit picker shows."""
+        ``redraw_every`` batches and after every epoch; when training ends (also early: Ctrl-C,
+        divergence), redraws them, says why training stopped, and recomputes the test predictions
+        the digit picker shows."""
         if event not in EVENTS:
             raise ValueError(f"event must be one of {', '.join(EVENTS)}, got {event!r}")
         if not isinstance(history, History):
@@ -225,12 +230,17 @@ class TrainingDashboard(Explorer):
 
     def refresh(self):
         """Predict every test digit with the model as it is now; update the mistakes and the digit shown."""
-        probabilities = predict(self._model, self._x)
-        self._mistakes = np.flatnonzero(probabilities.argmax(axis=1) != self._y)
+        with np.errstate(all="ignore"):                  # broken weights give NaN, reported below
+            probabilities = predict(self._model, self._x)
+        broken = ~np.isfinite(probabilities).all(axis=1)
+        self._mistakes = np.flatnonzero((probabilities.argmax(axis=1) != self._y) | broken)
         accuracy = 1 - len(self._mistakes) / len(self._y)
         self.shown.update(test_accuracy=accuracy, mistakes=self._mistakes.copy())
         self._accuracy_text = (f"the model gets {accuracy:.1%} of the {len(self._y):,} test digits right "
                                f"({len(self._mistakes)} mistakes)")
+        if broken.any():
+            self._accuracy_text += (f"; its outputs are NaN or infinite for {broken.sum():,} digits (counted as "
+                                    "mistakes): its weights are broken")
         current = self.shown.get("index", self.controls["index"].value)
         self._sync_slider(near=current)
         self._show_digit()
@@ -265,18 +275,36 @@ class TrainingDashboard(Explorer):
         if not self._syncing:
             self._show_digit()
 
+    def _show_warning(self, message):
+        self._warning.value = f"<b style='color:#b00000;font-size:15px'>{html.escape(message)}</b>"
+        self.shown["warning"] = message
+
     def _show_digit(self):
+        """Show the chosen digit. It runs in the slider's event handler, where an exception would
+        only reach the browser's console, so any problem becomes a message in the widget instead."""
+        try:
+            self._draw_digit()
+        except Exception as err:        # shown in the widget, not swallowed
+            self._show_warning(f"This digit cannot be shown: {type(err).__name__}: {err}")
+
+    def _draw_digit(self):
         candidates = self._candidates()
         self.shown["candidates"] = candidates.copy()
         if not len(candidates):
-            message = "The model makes no mistakes on these test digits: there is nothing to show."
-            self._warning.value = f"<b style='color:#b00000;font-size:15px'>{html.escape(message)}</b>"
-            self.shown["warning"] = message
+            self._show_warning("The model makes no mistakes on these test digits: there is nothing to show.")
             return
-        position = self.controls["index"].value
+        position = min(self.controls["index"].value, len(candidates) - 1)
         index = int(candidates[position])
         start = time.perf_counter()
-        outputs = self._model.activations(self._x[index:index + 1])
+        with np.errstate(all="ignore"):                  # broken weights give NaN, checked next
+            outputs = self._model.activations(self._x[index:index + 1])
+        self.shown.update(index=index, position=position, true=int(self._y[index]), text="")
+        if not all(np.all(np.isfinite(out)) for out in outputs):
+            self._readout.value = ""
+            self._show_warning(f"Test digit #{index}: the model's outputs are NaN or infinite, so there are no "
+                               "feature maps or probabilities to draw. Its weights are broken (for example by "
+                               "a training run that diverged): rebuild the model or load good weights.")
+            return
         probabilities = softmax(outputs[-1], axis=1)[0]
         stages = [(name, outputs[k][0]) for name, k in self._stages]
         tiles = [tile_maps(maps, *grid_shape(len(maps))) for _, maps in stages]
@@ -336,7 +364,12 @@ def training_dashboard(model, x_test, y_test, *, history=None, redraw_every=25, 
     feature_maps and feature_shapes (e.g. (6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 5, 5) for
     LeNet-5: each conv after its activation, each pooling layer), candidates
     (the test indices the slider runs over), mistakes, test_accuracy, epochs_drawn, steps_drawn,
-    curve_redraws, text, warning.
+    curve_redraws, text, warning, stop_reason (``history.stop_reason``: why training ended early).
+
+    Broken training never breaks the dashboard: after a diverged or interrupted ``fit`` the status
+    line says why training stopped, and a model whose outputs are NaN or infinite (broken weights)
+    gets a message instead of feature maps; the controls never raise, a problem is shown in the
+    warning line (``.shown["warning"]``).
     """
     x_test, y_test, num_classes = _check_inputs(model, x_test, y_test)
     if history is not None and not isinstance(history, History):

@@ -1,0 +1,128 @@
+"""Static figures for notebook 09: mini-batch noise, optimiser paths on a 2D loss surface, and a
+learning-rate schedule. The optimiser explorer (``cnnlib.widgets.optimisers``) draws its surface
+with :func:`draw_surface` and its paths in :data:`OPTIMISER_STYLE`, so figure and widget agree.
+
+These functions only draw: every number comes from ``cnnlib.optim`` / ``cnnlib.optimize`` or the
+notebook.
+"""
+import matplotlib
+import matplotlib.ticker
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import VALUE_CMAP
+
+OPTIMISER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
+# One look per optimiser everywhere (colour, line style and marker, so grey-scale prints still tell them apart).
+OPTIMISER_STYLE = {
+    "gd": dict(color="#d62728", linestyle="-", marker="o"),
+    "momentum": dict(color="#ff7f0e", linestyle="--", marker="s"),
+    "adam": dict(color="white", linestyle="-", marker="^"),
+}
+LOSS_FLOOR = 1e-6     # losses are drawn on a log scale; an exact 0 is drawn here
+
+
+def draw_surface(ax, surface, *, levels=24):
+    """Filled contours of ``surface.loss`` over its window, its critical points marked and named."""
+    xs, ys = np.linspace(*surface.xlim, 201), np.linspace(*surface.ylim, 161)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    values = surface.loss(grid_x, grid_y)
+    # Square-root spacing puts more contour lines near the bottom, where the paths end.
+    steps = np.linspace(0, np.sqrt(values.max()), levels) ** 2
+    filled = ax.contourf(grid_x, grid_y, values, levels=steps, cmap=VALUE_CMAP, alpha=0.85)
+    ax.contour(grid_x, grid_y, values, levels=steps, colors="black", linewidths=0.4, alpha=0.4)
+    for name, (x, y) in surface.points.items():
+        marker = "X" if name == "saddle" else "*"
+        ax.plot(x, y, marker, markersize=14, color="gold", markeredgecolor="black", zorder=5)
+        if name != "other minimum":
+            ax.annotate(name, (x, y), xytext=(8, 6), textcoords="offset points", fontsize=12,
+                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.8))
+    ax.set(xlim=surface.xlim, ylim=surface.ylim, xlabel="x", ylabel="y", title=surface.formula)
+    return filled
+
+
+def draw_path(ax, path, optimiser, *, label=None, faint=False):
+    """One optimiser's path (k + 1 points) in its style; the start is a square, the end a big dot."""
+    style = OPTIMISER_STYLE[optimiser]
+    alpha = 0.45 if faint else 1.0
+    line, = ax.plot(path[:, 0], path[:, 1], color=style["color"], linestyle=style["linestyle"],
+                    marker=style["marker"], markersize=4, linewidth=2.5, alpha=alpha, label=label,
+                    markeredgecolor="black", markeredgewidth=0.5)
+    ax.plot(path[0, 0], path[0, 1], "s", markersize=10, color=style["color"], markeredgecolor="black", alpha=alpha)
+    ax.plot(path[-1, 0], path[-1, 1], "o", markersize=11, color=style["color"], markeredgecolor="black", alpha=alpha)
+    return line
+
+
+def trajectories_figure(surface, trajectories, *, title=None):
+    """Left: the surface's contours with each optimiser's path. Right: loss against step (log scale).
+
+    ``trajectories``: a list of (optimiser, label, Trajectory) with optimiser in "gd", "momentum", "adam".
+    """
+    fig, (ax_map, ax_loss) = plt.subplots(1, 2, figsize=(14, 5.4), gridspec_kw={"width_ratios": [1.25, 1]})
+    filled = draw_surface(ax_map, surface)
+    fig.colorbar(filled, ax=ax_map, label="loss", shrink=0.85, ticks=matplotlib.ticker.MaxNLocator(6))
+    for optimiser, label, trajectory in trajectories:
+        draw_path(ax_map, trajectory.path, optimiser, label=label)
+        style = OPTIMISER_STYLE[optimiser]
+        color = "black" if style["color"] == "white" else style["color"]
+        ax_loss.semilogy(np.maximum(trajectory.losses, LOSS_FLOOR), color=color, linestyle=style["linestyle"],
+                         linewidth=2.5, label=label)
+    ax_map.legend(loc="lower left", framealpha=0.9, fontsize=11)
+    for name, (x, y) in surface.points.items():
+        if name == "saddle":
+            height = float(surface.loss(x, y))
+            ax_loss.axhline(height, color="0.4", linestyle=":", linewidth=2)
+            ax_loss.annotate(f"height of the saddle ({height:g})", (0, height), xytext=(4, 5),
+                             textcoords="offset points", color="0.3", fontsize=11)
+    ax_loss.set(xlabel="step", ylabel="loss (log scale)", title="loss along the way")
+    ax_loss.grid(alpha=0.3, which="both")
+    ax_loss.legend(loc="lower left", fontsize=11)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def minibatch_figure(batch_sizes, spreads, predicted, curves):
+    """Left: how far a mini-batch gradient lands from the full-batch one (RMS), against batch size,
+    measured and predicted, on log-log axes. Right: training loss against the number of examples
+    whose gradient was computed, one line per batch size (``curves``: label -> (examples, losses))."""
+    fig, (ax_noise, ax_loss) = plt.subplots(1, 2, figsize=(14, 5))
+    batch_sizes = np.asarray(batch_sizes)
+    keep = np.asarray(spreads) > 0               # the full batch has no spread: nothing to draw on a log axis
+    ax_noise.loglog(batch_sizes[keep], np.asarray(predicted)[keep], color="0.4", linewidth=2, linestyle="--",
+                    label="predicted: sigma / sqrt(B) x sqrt((n - B) / (n - 1))")
+    ax_noise.loglog(batch_sizes[keep], np.asarray(spreads)[keep], "o", markersize=10, color="#1f3b73",
+                    label="measured (2000 random batches each)")
+    ax_noise.set(xlabel="batch size B (examples per step)", ylabel="RMS distance from the full gradient",
+                 title="noise of the gradient estimate")
+    ax_noise.grid(alpha=0.3, which="both")
+    ax_noise.legend(loc="lower left", fontsize=11)
+    colors = ["#d62728", "#ff7f0e", "#1f3b73", "0.3"]
+    for k, (label, (examples, losses)) in enumerate(curves.items()):
+        ax_loss.semilogy(examples, losses, color=colors[k % 4], linewidth=2 if k else 1.2,
+                         marker="o" if len(losses) < 30 else None, label=label)
+    ax_loss.set(xlabel="examples processed (gradients computed)", ylabel="training loss (log scale)",
+                title="the same amount of work, different batch sizes")
+    ax_loss.grid(alpha=0.3, which="both")
+    ax_loss.legend(loc="upper right", fontsize=11)
+    return fig
+
+
+def schedule_figure(epochs, schedules, curves, steps_per_epoch):
+    """Left: the learning rate in each epoch, one line per schedule (``schedules``: label -> lrs).
+    Right: the training loss after every step (``curves``: label -> losses), same labels."""
+    fig, (ax_lr, ax_loss) = plt.subplots(1, 2, figsize=(14, 4.8))
+    colors = ["#d62728", "#1f3b73"]
+    for k, (label, lrs) in enumerate(schedules.items()):
+        ax_lr.step(epochs, lrs, where="post", color=colors[k % 2], linewidth=2.5, label=label)
+        ax_lr.plot(epochs, lrs, "o", color=colors[k % 2])
+    ax_lr.set(yscale="log", xlabel="epoch", ylabel="learning rate (log scale)", title="the schedule")
+    ax_lr.grid(alpha=0.3, which="both")
+    ax_lr.legend(loc="lower left", fontsize=11)
+    for k, (label, losses) in enumerate(curves.items()):
+        ax_loss.semilogy(np.arange(1, len(losses) + 1) / steps_per_epoch, losses, color=colors[k % 2],
+                         linewidth=1.0 if k == 0 else 1.8, alpha=0.8 if k == 0 else 1.0, label=label)
+    ax_loss.set(xlabel="epoch", ylabel="training loss (log scale)", title="its effect: the noise floor sinks")
+    ax_loss.grid(alpha=0.3, which="both")
+    ax_loss.legend(loc="upper right", fontsize=11)
+    return fig

@@ -1,0 +1,100 @@
+"""Long checks that run in a child process while the rest of the suite goes on.
+
+Re-running the whole series under two other BLAS kernels, and running the student edition, each
+take a minute or more of one core. ``tests/conftest.py`` starts them as soon as pytest has
+collected the tests that need them, so they overlap with the unit, notebook and browser tests on a
+2-core machine instead of adding to them; each test then waits for its job's result. Run alone
+(``pytest tests/test_notebooks_portable.py``), a test starts its job itself.
+"""
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+OTHER_KERNELS = ("Sandybridge", "Prescott")     # x86 kernel sets older than any CI machine's default
+NBVAL = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+         "--nbval-sanitize-with", str(SANITIZE)]
+_JOBS = {}
+_WORK = Path(tempfile.mkdtemp(prefix="cnnlib-background-"))
+
+
+@atexit.register
+def _clean_up():
+    # An interrupted session must not leave kernels running or temporary notebooks behind.
+    for proc, log in _JOBS.values():
+        if proc.poll() is None:
+            proc.kill()
+        log.close()
+    shutil.rmtree(_WORK, ignore_errors=True)
+
+
+def _notebooks():
+    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _commands():
+    """name -> (command, extra environment, folder the job writes), built on first use."""
+    single_thread = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    jobs = {f"nbval-{kernel}": (NBVAL + [str(p) for p in _notebooks()],
+                                {**single_thread, "OPENBLAS_CORETYPE": kernel}, None)
+            for kernel in OTHER_KERNELS}
+    return jobs
+
+
+def start(name, command=None, env=None, cwd=ROOT):
+    """Start job ``name`` unless it is running; its output goes to a file (no pipe to fill up)."""
+    if name in _JOBS:
+        return
+    if command is None:
+        command, env, _ = _commands()[name]
+    log = open(_WORK / f"{name}.log", "w")
+    proc = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log,
+                            stderr=subprocess.STDOUT, text=True)
+    _JOBS[name] = (proc, log)
+
+
+def result(name, timeout=1200):
+    """Wait for job ``name`` (starting it if need be); returns (return code, its output)."""
+    start(name)
+    proc, log = _JOBS[name]
+    proc.wait(timeout=timeout)
+    log.close()
+    return proc.returncode, (_WORK / f"{name}.log").read_text()
+
+
+def work_folder(name):
+    folder = _WORK / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def start_all_needed(nodeids):
+    """Called by conftest after collection with the ids of the tests that will run."""
+    if any("test_the_series_passes_nbval_under_other_blas_kernels" in n for n in nodeids):
+        for kernel in OTHER_KERNELS:
+            start(f"nbval-{kernel}")
+    if any("test_every_student_notebook_runs" in n for n in nodeids):
+        start_student_edition_run()
+
+
+def start_student_edition_run():
+    """Build the student edition into a temporary folder and execute every notebook in it."""
+    import importlib.util
+    folder = work_folder("student")
+    if not list(folder.glob("*.ipynb")):
+        spec = importlib.util.spec_from_file_location("build_student_edition",
+                                                      ROOT / "scripts" / "build_student_edition.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.build(folder)
+    notebooks = sorted(str(p) for p in folder.glob("[0-9][0-9]_*.ipynb"))
+    command = [sys.executable, "-m", "jupyter", "nbconvert", "--log-level=WARN", "--to", "notebook",
+               "--execute", "--inplace", "--ExecutePreprocessor.allow_errors=True",
+               "--ExecutePreprocessor.timeout=600", *notebooks]
+    start("student", command, {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}, cwd=folder)
+    return folder
