@@ -6,18 +6,17 @@ The maths lives in small modules of plain numpy functions; ``cnnlib.plots`` and
 """
 from . import data, features, inspection, kernels, nn, optim, train
 from .activations import relu, relu_grad, sigmoid, sigmoid_grad, softplus, softplus_grad, tanh, tanh_grad
+from .conv import (col2im, conv1d, conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive,
+                   conv_matrix, im2col)
 from .data import SAMPLE_IMAGES, load_mnist, read_idx, sample_image
-from .conv import col2im, conv1d, conv2d, conv2d_naive, conv_matrix, im2col
-from .losses import (binary_cross_entropy, categorical_cross_entropy, cross_entropy, entropy,
-                     kl_divergence, log_softmax, mae, mse, softmax)
-from .pooling import avg_pool2d, max_pool2d, pool2d_naive
-from .train import train_step
-from .conv import conv2d_backward, conv2d_backward_naive
-from .pooling import avg_pool2d_backward, max_pool2d_backward, pool2d_backward_naive
-from .losses import softmax_cross_entropy_grad
 from .gradcheck import GradientCheck, check_backward
+from .losses import (binary_cross_entropy, categorical_cross_entropy, cross_entropy, entropy,
+                     kl_divergence, log_softmax, mae, mse, softmax, softmax_cross_entropy_grad)
+from .pooling import (avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward, pool2d_backward_naive,
+                      pool2d_naive)
 from .shapes import (conv_output_shape, conv_parameter_count, dense_parameter_count, output_size,
                      receptive_field, same_padding)
+from .train import train_step
 
 __version__ = "0.1.0"
 

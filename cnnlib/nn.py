@@ -1,4 +1,4 @@
-"""Layers with forward and backward passes, LeNet-5, and a summary table (taught in notebook 08).
+"""Layers with forward and backward passes, LeNet-5, and a summary table (taught in notebook 10).
 
 Every layer has ``forward(x, training=False) -> out`` and ``backward(grad_out) -> grad_in``.
 ``forward`` keeps what ``backward`` needs (the input, an argmax, a dropout mask), so the pair must

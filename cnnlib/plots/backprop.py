@@ -11,7 +11,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 from .._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_ndim
 from ..activations import relu, relu_grad
 from ..conv import conv2d, conv2d_backward
-from ..pooling import avg_pool2d, max_pool2d
+from ..pooling import max_pool2d
 from ..shapes import output_size
 from . import SIGNED_CMAP, VALUE_CMAP, number_grid
 

@@ -15,10 +15,11 @@ from . import VALUE_CMAP
 OPTIMISER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
 # One look per optimiser everywhere (colour, line style and marker, so grey-scale prints still tell them apart).
 OPTIMISER_STYLE = {
-    "gd": dict(color="#d62728", linestyle="-", marker="o"),
-    "momentum": dict(color="#ff7f0e", linestyle="--", marker="s"),
-    "adam": dict(color="white", linestyle="-", marker="^"),
+    "gd": dict(color="#d62728", linestyle="-", marker="o", linewidth=5.0),     # widest: it hides under the others
+    "momentum": dict(color="#ff7f0e", linestyle="--", marker="s", linewidth=2.5),
+    "adam": dict(color="white", linestyle="-", marker="^", linewidth=2.5),
 }
+LEGEND_FACE = "0.8"    # grey, so Adam's white line shows in the legend
 LOSS_FLOOR = 1e-6     # losses are drawn on a log scale; an exact 0 is drawn here
 
 
@@ -46,7 +47,7 @@ def draw_path(ax, path, optimiser, *, label=None, faint=False):
     style = OPTIMISER_STYLE[optimiser]
     alpha = 0.45 if faint else 1.0
     line, = ax.plot(path[:, 0], path[:, 1], color=style["color"], linestyle=style["linestyle"],
-                    marker=style["marker"], markersize=4, linewidth=2.5, alpha=alpha, label=label,
+                    marker=style["marker"], markersize=4, linewidth=style["linewidth"], alpha=alpha, label=label,
                     markeredgecolor="black", markeredgewidth=0.5)
     ax.plot(path[0, 0], path[0, 1], "s", markersize=10, color=style["color"], markeredgecolor="black", alpha=alpha)
     ax.plot(path[-1, 0], path[-1, 1], "o", markersize=11, color=style["color"], markeredgecolor="black", alpha=alpha)
@@ -67,7 +68,7 @@ def trajectories_figure(surface, trajectories, *, title=None):
         color = "black" if style["color"] == "white" else style["color"]
         ax_loss.semilogy(np.maximum(trajectory.losses, LOSS_FLOOR), color=color, linestyle=style["linestyle"],
                          linewidth=2.5, label=label)
-    ax_map.legend(loc="lower left", framealpha=0.9, fontsize=11)
+    ax_map.legend(loc="lower left", framealpha=0.9, fontsize=11, facecolor=LEGEND_FACE)
     for name, (x, y) in surface.points.items():
         if name == "saddle":
             height = float(surface.loss(x, y))
@@ -82,13 +83,20 @@ def trajectories_figure(surface, trajectories, *, title=None):
     return fig
 
 
+def _readable_log_axis(ax):
+    """Log-scale y ticks at powers of 2 written as plain numbers (0.25, 0.5, 1, 2, ...), not 2^-2."""
+    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=2))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
 def minibatch_figure(batch_sizes, spreads, predicted, curves):
     """Left: how far a mini-batch gradient lands from the full-batch one (RMS), against batch size,
     measured and predicted, on log-log axes. Right: training loss against the number of examples
     whose gradient was computed, one line per batch size (``curves``: label -> (examples, losses))."""
     fig, (ax_noise, ax_loss) = plt.subplots(1, 2, figsize=(14, 5))
     batch_sizes = np.asarray(batch_sizes)
-    keep = np.asarray(spreads) > 0               # the full batch has no spread: nothing to draw on a log axis
+    keep = np.asarray(predicted) > 0             # the full batch has no spread: nothing to draw on a log axis
     ax_noise.loglog(batch_sizes[keep], np.asarray(predicted)[keep], color="0.4", linewidth=2, linestyle="--",
                     label="predicted: sigma / sqrt(B) x sqrt((n - B) / (n - 1))")
     ax_noise.loglog(batch_sizes[keep], np.asarray(spreads)[keep], "o", markersize=10, color="#1f3b73",
@@ -99,8 +107,11 @@ def minibatch_figure(batch_sizes, spreads, predicted, curves):
     ax_noise.legend(loc="lower left", fontsize=11)
     colors = ["#d62728", "#ff7f0e", "#1f3b73", "0.3"]
     for k, (label, (examples, losses)) in enumerate(curves.items()):
-        ax_loss.semilogy(examples, losses, color=colors[k % 4], linewidth=2 if k else 1.2,
-                         marker="o" if len(losses) < 30 else None, label=label)
+        noisy = len(losses) > 500                # a long, jumpy curve: thin and light, so the others show
+        ax_loss.semilogy(examples, losses, color=colors[k % 4], linewidth=0.7 if noisy else 2.5,
+                         alpha=0.6 if noisy else 1.0, marker="o" if len(losses) < 30 else None, label=label,
+                         zorder=1 if noisy else 2)
+    _readable_log_axis(ax_loss)
     ax_loss.set(xlabel="examples processed (gradients computed)", ylabel="training loss (log scale)",
                 title="the same amount of work, different batch sizes")
     ax_loss.grid(alpha=0.3, which="both")
@@ -110,18 +121,28 @@ def minibatch_figure(batch_sizes, spreads, predicted, curves):
 
 def schedule_figure(epochs, schedules, curves, steps_per_epoch):
     """Left: the learning rate in each epoch, one line per schedule (``schedules``: label -> lrs).
-    Right: the training loss after every step (``curves``: label -> losses), same labels."""
+    Right: the training loss after every step, thin (``curves``: label -> losses, same labels), and
+    its mean over each epoch, thick with dots."""
     fig, (ax_lr, ax_loss) = plt.subplots(1, 2, figsize=(14, 4.8))
     colors = ["#d62728", "#1f3b73"]
+    epochs = np.asarray(epochs)
     for k, (label, lrs) in enumerate(schedules.items()):
-        ax_lr.step(epochs, lrs, where="post", color=colors[k % 2], linewidth=2.5, label=label)
+        lrs = np.asarray(lrs)
+        # The last epoch lasts one epoch too: repeat its rate at the end so the step has a width.
+        ax_lr.step(np.append(epochs, epochs[-1] + 1), np.append(lrs, lrs[-1]), where="post",
+                   color=colors[k % 2], linewidth=2.5, label=label)
         ax_lr.plot(epochs, lrs, "o", color=colors[k % 2])
     ax_lr.set(yscale="log", xlabel="epoch", ylabel="learning rate (log scale)", title="the schedule")
     ax_lr.grid(alpha=0.3, which="both")
     ax_lr.legend(loc="lower left", fontsize=11)
     for k, (label, losses) in enumerate(curves.items()):
+        losses = np.asarray(losses)
         ax_loss.semilogy(np.arange(1, len(losses) + 1) / steps_per_epoch, losses, color=colors[k % 2],
-                         linewidth=1.0 if k == 0 else 1.8, alpha=0.8 if k == 0 else 1.0, label=label)
+                         linewidth=0.6, alpha=0.45)
+        means = losses[:len(losses) // steps_per_epoch * steps_per_epoch].reshape(-1, steps_per_epoch).mean(axis=1)
+        ax_loss.semilogy(np.arange(len(means)) + 0.5, means, "o-", color=colors[k % 2], linewidth=3,
+                         markersize=8, markeredgecolor="black", label=f"{label}: mean of each epoch")
+    _readable_log_axis(ax_loss)
     ax_loss.set(xlabel="epoch", ylabel="training loss (log scale)", title="its effect: the noise floor sinks")
     ax_loss.grid(alpha=0.3, which="both")
     ax_loss.legend(loc="upper right", fontsize=11)

@@ -1,4 +1,4 @@
-"""Static figures for notebook 08: the data, LeNet-5's feature maps, training curves, predictions,
+"""Static figures for notebook 10: the data, LeNet-5's feature maps, training curves, predictions,
 the confusion matrix, the mistakes, and the learned first-layer filters.
 
 Every number drawn comes from cnnlib: ``model.activations`` for feature maps (the same forward pass

@@ -48,7 +48,7 @@ class _SurfacePanel:
             style = OPTIMISER_STYLE[optimiser]
             self.paths[optimiser] = blit.animate(self.ax.plot(
                 [], [], color=style["color"], linestyle=style["linestyle"], marker=style["marker"], markersize=4,
-                linewidth=2.5, markeredgecolor="black", markeredgewidth=0.5)[0])
+                linewidth=style["linewidth"], markeredgecolor="black", markeredgewidth=0.5)[0])
         self.start = blit.animate(self.ax.plot([], [], "s", markersize=11, color="white", markeredgecolor="black")[0])
         self.end = blit.animate(self.ax.plot([], [], "o", markersize=12, markeredgecolor="black")[0])
 

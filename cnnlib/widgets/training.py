@@ -1,4 +1,4 @@
-"""Training dashboard (notebook 08): live loss and accuracy curves while ``cnnlib.train.fit`` runs,
+"""Training dashboard (notebook 10): live loss and accuracy curves while ``cnnlib.train.fit`` runs,
 then a digit picker showing a test digit's feature maps in every layer and its predicted probabilities.
 
     dashboard = training_dashboard(model, x_test, y_test)
