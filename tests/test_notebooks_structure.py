@@ -155,3 +155,33 @@ def test_markdown_has_no_control_characters(path):
         if cell.cell_type == "markdown":
             bad = sorted({repr(ch) for ch in cell.source if ord(ch) < 32 and ch != "\n"})
             assert not bad, f"{path.name} cell {index}: control characters {bad} in {cell.source[:60]!r}"
+
+
+def _prose_words(text):
+    # Words a student reads: a formula counts as one word, HTML tags and code blocks as none.
+    text = re.sub(r"\$\$.*?\$\$", " formula ", text, flags=re.S)
+    text = re.sub(r"\$[^$]+\$", " formula ", text)
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return len(re.findall(r"[A-Za-z0-9][\w'’.,;:!?()-]*", text))
+
+
+def _before_going_further(cells):
+    heading = re.compile(r"^#+ .*Going further", re.M)
+    end = next((i for i, c in enumerate(cells) if c.cell_type == "markdown" and heading.search(c.source)), len(cells))
+    return cells[:end]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=lambda p: p.name)
+def test_each_notebook_fits_one_class_and_says_how_long_it_takes(path):
+    cells = _read(path).cells
+    assert re.search(r"About \d+ minutes", cells[0].source), f"{path.name}: the first cell must state the length"
+    assert cells[1].source.startswith("<!-- NAV -->"), f"{path.name}: title and 'what you will learn', then navigation"
+    core = _before_going_further(cells)
+    words = sum(_prose_words(c.source) for c in core if c.cell_type == "markdown" and not c.source.startswith("<!-- NAV"))
+    assert len(core) <= 50, f"{path.name}: {len(core)} cells before 'Going further' (one class: at most 50)"
+    assert words <= 2_600, f"{path.name}: {words} words of prose before 'Going further' (one class: about 2,500)"
+
+
+def test_the_word_count_counts_a_formula_as_one_word():
+    assert _prose_words("The sum $\\sum_{a} w_a x_{t-a}$ is <b>small</b>.\n$$a + b$$") == 6
