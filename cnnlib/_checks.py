@@ -50,6 +50,21 @@ def check_ndim(arr, name, allowed, meaning):
         raise ValueError(f"{name} must be {meaning}; got an array with {arr.ndim} dimensions, shape {arr.shape}")
 
 
+def as_rng(rng):
+    """A numpy Generator from ``rng``: None (fresh, unpredictable), an int seed, or a Generator
+    (returned as it is, so several calls can share one stream). Every random function in cnnlib
+    takes its randomness this way, as an argument named ``rng``.
+
+    >>> as_rng(0).integers(10) == as_rng(0).integers(10)
+    True
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
+
+
 def format_bytes(n_bytes):
     """1536 -> '1.5 KiB', 7.8e9 -> '7.3 GiB': sizes in the binary units memory is sold in."""
     for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):

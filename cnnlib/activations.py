@@ -11,13 +11,22 @@ def sigmoid(z):
     """sigma(z) = 1 / (1 + exp(-z)).
 
     Written as exp(-log(1 + exp(-z))) via logaddexp so that large |z| never overflows.
+
+    Inputs:   z  any shape.   Returns: an array of z's shape, values in (0, 1).
+
+    >>> sigmoid([-2.0, 0.0, 2.0]).round(3)
+    array([0.119, 0.5  , 0.881])
     """
     z = as_float_array(z, "z")
     return np.exp(-np.logaddexp(0.0, -z))
 
 
 def sigmoid_grad(z):
-    """sigma'(z) = sigma(z) (1 - sigma(z)); at most 0.25, reached at z = 0."""
+    """sigma'(z) = sigma(z) (1 - sigma(z)); at most 0.25, reached at z = 0.
+
+    >>> sigmoid_grad([0.0, 5.0]).round(4)           # vanishes for large |z|
+    array([0.25  , 0.0066])
+    """
     s = sigmoid(z)
     return s * (1.0 - s)
 
@@ -34,7 +43,13 @@ def tanh_grad(z):
 
 
 def relu(z):
-    """ReLU(z) = max(0, z)."""
+    """ReLU(z) = max(0, z).
+
+    Inputs:   z  any shape.   Returns: an array of z's shape.
+
+    >>> relu([-1.0, 0.0, 2.0])
+    array([0., 0., 2.])
+    """
     return np.maximum(0.0, as_float_array(z, "z"))
 
 
@@ -60,3 +75,7 @@ ACTIVATIONS = {
     "relu": (relu, relu_grad),
     "softplus": (softplus, softplus_grad),
 }
+
+
+__all__ = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "softplus",
+           "softplus_grad", "ACTIVATIONS"]

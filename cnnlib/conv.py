@@ -8,6 +8,8 @@ along every spatial axis first.
 Layouts: 2D functions use N x C x H x W inputs and K x C x kh x kw filters, and accept
 simpler layouts for teaching (see :func:`conv2d`).
 """
+from typing import NamedTuple
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -30,18 +32,80 @@ def _check_memory(what, parts, max_bytes):
                  "raise the limit for this call with max_bytes=<bytes> (default: cnnlib.conv.MAX_BYTES)")
 
 
-def _padding_1d(padding, k):
-    """Resolve a 1D padding spec to (left, right)."""
+PADDING_MODES = ("valid", "same", "full", "causal")
+
+
+def padding_amounts(mode, k):
+    """(left, right): how many zeros the 1D padding ``mode`` adds for a kernel of length ``k``.
+
+        'valid'   0, 0              no padding: only windows inside the series
+        'same'    k//2, (k-1)//2    as many outputs as readings (odd k: (k-1)/2 each side)
+        'full'    k-1, k-1          every window that overlaps the series
+        'causal'  k-1, 0            only the past: every output uses the current reading and earlier ones
+
+    Inputs:   mode  one of PADDING_MODES;  k  kernel length >= 1
+    Returns:  (left, right) ints. Notebook 01 compares the modes.
+
+    >>> padding_amounts("causal", 7), padding_amounts("same", 3)
+    ((6, 0), (1, 1))
+    """
+    k = as_positive_int(k, "k")
+    if mode == "valid":
+        return 0, 0
+    if mode == "same":
+        # Even kernels put the extra zero on the left, which matches numpy.convolve(mode="same")
+        # when flip=True.
+        return k // 2, (k - 1) // 2
+    if mode == "full":
+        return k - 1, k - 1
+    if mode == "causal":
+        return k - 1, 0
+    raise ValueError(f"padding must be one of {', '.join(map(repr, PADDING_MODES))}, got {mode!r}")
+
+
+def pad1d(x, k, mode):
+    """The series ``x`` with the zeros that padding ``mode`` adds for a kernel of length ``k``.
+
+    ``mode``: one of PADDING_MODES (see :func:`padding_amounts`), an int (each side) or a
+    (left, right) pair. conv1d(x, w, padding=mode) slides ``w`` over exactly this series.
+
+    Inputs:   x  (n,) series;  k  kernel length
+    Returns:  (n + left + right,) float array.
+
+    >>> pad1d([1, 2, 3], 3, "causal")
+    array([0., 0., 1., 2., 3.])
+    """
+    x = as_float_array(x, "x")
+    check_ndim(x, "x", (1,), "a 1D series of shape (n,)")
+    left, right = _resolve_padding_1d(mode, k)
+    return np.pad(x, (left, right))
+
+
+def reference_points(n, k, mode):
+    """The reference point t (index of the newest reading in the window) of every 1D output.
+
+    Output i covers padded positions i .. i+k-1, i.e. readings i-left .. i-left+k-1, so
+    t = i - left + k - 1 (notebook 01 draws each output at its t).
+
+    Inputs:   n  series length;  k  kernel length;  mode  one of PADDING_MODES
+    Returns:  (n_out,) int array of reference points.
+
+    >>> reference_points(12, 7, "valid")      # the flight-speed example: s_6 .. s_11
+    array([ 6,  7,  8,  9, 10, 11])
+    """
+    n = as_positive_int(n, "n")
+    left, right = padding_amounts(mode, k)
+    n_out = n + left + right - k + 1
+    if n_out < 1:
+        raise ValueError(f"kernel of length {k} is longer than the padded series of length {n + left + right}")
+    first = k - 1 - left
+    return np.arange(first, first + n_out)
+
+
+def _resolve_padding_1d(padding, k):
+    """A 1D padding spec (mode name, int or (left, right)) -> (left, right)."""
     if isinstance(padding, str):
-        if padding == "valid":
-            return 0, 0
-        if padding == "same":
-            # Odd kernels pad (k-1)/2 each side; even kernels put the extra zero on the left,
-            # which matches numpy.convolve(mode="same") when flip=True.
-            return k // 2, (k - 1) // 2
-        if padding == "full":
-            return k - 1, k - 1
-        raise ValueError(f"padding must be an int, a pair, 'valid', 'same' or 'full', got {padding!r}")
+        return padding_amounts(padding, k)
     return as_pair(padding, "padding", as_nonnegative_int)
 
 
@@ -52,7 +116,8 @@ def conv1d(x, w, *, stride=1, padding=0, flip=False, max_bytes=None):
         flip=True:   the same with w reversed, i.e. s_t = sum_a w_a x_(t-a)
 
     x: (n,) series; w: (k,) weights. ``padding``: int (each side), (left, right), 'valid'
-    (no padding), 'same' (output as long as x at stride 1) or 'full' (every overlap).
+    (no padding), 'same' (output as long as x at stride 1), 'full' (every overlap) or
+    'causal' (only past readings); :func:`pad1d` shows the padded series.
     Returns the (n_out,) series. Notebook 01 uses it for the flight-speed example.
     ``max_bytes``: refuse (ValueError) a call whose padded copy and output would need more
     memory than this; default ``cnnlib.conv.MAX_BYTES`` (1 GiB).
@@ -64,7 +129,7 @@ def conv1d(x, w, *, stride=1, padding=0, flip=False, max_bytes=None):
     if w.size == 0:
         raise ValueError("w must hold at least one weight")
     stride = as_positive_int(stride, "stride")
-    left, right = _padding_1d(padding, w.size)
+    left, right = _resolve_padding_1d(padding, w.size)
     padded = x.size + left + right
     _check_memory("conv1d", {"padded input": padded * x.itemsize,
                              "output": max(padded - w.size + 1, 0) // stride * x.itemsize}, max_bytes)
@@ -288,6 +353,87 @@ def conv2d_naive(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False, m
     return shape_result(out)
 
 
+BORDER_MODES = ("zeros", "repeat")
+
+
+def filter_image(image, kernel, *, border="zeros", flip=False):
+    """``conv2d`` with an output as large as the image, padded with zeros or repeated border pixels.
+
+    border="zeros" is ``conv2d(image, kernel, padding='same')``: the frame of the picture then
+    looks like an edge to an edge kernel. border="repeat" pads by repeating the outermost pixels
+    (numpy's 'edge' mode) and convolves without padding, so flat borders stay flat.
+    Notebook 02 filters photographs with it.
+
+    Inputs:   image  H x W;  kernel  kh x kw with odd sides
+    Returns:  H x W filtered image.
+
+    >>> flat = np.ones((3, 3)); edge = np.array([[0., -1, 0], [-1, 4, -1], [0, -1, 0]])
+    >>> filter_image(flat, edge)                   # zeros around the picture look like an edge
+    array([[2., 1., 2.],
+           [1., 0., 1.],
+           [2., 1., 2.]])
+    >>> filter_image(flat, edge, border="repeat")  # a flat picture stays flat
+    array([[0., 0., 0.],
+           [0., 0., 0.],
+           [0., 0., 0.]])
+    """
+    if border == "zeros":
+        return conv2d(image, kernel, padding="same", flip=flip)
+    if border != "repeat":
+        raise ValueError(f"border must be one of {', '.join(map(repr, BORDER_MODES))}, got {border!r}")
+    kh, kw = np.shape(kernel)
+    image = as_float_array(image, "image")
+    check_ndim(image, "image", (2,), "a 2D image of shape (H, W)")
+    padded = np.pad(image, ((kh // 2, kh // 2), (kw // 2, kw // 2)), mode="edge")
+    return conv2d(padded, kernel, flip=flip)
+
+
+class ConvStep(NamedTuple):
+    """One output cell of a 2D convolution: ``total == products.sum() == (window * kernel).sum()``."""
+    window: np.ndarray
+    products: np.ndarray
+    total: float
+
+
+def conv_step(image, kernel, row, col, *, stride=1, padding=0):
+    """One output cell of ``conv2d(image, kernel, stride=stride, padding=padding)``, step by step:
+    pad, take the window, multiply, add.
+
+        window   = x_pad[row*s : row*s + kh, col*s : col*s + kw]
+        products = window * kernel            (element-wise)
+        total    = sum of the products        = output[row, col]
+
+    Inputs:   image  H x W (or C x H x W);  kernel  kh x kw (or C x kh x kw);  row, col  an output
+              cell;  stride, padding  int or (rows, cols), padding per side.
+    Returns:  ConvStep(window, products, total): two arrays shaped like ``kernel`` and a float.
+    Notebook 02 steps through the lecture notes' 5x5 example this way.
+
+    >>> image = np.array([[60, 113, 56, 139, 85], [73, 121, 54, 84, 128], [131, 99, 70, 129, 127],
+    ...                   [80, 57, 115, 69, 134], [104, 126, 123, 95, 130]])   # the notes' 5x5 example
+    >>> sharpen = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+    >>> step = conv_step(image, sharpen, 0, 0, stride=2, padding=1)
+    >>> step.window
+    array([[  0.,   0.,   0.],
+           [  0.,  60., 113.],
+           [  0.,  73., 121.]])
+    >>> step.total                  # 5*60 - 113 - 73
+    114.0
+    """
+    image = as_float_array(image, "image")
+    kernel = as_float_array(kernel, "kernel")
+    check_ndim(image, "image", (2, 3), "H x W or C x H x W")
+    check_ndim(kernel, "kernel", (image.ndim,), f"{'kh x kw' if image.ndim == 2 else 'C x kh x kw'} like the image")
+    out_h, out_w = conv2d(np.broadcast_to(0.0, image.shape), kernel, stride=stride, padding=padding).shape[-2:]
+    if not (0 <= row < out_h and 0 <= col < out_w):
+        raise ValueError(f"(row, col) must lie inside the {out_h}x{out_w} output, got ({row}, {col})")
+    (sh, sw), (ph, pw) = as_pair(stride, "stride", as_positive_int), as_pair(padding, "padding", as_nonnegative_int)
+    kh, kw = kernel.shape[-2:]
+    padded = np.pad(image, ((0, 0),) * (image.ndim - 2) + ((ph, ph), (pw, pw)))
+    window = padded[..., row * sh:row * sh + kh, col * sw:col * sw + kw]
+    products = window * kernel
+    return ConvStep(window, products, float(products.sum()))
+
+
 def conv_matrix(input_shape, w, *, stride=1, padding=0, max_bytes=None):
     """The dense matrix M of a convolution, so that ``conv2d(x, w).ravel() == M @ x.ravel()``.
 
@@ -429,3 +575,8 @@ def conv2d_backward_naive(grad_out, x, w, *, stride=1, padding=0, dilation=1):
                                     grad_x[n, c, r, s] += g * w4[k, c, a, b]
                                     grad_w[k, c, a, b] += g * x_in[n, c, r, s]
     return grad_x.reshape(np.shape(x)), grad_w.reshape(np.shape(w)), grad_b
+
+
+__all__ = ["MAX_BYTES", "PADDING_MODES", "padding_amounts", "pad1d", "reference_points", "conv1d",
+           "im2col", "col2im", "conv2d", "conv2d_naive", "BORDER_MODES", "filter_image", "ConvStep",
+           "conv_step", "conv_matrix", "conv2d_backward", "conv2d_backward_naive"]

@@ -5,6 +5,8 @@ placeholders as ``None``, so a fresh run prints a reminder rather than failing.
 """
 import numpy as np
 
+from ._checks import as_rng
+
 
 def check(answer, expected, *, hint="", rtol=1e-3, atol=1e-9):
     """Compare the student's ``answer`` with ``expected`` and say so in one line.
@@ -70,8 +72,9 @@ def _as_case(item, index):
                     f"arguments or a Case, got {type(item).__name__}")
 
 
-def random_cases(make_case, n=10, *, seed=0):
-    """``n`` random cases, reproducible: ``make_case(rng)`` builds one from a seeded Generator.
+def random_cases(make_case, n=10, *, rng=0):
+    """``n`` random cases, reproducible: ``make_case(rng)`` builds one from a seeded Generator
+    (``rng``: an int seed, a numpy Generator or None).
 
     ``make_case`` returns what :func:`check_function` accepts as a case (a tuple of positional
     arguments, a dict, or a :class:`Case`). Random shapes catch answers that only work for the
@@ -85,7 +88,7 @@ def random_cases(make_case, n=10, *, seed=0):
         raise TypeError(f"make_case must be a function of a numpy Generator, got {type(make_case).__name__}")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"n must be a non-negative integer, got {n!r}")
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng)
     return [_as_case(make_case(rng), i) for i in range(n)]
 
 
@@ -234,3 +237,6 @@ def check_answer(notebook, exercise, answer):
         options, hint = dict(hint), hint.get("hint", "")
         options.pop("hint", None)
     return check(answer, expected(), hint=hint, **options)
+
+
+__all__ = ["check", "Case", "random_cases", "check_function", "check_answer"]

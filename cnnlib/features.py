@@ -42,6 +42,11 @@ def sobel_gradients(images):
     The border is padded by repeating the edge pixels, so a flat border gives zero gradient
     instead of the fake edge that zero padding would draw around a photo.
     images: H x W, N x H x W or N x 1 x H x W grey images; gx and gy have the same shape.
+
+    >>> step = np.array([[0.0, 0.0, 1.0, 1.0]] * 3)         # dark left, light right
+    >>> gx, gy = sobel_gradients(step)
+    >>> gx[1], gy[1]                                        # sobel_x sees the edge, sobel_y nothing
+    (array([0., 4., 4., 0.]), array([0., 0., 0., 0.]))
     """
     batch, _ = _as_image_batch(images)
     padded = np.pad(batch, ((0, 0), (1, 1), (1, 1)), mode="edge")[:, None]

@@ -6,6 +6,7 @@ layer object (with forward/backward methods and params) is checked by
 """
 import numpy as np
 
+from ._checks import as_rng
 from .train import numerical_gradient, relative_error
 
 __all__ = ["check_backward", "GradientCheck"]
@@ -41,7 +42,7 @@ class GradientCheck:
     __repr__ = __str__
 
 
-def check_backward(forward, backward, inputs, *, names=None, h=1e-5, max_checks=200, seed=0,
+def check_backward(forward, backward, inputs, *, names=None, h=1e-5, max_checks=200, rng=0,
                    tolerance=1e-7):
     """Compare ``backward`` with centred finite differences of ``forward``; report the worst entry.
 
@@ -52,7 +53,8 @@ def check_backward(forward, backward, inputs, *, names=None, h=1e-5, max_checks=
         check_backward(lambda x, w: conv2d(x, w, stride=2),
                        lambda g, x, w: conv2d_backward(g, x, w, stride=2)[:2], (x, w))
 
-    The function checked is f = sum(forward(*inputs) * R) with a fixed random R (seeded), so
+    The function checked is f = sum(forward(*inputs) * R) with a fixed random R (drawn from ``rng``:
+    an int seed, a numpy Generator or None, which also picks the entries checked), so
     grad_out = R and every output cell takes part. Inputs are copied to float64 (float32 rounding
     swamps a step of 1e-5). Up to ``max_checks`` random entries per input are differentiated
     numerically (None: all). Below 1e-7 means right; 1e-2 or worse means a bug, and the worst
@@ -79,14 +81,14 @@ def check_backward(forward, backward, inputs, *, names=None, h=1e-5, max_checks=
         raise ValueError(f"names must give one name per input: {len(arrays)} inputs, {len(names)} names")
 
     out = np.asarray(forward(*arrays), dtype=np.float64)
-    projection = np.random.default_rng(seed).standard_normal(out.shape)
+    rng = as_rng(rng)
+    projection = rng.standard_normal(out.shape)
     grads = backward(projection.copy(), *[a.copy() for a in arrays])
     grads = [grads] if len(arrays) == 1 and not isinstance(grads, (tuple, list)) else grads
     if not isinstance(grads, (tuple, list)) or len(grads) != len(arrays):
         got = f"{len(grads)} results" if isinstance(grads, (tuple, list)) else type(grads).__name__
         raise ValueError(f"backward must return one gradient per input ({', '.join(names)}), got {got}")
 
-    rng = np.random.default_rng(seed + 1)
     errors, worst = {}, {}
     for name, array, grad in zip(names, arrays, grads):
         if grad is None or np.shape(grad) != array.shape:

@@ -63,10 +63,10 @@ def layer_stages(model):
 def feature_map_stages(model, image):
     """The image and its feature maps: [("input", C x H x W), ("conv1 + ReLU", 6 x 28 x 28), ...].
 
-    One forward pass (``model.activations``, evaluation mode) of a single image; see :func:`layer_stages`.
+    One forward pass (``model.layer_outputs``, evaluation mode) of a single image; see :func:`layer_stages`.
     """
     image = as_single_image(image, _check_model(model))
-    outputs = model.activations(image[np.newaxis])
+    outputs = model.layer_outputs(image[np.newaxis])
     return [("input", image)] + [(name, outputs[i][0]) for name, i in layer_stages(model)]
 
 

@@ -34,7 +34,16 @@ def gaussian(size=5, sigma=1.0):
 
 
 def sharpen():
-    """5 x centre - the 4 neighbours = centre + 4 x (centre - mean of neighbours): boosts detail."""
+    """5 x centre - the 4 neighbours = centre + 4 x (centre - mean of neighbours): boosts detail.
+
+    Returns a 3 x 3 array. The lecture notes' 5x5 example, padding 1 and stride 2, starts with 114:
+
+    >>> from cnnlib.conv import conv2d
+    >>> image = np.array([[60, 113, 56, 139, 85], [73, 121, 54, 84, 128], [131, 99, 70, 129, 127],
+    ...                   [80, 57, 115, 69, 134], [104, 126, 123, 95, 130]])
+    >>> print(conv2d(image, sharpen(), padding=1, stride=2)[0, 0])     # 5*60 - 113 - 73
+    114.0
+    """
     return np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]])
 
 
@@ -76,3 +85,7 @@ def _odd_size(size):
     if size % 2 == 0:
         raise ValueError(f"size must be odd so the kernel has a centre, got {size}")
     return size
+
+
+__all__ = ["identity", "box_blur", "gaussian", "sharpen", "edge", "sobel_x", "sobel_y", "PRESETS",
+           "by_name"]

@@ -213,3 +213,8 @@ def softmax_cross_entropy_grad(logits, y):
     else:
         raise ValueError(f"y must hold {n} integer labels or be an {n} x {c} target, got shape {y_arr.shape}")
     return (softmax(z, axis=1) - target) / n
+
+
+__all__ = ["PROB_FLOOR", "softmax", "log_softmax", "entropy", "cross_entropy", "kl_divergence",
+           "binary_cross_entropy", "categorical_cross_entropy", "mse", "mae",
+           "softmax_cross_entropy_grad"]

@@ -14,7 +14,7 @@ parameters to float64 for gradient checks.
 import numpy as np
 
 from . import activations
-from ._checks import as_nonnegative_int, as_pair, as_positive_int
+from ._checks import as_nonnegative_int, as_pair, as_positive_int, as_rng
 from .conv import conv2d_backward, im2col
 from .losses import log_softmax
 from .pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
@@ -23,15 +23,6 @@ from .shapes import output_size
 __all__ = ["Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Tanh", "Sigmoid", "Flatten", "Dense",
            "Dropout", "Sequential", "SoftmaxCrossEntropy", "lenet5", "summary", "ModelSummary",
            "save_weights", "load_weights"]
-
-
-def _as_rng(rng):
-    """An ``np.random.Generator`` from None, an int seed or a Generator."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
 
 
 def _init_weights(shape, fan_in, fan_out, init, rng, dtype):
@@ -142,7 +133,7 @@ class Conv2D(Layer):
         kh, kw = self.kernel_size
         fan_in, fan_out = self.in_channels * kh * kw, self.out_channels * kh * kw
         shape = (self.out_channels, self.in_channels, kh, kw)
-        self.params["weight"] = _init_weights(shape, fan_in, fan_out, init, _as_rng(rng), dtype)
+        self.params["weight"] = _init_weights(shape, fan_in, fan_out, init, as_rng(rng), dtype)
         self.params["bias"] = np.zeros(self.out_channels, dtype=dtype)
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
 
@@ -303,7 +294,7 @@ class Dense(Layer):
         self.out_features = as_positive_int(out_features, "out_features")
         shape = (self.out_features, self.in_features)
         self.params["weight"] = _init_weights(shape, self.in_features, self.out_features, init,
-                                              _as_rng(rng), dtype)
+                                              as_rng(rng), dtype)
         self.params["bias"] = np.zeros(self.out_features, dtype=dtype)
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
 
@@ -337,7 +328,7 @@ class Dropout(Layer):
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
             raise ValueError(f"p must be a probability in [0, 1), got {p!r}")
         self.p = float(p)
-        self.rng = _as_rng(rng)
+        self.rng = as_rng(rng)
 
     def forward(self, x, training=False):
         x = self._input(x)
@@ -396,8 +387,12 @@ class Sequential(Layer):
             grad_out = layer.backward(grad_out)
         return grad_out
 
-    def activations(self, x):
-        """The output of every layer for input x (training=False), e.g. to draw feature maps."""
+    def layer_outputs(self, x):
+        """The output of every layer for input x (training=False), e.g. to draw feature maps.
+
+        Inputs:   x  a batch the first layer accepts, e.g. N x 1 x 32 x 32 for LeNet-5
+        Returns:  a list with one array per layer, in order; the last is the model's output.
+        """
         outputs = []
         for layer in self.layers:
             x = layer.forward(x)
@@ -508,7 +503,7 @@ class SoftmaxCrossEntropy:
         return "SoftmaxCrossEntropy()"
 
 
-def lenet5(activation="relu", pool="max", num_classes=10, seed=0):
+def lenet5(activation="relu", pool="max", num_classes=10, rng=0):
     """LeNet-5 as in the notes (seed 004), with conv biases: 61,706 parameters.
 
     Input N x 1 x 32 x 32. MNIST digits are 28 x 28: pad 2 zeros on every side, as LeCun et al.
@@ -518,7 +513,15 @@ def lenet5(activation="relu", pool="max", num_classes=10, seed=0):
     (the 1998 paper's subsampling is closest to 'avg' with 'tanh'). The output layer gives
     ``num_classes`` scores (logits); the loss applies the softmax. Its weights start small
     (std 0.01), so every class starts near probability 1/C and the first loss near log(C).
-    ``seed`` fixes the weights.
+    ``rng`` (an int seed, a numpy Generator or None) fixes the weights.
+
+    Inputs:   a forward pass takes N x 1 x 32 x 32.   Returns: a :class:`Sequential` (N x 10 logits).
+
+    >>> model = lenet5()
+    >>> sum(p.size for _, p in model.named_parameters())
+    61706
+    >>> model.forward(np.zeros((2, 1, 32, 32), np.float32)).shape
+    (2, 10)
     """
     kinds = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
     pools = {"max": MaxPool2D, "avg": AvgPool2D}
@@ -529,7 +532,7 @@ def lenet5(activation="relu", pool="max", num_classes=10, seed=0):
     num_classes = as_positive_int(num_classes, "num_classes")
     act, pool_layer = kinds[activation], pools[pool]
     init = "he" if activation == "relu" else "glorot"
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng)
     return Sequential(
         Conv2D(1, 6, 5, init=init, rng=rng),              # 6 x 28 x 28
         act(),
@@ -710,3 +713,226 @@ def load_weights(model, path):
         for name, param in params.items():
             param[...] = saved[name]
     return model
+
+
+# Batch normalisation and residual blocks (notebook 12). The maths is in cnnlib.normalization.
+from .normalization import batch_norm, batch_norm_backward  # noqa: E402  (appended section)
+
+
+class _BatchNorm(Layer):
+    """Shared code of BatchNorm1D and BatchNorm2D: see :class:`BatchNorm2D`."""
+
+    def __init__(self, size, *, eps=1e-5, momentum=0.1, dtype=np.float32):
+        super().__init__()
+        self.size = as_positive_int(size, "channels" if isinstance(self, BatchNorm2D) else "features")
+        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
+            raise ValueError(f"eps must be a positive number, got {eps!r}")
+        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
+        self.eps, self.momentum = float(eps), float(momentum)
+        self.params["weight"] = np.ones(self.size, dtype=dtype)      # gamma: the scale, starts at 1
+        self.params["bias"] = np.zeros(self.size, dtype=dtype)       # beta: the shift, starts at 0
+        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+        self.running_mean = np.zeros(self.size, dtype=dtype)
+        self.running_var = np.ones(self.size, dtype=dtype)
+
+    def forward(self, x, training=False):
+        x = self._input(x)
+        gamma, beta = self.params["weight"], self.params["bias"]
+        if training:
+            m = x.size // x.shape[1]
+            if m < 2:
+                raise ValueError(f"{self!r} needs more than one value per channel to train (a batch "
+                                 f"variance of one number is 0), got input {x.shape}")
+            out, mean, var = batch_norm(x, gamma, beta, eps=self.eps)
+            # As PyTorch does: an exponential moving average, with the unbiased variance m/(m-1) var.
+            keep, new = 1 - self.momentum, self.momentum
+            self.running_mean[...] = keep * self.running_mean + new * mean
+            self.running_var[...] = keep * self.running_var + new * var * (m / (m - 1))
+            self._fixed = None
+        else:
+            self._fixed = (self.running_mean.copy(), self.running_var.copy())
+            out, _, _ = batch_norm(x, gamma, beta, eps=self.eps, mean=self._fixed[0], var=self._fixed[1])
+        self._x = x
+        return out
+
+    def backward(self, grad_out):
+        x, gamma = self._cached("_x"), self.params["weight"]
+        mean, var = self._fixed if self._fixed is not None else (None, None)
+        grad_x, grad_gamma, grad_beta = batch_norm_backward(grad_out, x, gamma, eps=self.eps, mean=mean, var=var)
+        self.grads["weight"] = grad_gamma.astype(gamma.dtype, copy=False)
+        self.grads["bias"] = grad_beta.astype(gamma.dtype, copy=False)
+        return grad_x
+
+    def astype(self, dtype):
+        super().astype(dtype)
+        self.running_mean = self.running_mean.astype(dtype)
+        self.running_var = self.running_var.astype(dtype)
+        return self
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.size})"
+
+
+class BatchNorm2D(_BatchNorm):
+    """Batch normalisation per channel of N x C x H x W maps (Ioffe & Szegedy, 2015).
+
+        training:   out = gamma * (x - mu_B) / sqrt(var_B + eps) + beta
+                    mu_B, var_B: mean and (biased) variance of the channel over N, H and W
+        inference:  the same with running_mean and running_var in place of mu_B and var_B
+
+    gamma and beta are the parameters "weight" (starts at 1) and "bias" (starts at 0), one per
+    channel. Each training forward updates, as PyTorch does,
+    ``running = (1 - momentum) * running + momentum * batch statistic``, using the unbiased variance
+    (m / (m - 1) var_B, m = N*H*W) for the running variance. Running estimates start at 0 and 1;
+    they are not parameters (no optimiser touches them, summary does not count them, and
+    save_weights does not store them). Forward and backward are
+    :func:`cnnlib.normalization.batch_norm` and :func:`~cnnlib.normalization.batch_norm_backward`.
+    """
+
+    def output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if len(input_shape) != 3 or input_shape[0] != self.size:
+            raise ValueError(f"{self!r} expects input of shape (N, {self.size}, H, W), got {_shape_text(input_shape)}")
+        return input_shape
+
+
+class BatchNorm1D(_BatchNorm):
+    """Batch normalisation per feature of N x F inputs (e.g. after a Dense layer); the statistics
+    are over the N samples. Everything else as :class:`BatchNorm2D`."""
+
+    def output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if input_shape != (self.size,):
+            raise ValueError(f"{self!r} expects input of shape (N, {self.size}), got {_shape_text(input_shape)}")
+        return input_shape
+
+
+class BiasFreeConv2D(Conv2D):
+    """A :class:`Conv2D` without a learnable bias, for a convolution followed by batch norm.
+
+    Batch norm subtracts each channel's mean, so a bias before it cancels out: its gradient is
+    exactly 0 and it would never learn. As in ResNet, such convolutions have weights only; the
+    bias stays a fixed zero and is not a parameter (the optimiser and summary do not see it).
+    """
+
+    def named_parameters(self):
+        return [("weight", self.params["weight"])]
+
+    def named_gradients(self):
+        return [("weight", self.grads["weight"])]
+
+    def __repr__(self):
+        return "BiasFree" + super().__repr__()
+
+
+class ResidualBlock(Layer):
+    """A ResNet basic block (He et al., 2016): two 3 x 3 convolutions and a shortcut.
+
+        main(x)     = BN(conv3x3(ReLU(BN(conv3x3(x, stride)))))
+        shortcut(x) = x                       when in_channels == out_channels and stride == 1
+                    = BN(conv1x1(x, stride))  otherwise (a projection, so the shapes match)
+        out         = ReLU(main(x) + shortcut(x))
+
+    Input N x in_channels x H x W; output N x out_channels x H_O x W_O, H_O = floor((H - 1) / stride) + 1
+    (padding 1 keeps 3 x 3 convolutions at size). The convolutions have no bias
+    (:class:`BiasFreeConv2D`): batch norm follows each. Backward: the gradient at the sum goes
+    both ways unchanged, so dL/dx = main.backward(g) + g (or + shortcut.backward(g)): the
+    identity path hands every block's gradient straight to the block below.
+    ``rng`` a seed or Generator for the He-initialised weights.
+    """
+
+    def __init__(self, in_channels, out_channels=None, *, stride=1, rng=None, dtype=np.float32):
+        super().__init__()
+        in_channels = as_positive_int(in_channels, "in_channels")
+        out_channels = in_channels if out_channels is None else as_positive_int(out_channels, "out_channels")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.stride = as_positive_int(stride, "stride")
+        rng = as_rng(rng)
+        self.main = Sequential(
+            BiasFreeConv2D(in_channels, out_channels, 3, self.stride, 1, rng=rng, dtype=dtype),
+            BatchNorm2D(out_channels, dtype=dtype),
+            ReLU(),
+            BiasFreeConv2D(out_channels, out_channels, 3, 1, 1, rng=rng, dtype=dtype),
+            BatchNorm2D(out_channels, dtype=dtype),
+        )
+        self.shortcut = None
+        if in_channels != out_channels or self.stride != 1:
+            self.shortcut = Sequential(BiasFreeConv2D(in_channels, out_channels, 1, self.stride, rng=rng, dtype=dtype),
+                                       BatchNorm2D(out_channels, dtype=dtype))
+        self.relu = ReLU()
+
+    def output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if len(input_shape) != 3 or input_shape[0] != self.in_channels:
+            raise ValueError(f"{self!r} expects input of shape (N, {self.in_channels}, H, W), "
+                             f"got {_shape_text(input_shape)}")
+        return self.main.output_shape(input_shape)
+
+    def _parts(self):
+        return [("main", self.main)] + ([("shortcut", self.shortcut)] if self.shortcut is not None else [])
+
+    def forward(self, x, training=False):
+        x = np.asarray(x)
+        if not np.issubdtype(x.dtype, np.floating):
+            x = x.astype(self.main[0].params["weight"].dtype)
+        self.output_shape(x.shape[1:])
+        residual = self.main.forward(x, training)
+        shortcut = x if self.shortcut is None else self.shortcut.forward(x, training)
+        return self.relu.forward(residual + shortcut)
+
+    def backward(self, grad_out):
+        grad_sum = self.relu.backward(grad_out)          # d(out)/d(sum) is ReLU's; the sum copies it to both
+        grad_main = self.main.backward(grad_sum)
+        grad_short = grad_sum if self.shortcut is None else self.shortcut.backward(grad_sum)
+        return grad_main + grad_short
+
+    def named_parameters(self):
+        return [(f"{part}.{name}", p) for part, seq in self._parts() for name, p in seq.named_parameters()]
+
+    def named_gradients(self):
+        return [(f"{part}.{name}", g) for part, seq in self._parts() for name, g in seq.named_gradients()]
+
+    def astype(self, dtype):
+        for _, seq in self._parts():
+            seq.astype(dtype)
+        return self
+
+    def __repr__(self):
+        extra = (f", {self.out_channels}" if self.out_channels != self.in_channels else "") + \
+                (f", stride={self.stride}" if self.stride != 1 else "")
+        return f"ResidualBlock({self.in_channels}{extra})"
+
+
+def small_resnet(num_classes=10, *, input_size=28, rng=0):
+    """A small residual network for 1 x 28 x 28 (or 1 x 32 x 32) digits: 73,082 parameters.
+
+        conv 3x3/2, 16 filters, no bias + BN + ReLU     16 x 14 x 14   (16 x 16 x 16 on 32 x 32)
+        ResidualBlock(16, 32, stride=2)                 32 x 7 x 7     (32 x 8 x 8)
+        ResidualBlock(32, 64, stride=2)                 64 x 4 x 4
+        global average pool, Dense(64, num_classes)     10 scores
+
+    Both blocks change the shape, so both shortcuts are 1 x 1 projections. About 1.6 million
+    multiply-adds per 28 x 28 image, four times LeNet-5's 416,520: small enough to train in numpy.
+    ``rng`` (a seed or Generator) fixes the weights.
+    """
+    num_classes = as_positive_int(num_classes, "num_classes")
+    input_size = as_positive_int(input_size, "input_size")
+    rng = as_rng(rng)
+    size = output_size(input_size, 3, 1, 2)
+    for _ in range(2):                                     # each block halves the size again
+        size = output_size(size, 3, 1, 2)
+    return Sequential(
+        BiasFreeConv2D(1, 16, 3, stride=2, padding=1, rng=rng),
+        BatchNorm2D(16),
+        ReLU(),
+        ResidualBlock(16, 32, stride=2, rng=rng),
+        ResidualBlock(32, 64, stride=2, rng=rng),
+        AvgPool2D(size),                                   # global average: one number per channel
+        Flatten(),
+        Dense(64, num_classes, init=0.01, rng=rng),
+        input_shape=(1, input_size, input_size),
+    )
+
+
+__all__ += ["BatchNorm1D", "BatchNorm2D", "BiasFreeConv2D", "ResidualBlock", "small_resnet"]

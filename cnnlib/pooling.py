@@ -209,3 +209,7 @@ def pool2d_backward_naive(grad_out, x, size=2, stride=None, padding=0, *, mode="
                 else:
                     grad_pad[m, i * sh:i * sh + kh, j * sw:j * sw + kw] += g_maps[m, i, j] / (kh * kw)
     return _unpad(grad_pad.reshape(x_pad.shape), padding)
+
+
+__all__ = ["max_pool2d", "avg_pool2d", "pool2d_naive", "max_pool2d_backward", "avg_pool2d_backward",
+           "pool2d_backward_naive"]

@@ -3,6 +3,8 @@
 All padding in cnnlib is *per side*: a padding of 1 adds one row on the top and one on the bottom.
 """
 
+import numpy as np
+
 from ._checks import as_nonnegative_int, as_positive_int
 
 def output_size(n, kernel, padding=0, stride=1, dilation=1, *, exact=False):
@@ -38,6 +40,89 @@ def output_size(n, kernel, padding=0, stride=1, dilation=1, *, exact=False):
             f"not a whole number; the last {numerator % stride} row(s)/column(s) would be skipped"
         )
     return numerator // stride + 1
+
+def effective_kernel_size(kernel, dilation=1):
+    """The span a dilated kernel covers: F' = F + (F - 1)(d - 1); d = 1 is an ordinary kernel.
+
+    Inputs:   kernel  F >= 1;  dilation  d >= 1
+    Returns:  F' (int). Notebook 04 introduces dilation with it.
+
+    >>> effective_kernel_size(3, dilation=2)      # 3 taps with one gap between each
+    5
+    """
+    kernel = as_positive_int(kernel, "kernel")
+    dilation = as_positive_int(dilation, "dilation")
+    return kernel + (kernel - 1) * (dilation - 1)
+
+
+def grid_layout(n, kernel, padding=0, stride=1, dilation=1):
+    """Where the windows of a convolution or pooling fall along one axis, as numbers
+    (notebook 04 draws them as a grid).
+
+    Inputs:   n, kernel, padding, stride, dilation  as for :func:`output_size`
+    Returns:  a dict: ``padded`` (n + 2P), ``span`` (effective kernel size), ``output`` (W_O, or
+              None when the kernel does not fit), ``starts`` (first padded index of every window,
+              an int array), ``reached`` (one past the last padded index any window covers),
+              ``skipped`` (padded cells after that, left out by the floor), ``exact`` (the
+              division came out whole) and ``error`` (the reason there is no output, else "").
+
+    >>> layout = grid_layout(227, 11, stride=4)    # AlexNet conv1
+    >>> layout["output"], layout["skipped"], layout["exact"]
+    (55, 0, True)
+    """
+    n = as_positive_int(n, "n")
+    kernel = as_positive_int(kernel, "kernel")
+    padding = as_nonnegative_int(padding, "padding")
+    stride = as_positive_int(stride, "stride")
+    dilation = as_positive_int(dilation, "dilation")
+    padded = n + 2 * padding
+    span = effective_kernel_size(kernel, dilation)
+    layout = {"padded": padded, "span": span, "output": None, "starts": np.array([], dtype=int),
+              "reached": 0, "skipped": 0, "exact": False, "error": ""}
+    if span > padded:
+        try:
+            output_size(n, kernel, padding, stride, dilation)
+        except ValueError as error:  # the arguments are checked above, so only "kernel too large" is left
+            layout["error"] = str(error)
+        return layout
+    out = output_size(n, kernel, padding, stride, dilation)
+    starts = stride * np.arange(out)
+    reached = int(starts[-1]) + span
+    layout.update(output=out, starts=starts, reached=reached, skipped=padded - reached,
+                  exact=(padded - span) % stride == 0)
+    return layout
+
+
+def stride_fit(n, kernel, padding=0, stride=1, dilation=1, *, axis="column"):
+    """``None`` when the windows tile the padded input exactly, else one sentence saying why not.
+
+    The windows reach the end of the padded input exactly when (n + 2p - F') is a multiple of
+    the stride (F' the effective kernel size); otherwise the floor in :func:`output_size` drops
+    the last few rows or columns. ``axis`` names what is dropped ("row", "column", ...).
+
+    Inputs:   n, kernel, padding, stride, dilation  as for :func:`output_size`
+    Returns:  None, or a str with the numbers filled in.
+
+    >>> stride_fit(227, 11, stride=4) is None      # AlexNet conv1: (227 - 11)/4 = 54 exactly
+    True
+    >>> stride_fit(7, 3, stride=3)
+    'the last 1 column of the padded input is never covered: (7 + 2*0 - 3) = 4 is not a multiple of stride 3, so the output has floor(4/3) + 1 = 2 columns'
+    """
+    layout = grid_layout(n, kernel, padding, stride, dilation)
+    span, padded = layout["span"], layout["padded"]
+    dilated = f" (kernel {kernel} at dilation {dilation} spans {span})" if dilation > 1 else ""
+    if layout["output"] is None:
+        size = f"kernel {kernel} at dilation {dilation} (span {span})" if dilation > 1 else f"kernel {kernel}"
+        return (f"the {size} does not fit: it is larger than the padded input "
+                f"{n} + 2*{padding} = {padded}, so there is no position for it and no output")
+    if layout["exact"]:
+        return None
+    skipped, travel = layout["skipped"], padded - span
+    lost = f"1 {axis} of the padded input is" if skipped == 1 else f"{skipped} {axis}s of the padded input are"
+    return (f"the last {lost} never covered: ({n} + 2*{padding} - {span}) = {travel} is not a "
+            f"multiple of stride {stride}{dilated}, so the output has floor({travel}/{stride}) + 1 = "
+            f"{layout['output']} {axis}s")
+
 
 def same_padding(kernel, dilation=1):
     """Per-side padding that keeps the size unchanged at stride 1: d(k - 1)/2.
@@ -108,5 +193,5 @@ def receptive_field(layers):
         jump *= s
     return field
 
-__all__ = ["output_size", "same_padding", "conv_output_shape", "conv_parameter_count",
+__all__ = ["output_size", "effective_kernel_size", "grid_layout", "stride_fit", "same_padding", "conv_output_shape", "conv_parameter_count",
            "dense_parameter_count", "receptive_field"]

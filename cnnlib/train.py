@@ -40,7 +40,7 @@ import warnings
 
 import numpy as np
 
-from ._checks import as_positive_int
+from ._checks import as_positive_int, as_rng
 from .losses import softmax
 from .nn import SoftmaxCrossEntropy
 
@@ -229,7 +229,7 @@ def _random_layers(layer):
 
 
 def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, progress=True,
-        callbacks=(), seed=0, loss=None):
+        callbacks=(), rng=0, loss=None, augment=None):
     """Train ``model`` on (x, y) with mini-batch gradient descent; returns a :class:`History`.
 
     Each epoch visits the samples in a fresh random order in batches of ``batch_size`` and runs
@@ -239,9 +239,14 @@ def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, pro
     shows a tqdm bar (a widget in Jupyter, text in a terminal) with the running loss and accuracy.
     ``callbacks``: see the module docstring.
 
-    ``seed`` fixes the shuffling and reseeds every layer that draws random numbers (each Dropout
-    gets a new generator spawned from the seed), so the same seed, model and data give the same
-    numbers.
+    ``rng`` (an int seed, a numpy Generator or None) fixes the shuffling and reseeds every layer
+    that draws random numbers (each Dropout gets a new generator spawned from it), so the same
+    seed, model and data give the same numbers.
+
+    ``augment``: a function ``augment(xb, rng)`` returning a new batch of xb's shape, applied to
+    every training batch just before its step (never to validation data), e.g.
+    ``cnnlib.augment.augmenter()`` for random distortions (notebook 11). Its ``rng`` is a Generator
+    spawned from fit's ``rng``, so augmented runs repeat too.
 
     Data: x, y (and x_val, y_val) must be non-empty and finite; a sample with NaN or inf is
     refused before training with a ValueError naming its index.
@@ -282,11 +287,14 @@ def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, pro
         x_val, y_val = _check_data(*validation_data, name="x_val", y_name="y_val")
         _check_finite(x_val, "x_val")
         _check_finite(y_val, "y_val")
+    if augment is not None and not callable(augment):
+        raise TypeError(f"augment must be a function augment(batch, rng) -> batch, got {augment!r}")
     loss = SoftmaxCrossEntropy() if loss is None else loss
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng)
     random_layers = _random_layers(model)
     for layer, layer_rng in zip(random_layers, rng.spawn(len(random_layers))):
         layer.rng = layer_rng           # spawning leaves rng's own stream (the shuffling) unchanged
+    augment_rng = rng.spawn(1)[0] if augment is not None else None
     n, labels = len(x), _labels(y)
     history = History(epochs, math.ceil(n / batch_size), batch_size)
     bar = _ProgressBar() if progress else None
@@ -312,7 +320,8 @@ def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, pro
                     # Ctrl-C waits until the batch is trained and recorded, so model and history agree.
                     with _interrupts_deferred():
                         try:
-                            batch_loss, logits = train_step(model, loss, optimizer, x[batch], y[batch],
+                            xb = x[batch] if augment is None else _augmented(augment, x[batch], augment_rng)
+                            batch_loss, logits = train_step(model, loss, optimizer, xb, y[batch],
                                                             max_loss=limit)
                         except TrainingDiverged as err:
                             raise _diverged(err, model, optimizer, history, previous) from None
@@ -359,6 +368,15 @@ def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, pro
         warnings.warn(f"training {history.stop_reason}; fit returns the History so far "
                       "(history.interrupted is True)", TrainingWarning, stacklevel=2)
     return history
+
+
+def _augmented(augment, xb, rng):
+    """augment(xb, rng), checked: same shape as the batch, finite."""
+    out = np.asarray(augment(xb, rng))
+    if out.shape != xb.shape:
+        raise ValueError(f"augment must return a batch of the input's shape {xb.shape}, got {out.shape}")
+    _check_finite(out, "the augmented batch")
+    return out
 
 
 def _advice(optimizer):
@@ -462,6 +480,13 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     """C x C counts: entry [t, p] is how many samples of true class t were predicted as p.
 
     The diagonal holds the correct predictions; ``num_classes`` defaults to max label + 1.
+
+    Inputs:   y_true, y_pred  (N,) integer labels.   Returns: a C x C int array.
+
+    >>> confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2])      # one 0 taken for a 1
+    array([[1, 1, 0],
+           [0, 1, 0],
+           [0, 0, 1]])
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     for name, arr in (("y_true", y_true), ("y_pred", y_pred)):
@@ -488,6 +513,11 @@ def relative_error(a, b):
     so tiny entries are judged against the gradient's scale instead of their own; the 1e-8 floor
     keeps an all-zero gradient from dividing by zero. Below 1e-7 in float64 means the analytic
     gradient is right; around 1e-2 or worse means a bug.
+
+    Inputs:   a, b  arrays of the same shape.   Returns: a float.
+
+    >>> relative_error([1.0, 2.0], [1.0, 2.5])            # 0.5 / (2 + 2.5)
+    0.1111111111111111
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
@@ -536,7 +566,7 @@ def gradcheck(f, x, grad, h=1e-5, indices=None):
     return relative_error(grad.flat[indices], numeric.flat[indices])
 
 
-def gradcheck_layer(layer, x, y=None, *, loss=None, h=1e-5, max_checks=100, seed=0):
+def gradcheck_layer(layer, x, y=None, *, loss=None, h=1e-5, max_checks=100, rng=0):
     """Check a layer's (or a whole model's) backward pass; returns {"input": err, "<param>": err}.
 
     Works on a float64 copy (``layer`` is untouched). Without ``y`` the checked function is
@@ -549,7 +579,7 @@ def gradcheck_layer(layer, x, y=None, *, loss=None, h=1e-5, max_checks=100, seed
     """
     layer = copy.deepcopy(layer).astype(np.float64)
     x = np.array(x, dtype=np.float64)
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng)
     random_layers = [part for part in getattr(layer, "layers", [layer])
                      if isinstance(getattr(part, "rng", None), np.random.Generator)]
     states = [part.rng.bit_generator.state for part in random_layers]

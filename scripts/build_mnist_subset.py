@@ -14,7 +14,7 @@ picks the same images on any numpy; the recorded indices make the subset reprodu
 Usage (from the repository root):
     python scripts/build_mnist_subset.py [MNIST_FOLDER] [--out data/mnist_subset.npz] [--seed 0]
 MNIST_FOLDER defaults to ../shared/data/mnist beside the repository. After a rebuild that
-changes the file, update _SUBSET_SHA256 in cnnlib/data.py and the table in data/README.md.
+changes the file, update _SUBSET_SHA256 in cnnlib/data/mnist.py and the table in data/README.md.
 """
 import argparse
 import hashlib

@@ -34,6 +34,8 @@ SERIES = {
     "08_backpropagation.ipynb": "the chain rule through dense, pooling and convolution layers, by hand and as loops; a kernel learned by gradient descent",
     "09_optimisers.ipynb": "mini-batches, momentum, Adam with bias correction, learning-rate decay; a saddle point explored",
     "10_lenet_training.ipynb": "LeNet-5 in numpy: gradient checks, training with live curves, 97% or more on MNIST",
+    "11_data_augmentation.ipynb": "random affine and elastic distortions, by hand and vectorised; measured gains on MNIST",
+    "12_beyond_lenet.ipynb": "batch norm by hand and in training; AlexNet, VGG-16 and ResNet-18 tables; residual blocks",
 }
 
 

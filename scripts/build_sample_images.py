@@ -7,7 +7,7 @@ an array (key "image", 600 x 512 x 3 uint8) so that cnnlib reads it with numpy a
 Usage (from the repository root):
     python scripts/build_sample_images.py [--jpeg PATH] [--out data/grace_hopper.npz]
 JPEG decoders may differ in the last bit between libjpeg versions, so a rebuild elsewhere can
-give a slightly different file: then update _HOPPER_SHA256 in cnnlib/data.py and the table in
+give a slightly different file: then update _HOPPER_SHA256 in cnnlib/data/samples.py and the table in
 data/README.md, or keep the shipped file.
 """
 import argparse

@@ -230,3 +230,94 @@ def _shut_down_kernels(url, token):
     for kernel in kernels:
         request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
         urllib.request.urlopen(request, timeout=10).close()
+
+
+def _draw(page, pad, strokes):
+    """Draw with real mouse events: each stroke is a list of (x, y) points in [0, 1] of the pad."""
+    box = pad.bounding_box()
+    for stroke in strokes:
+        points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=15)
+        page.mouse.up()
+
+
+def _wait_for_change(read, before, timeout_s=15):
+    deadline = time.time() + timeout_s
+    while read() == before and time.time() < deadline:
+        time.sleep(0.2)
+    return read()
+
+
+def test_drawing_a_digit_in_notebook_10_updates_the_guess(lab, browser):
+    url, token = lab
+    name = "10_lenet_training.ipynb"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    script_errors, outside = [], []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+
+    def offline(route):
+        # The classroom may have no internet: anywidget's front end must come from the local server.
+        if route.request.url.startswith(url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", offline)
+    try:
+        page.goto(f"{url}/lab/workspaces/draw/tree/{name}?reset&token={token}")
+        page.wait_for_selector(".jp-Notebook", timeout=90_000)
+        page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=90_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        time.sleep(2)
+        _wait_for_idle_run(page, RUN_TIMEOUT_S)
+
+        pad = page.locator(".jp-OutputArea-output .cnnlib-explorer canvas.cnnlib-digit-pad")
+        assert pad.count() == 1, "the drawing pad did not render (is anywidget's lab extension installed?)"
+        explorer = page.locator(".jp-OutputArea-output .cnnlib-explorer", has=page.locator("canvas.cnnlib-digit-pad"))
+        pad.scroll_into_view_if_needed()
+        guess = explorer.locator(".cnnlib-drawing-guess")
+        bars = explorer.locator(".cnnlib-drawing-probabilities")
+        digit = explorer.locator(".cnnlib-drawing-preprocessed")
+        message = explorer.locator(".cnnlib-drawing-message")
+
+        def on_screen():
+            return guess.inner_text(), bars.get_attribute("src"), digit.get_attribute("src")
+
+        def draw(strokes, before):
+            # Every pen lift sends the picture: wait for each stroke's answer before the next stroke.
+            for stroke in strokes:
+                _draw(page, pad, [stroke])
+                now = _wait_for_change(on_screen, before)
+                assert now[1:] != before[1:], f"the probabilities and the 28 x 28 digit did not change: {now[0]!r}"
+                assert "draw a digit first" not in message.inner_text()
+                before = now
+            return now
+
+        empty = on_screen()
+        assert "–" in empty[0] and "Draw a digit" in message.inner_text()
+        one = draw([[(0.5, 0.12), (0.5, 0.88)]], empty)                             # a "1": one vertical stroke
+        assert one[0] != empty[0]
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "10_draw_a_1.png"))
+        assert "guess: 1" in one[0], one[0]
+
+        explorer.get_by_role("button", name="Clear").click()
+        cleared = _wait_for_change(on_screen, one)
+        assert "–" in cleared[0], f"Clear did not reset the guess: {cleared[0]!r}"
+        seven = draw([[(0.2, 0.15), (0.8, 0.15)], [(0.8, 0.15), (0.4, 0.9)]], cleared)  # a "7": across, then down
+        page.screenshot(path=str(ARTIFACTS / "10_draw_a_7.png"))
+        assert seven[0] != one[0] and seven[1] != one[1]
+        assert "guess: 7" in seven[0], seven[0]
+
+        errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
+        assert errors.count() == 0, "\n".join(errors.all_inner_texts())[:3000]
+        assert not script_errors, script_errors
+        assert not outside, f"the page asked the internet for {outside}"
+    finally:
+        page.close()
+        _shut_down_kernels(url, token)

@@ -4,6 +4,7 @@ import pytest
 from scipy import signal
 
 from cnnlib import col2im, conv1d, conv2d, conv2d_naive, conv_matrix, im2col, kernels
+from cnnlib.conv import PADDING_MODES, conv_step, filter_image, pad1d, padding_amounts, reference_points
 
 IMAGE = np.array([[60, 113, 56, 139, 85], [73, 121, 54, 84, 128], [131, 99, 70, 129, 127],
                   [80, 57, 115, 69, 134], [104, 126, 123, 95, 130]])
@@ -225,3 +226,89 @@ def test_teaching_sizes_are_far_below_the_limit():
                   max_bytes=eighth).shape == (256, 16, 10, 10)
     assert conv1d(np.ones(10**5), np.ones(7), padding="same", max_bytes=eighth).shape == (10**5,)
     assert conv_matrix((32, 32), np.ones((3, 3)), max_bytes=eighth).shape == (900, 1024)
+
+
+X = np.array([1.00, 1.10, 1.20, 1.40, 1.70, 1.80, 1.90, 2.10, 2.20, 2.40, 2.50, 2.70])   # flight speeds
+W = np.array([0.01, 0.01, 0.02, 0.02, 0.04, 0.4, 0.5])
+
+
+@pytest.mark.parametrize("mode", ["valid", "same", "full"])
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 7])
+def test_padding_amounts_agree_with_conv1d_named_modes(mode, k):
+    w = np.arange(1.0, k + 1)
+    np.testing.assert_allclose(conv1d(X, w, padding=mode), conv1d(X, w, padding=padding_amounts(mode, k)))
+
+
+def test_padding_amounts_causal_and_bad_mode():
+    assert padding_amounts("causal", 7) == (6, 0)
+    with pytest.raises(ValueError, match="padding"):
+        padding_amounts("reflect", 3)
+
+
+def test_reference_points_label_each_output_by_its_newest_reading():
+    np.testing.assert_array_equal(reference_points(12, 7, "valid"), np.arange(6, 12))
+    for mode in PADDING_MODES:
+        left, right = padding_amounts(mode, W.size)
+        output = conv1d(X, W, padding=(left, right))
+        for t, value in zip(reference_points(X.size, W.size, mode), output):
+            readings = [X[i] if 0 <= i < X.size else 0.0 for i in range(t - W.size + 1, t + 1)]
+            assert np.isclose(value, np.dot(readings, W))
+    with pytest.raises(ValueError, match="longer"):
+        reference_points(5, 7, "valid")
+
+
+def test_pad1d_pads_as_conv1d_does():
+    np.testing.assert_array_equal(pad1d([1, 2, 3], 3, "causal"), [0, 0, 1, 2, 3])
+    np.testing.assert_array_equal(pad1d([1, 2, 3], 3, "full"), [0, 0, 1, 2, 3, 0, 0])
+    np.testing.assert_array_equal(pad1d([1, 2, 3], 3, (1, 0)), [0, 1, 2, 3])
+    for mode in PADDING_MODES:
+        padded = pad1d(X, W.size, mode)
+        np.testing.assert_allclose(conv1d(X, W, padding=mode), conv1d(padded, W))
+
+
+def test_conv1d_accepts_causal_padding():
+    out = conv1d(X, W, padding="causal")
+    assert out.shape == X.shape
+    assert np.isclose(out[0], W[-1] * X[0]) and np.isclose(out[6], np.dot(X[:7], W))
+
+
+@pytest.mark.parametrize("border", ["zeros", "repeat"])
+def test_filter_image_keeps_the_size(border):
+    image = np.random.default_rng(1).random((6, 7))
+    result = filter_image(image, kernels.sharpen(), border=border)
+    assert result.shape == image.shape
+    np.testing.assert_allclose(result[1:-1, 1:-1], conv2d(image, kernels.sharpen()))
+
+
+def test_filter_image_borders():
+    flat = np.full((5, 5), 0.5)
+    edge = np.array([[0.0, -1, 0], [-1, 4, -1], [0, -1, 0]])
+    np.testing.assert_allclose(filter_image(flat, edge, border="repeat"), 0.0)
+    assert filter_image(flat, edge)[0, 0] == 1.0
+    np.testing.assert_allclose(filter_image(flat, edge, flip=True), filter_image(flat, edge))
+    with pytest.raises(ValueError, match="border"):
+        filter_image(flat, edge, border="wrap")
+
+
+NOTES_IMAGE = np.array([[60, 113, 56, 139, 85], [73, 121, 54, 84, 128], [131, 99, 70, 129, 127],
+                        [80, 57, 115, 69, 134], [104, 126, 123, 95, 130]])
+
+
+def test_conv_step_reproduces_every_output_cell():
+    for padding, stride in ((1, 2), (0, 1), (2, 3), ((1, 0), (1, 2))):
+        out = conv2d(NOTES_IMAGE, kernels.sharpen(), padding=padding, stride=stride)
+        for i in range(out.shape[0]):
+            for j in range(out.shape[1]):
+                step = conv_step(NOTES_IMAGE, kernels.sharpen(), i, j, stride=stride, padding=padding)
+                assert step.window.shape == (3, 3)
+                np.testing.assert_allclose(step.products, step.window * kernels.sharpen())
+                assert np.isclose(step.total, out[i, j])
+
+
+def test_conv_step_of_the_notes_example_is_114_and_checks_the_cell():
+    window, products, total = conv_step(NOTES_IMAGE, kernels.sharpen(), 0, 0, stride=2, padding=1)
+    assert total == 114.0 and window[0].tolist() == [0, 0, 0] and products[1, 1] == 300
+    volume = np.stack([NOTES_IMAGE, NOTES_IMAGE])
+    assert conv_step(volume, np.stack([kernels.sharpen()] * 2), 0, 0, stride=2, padding=1).total == 228.0
+    with pytest.raises(ValueError, match="inside the 3x3 output"):
+        conv_step(NOTES_IMAGE, kernels.sharpen(), 3, 0, stride=2, padding=1)

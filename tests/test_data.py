@@ -19,6 +19,8 @@ import numpy as np
 import pytest
 
 import cnnlib.data as data
+import cnnlib.data.mnist as mnist_module
+import cnnlib.data.samples as samples_module
 from cnnlib.data import SAMPLE_IMAGES, download_mnist, load_mnist, read_idx, sample_image
 
 REPO = Path(__file__).resolve().parent.parent
@@ -321,8 +323,8 @@ def test_data_readme_lists_every_file_with_its_size_and_sha256():
 
 def test_shipped_checksums_in_the_code_match_the_readme():
     listed = readme_checksums()
-    assert listed[data.SUBSET_FILE][1] == data._SUBSET_SHA256
-    assert listed[data.HOPPER_FILE][1] == data._HOPPER_SHA256
+    assert listed[data.SUBSET_FILE][1] == mnist_module._SUBSET_SHA256
+    assert listed[data.HOPPER_FILE][1] == samples_module._HOPPER_SHA256
 
 
 def test_data_readme_gives_licences_and_citation():
@@ -372,9 +374,9 @@ def fake_mnist(monkeypatch):
     }
     raw = {name: idx_bytes(array) for name, array in arrays.items()}
     packed = {name: gzip.compress(content, mtime=0) for name, content in raw.items()}
-    monkeypatch.setattr(data, "_MNIST_IDX_SHA256", {n: hashlib.sha256(c).hexdigest() for n, c in raw.items()})
-    monkeypatch.setattr(data, "_MNIST_GZIP_SHA256", {n: hashlib.sha256(c).hexdigest() for n, c in packed.items()})
-    monkeypatch.setattr(data, "_MNIST_SHAPES", {n: array.shape for n, array in arrays.items()})
+    monkeypatch.setattr(mnist_module, "_MNIST_IDX_SHA256", {n: hashlib.sha256(c).hexdigest() for n, c in raw.items()})
+    monkeypatch.setattr(mnist_module, "_MNIST_GZIP_SHA256", {n: hashlib.sha256(c).hexdigest() for n, c in packed.items()})
+    monkeypatch.setattr(mnist_module, "_MNIST_SHAPES", {n: array.shape for n, array in arrays.items()})
     return arrays, raw, packed
 
 
@@ -403,7 +405,7 @@ def test_load_mnist_folder_rejects_content_that_is_not_mnist(tmp_path, fake_mnis
 
 
 def test_load_mnist_folder_rejects_the_real_hash_check_on_fake_files(tmp_path):
-    for name, shape in data._MNIST_SHAPES.items():
+    for name, shape in mnist_module._MNIST_SHAPES.items():
         write(tmp_path / name, idx_bytes(np.zeros(shape, dtype=np.uint8)))
     with pytest.raises(ValueError, match="train-images-idx3-ubyte: content sha256"):
         load_mnist(tmp_path)
@@ -719,7 +721,7 @@ def naive_resize_area(image, out_h, out_w):
                                             ((10, 6), (3, 3)), ((5, 5), (5, 5))])
 def test_area_resampling_agrees_with_the_loop_version(source, target):
     image = np.random.default_rng(3).random(source).astype(np.float32)
-    result = data._resize_area(image, target)
+    result = samples_module._resize_area(image, target)
     height, width = image.shape
     if height * target[1] > width * target[0]:
         crop_h, crop_w = round(width * target[0] / target[1]), width
@@ -755,9 +757,9 @@ def test_sample_image_detects_a_corrupted_photograph(tmp_path, monkeypatch):
     content[1000] ^= 0x01
     (tmp_path / "grace_hopper.npz").write_bytes(bytes(content))
     monkeypatch.setenv("CNNLIB_DATA_DIR", str(tmp_path))
-    data._hopper_rgb.cache_clear()
+    samples_module._hopper_rgb.cache_clear()
     try:
         with pytest.raises(ValueError, match="grace_hopper.npz: sha256"):
             sample_image("hopper")
     finally:
-        data._hopper_rgb.cache_clear()
+        samples_module._hopper_rgb.cache_clear()

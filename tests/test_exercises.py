@@ -9,7 +9,7 @@ from cnnlib.exercises import Case, case, check, check_function, random_cases
 def _cases():
     fixed = [Case(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))]     # 8, 12, 20, 24 by hand
     return fixed + random_cases(lambda rng: Case(rng.standard_normal((5, 6)), rng.standard_normal((2, 3)),
-                                                 stride=int(rng.integers(1, 3))), n=5, seed=1)
+                                                 stride=int(rng.integers(1, 3))), n=5, rng=1)
 
 
 def run(capsys, student, reference=conv2d, cases=None, **kwargs):
@@ -94,7 +94,7 @@ def test_student_cannot_spoil_the_reference_by_changing_its_input(capsys):
 
 def test_random_cases_are_reproducible_and_arguments_are_checked():
     make = lambda rng: case(rng.standard_normal(3), k=int(rng.integers(10)))   # noqa: E731
-    a, b = random_cases(make, n=4, seed=7), random_cases(make, n=4, seed=7)
+    a, b = random_cases(make, n=4, rng=7), random_cases(make, n=4, rng=7)
     assert [c.kwargs for c in a] == [c.kwargs for c in b]
     assert all(np.array_equal(c.args[0], d.args[0]) for c, d in zip(a, b))
     with pytest.raises(TypeError, match="make_case"):

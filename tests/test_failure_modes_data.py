@@ -4,7 +4,6 @@ quick, clear error, without inflating the data it describes."""
 import gzip
 import pickle
 import struct
-import time
 import tracemalloc
 import zipfile
 import zlib
@@ -36,15 +35,13 @@ def idx_header(type_code, shape):
 
 
 class Measured:
-    """Peak Python/numpy memory and wall time of the block."""
+    """Peak Python/numpy memory of the block (what a bomb would inflate; speed is not asserted here)."""
 
     def __enter__(self):
         tracemalloc.start()
-        self.started = time.perf_counter()
         return self
 
     def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.started
         self.peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
 
@@ -60,7 +57,7 @@ def test_a_254_kb_gzip_declaring_256_mib_is_refused_before_inflating(tmp_path):
     message = str(err.value)
     assert "bomb-idx3-ubyte.gz" in message and "256 x 1024 x 1024 uint8 values (256.0 MiB)" in message
     assert "more than the limit of 128.0 MiB" in message and "max_bytes" in message
-    assert measured.peak < MiB and measured.seconds < 1
+    assert measured.peak < MiB
 
 
 def test_a_header_declaring_2_to_the_31_values_reads_nothing_of_the_body(tmp_path):
@@ -90,7 +87,7 @@ def test_reading_stops_at_the_declared_size_and_trailing_bytes_are_an_error(tmp_
     path.write_bytes(gzip_of_zeros(idx_header(0x08, (10,)), 10 + 64 * MiB))
     with Measured() as measured, pytest.raises(ValueError, match="trailing bytes after the 10 bytes"):
         read_idx(path)
-    assert measured.peak < MiB and measured.seconds < 1
+    assert measured.peak < MiB
 
 
 def test_load_mnist_checks_the_header_against_mnist_before_inflating(tmp_path):

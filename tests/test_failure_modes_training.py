@@ -110,7 +110,7 @@ def test_a_loss_that_explodes_leaves_the_weights_from_before_the_update_that_cau
 
 def test_lenet_with_a_huge_learning_rate_keeps_its_initial_weights(mnist):
     x, y, _, _ = mnist
-    model = lenet5(seed=0)
+    model = lenet5(rng=0)
     initial = weights(model)
     with pytest.raises(TrainingDiverged, match=r"smaller learning rate \(e.g. lr=1e\+19 instead of 1e\+20\)") as info:
         fit(model, x, y, epochs=1, batch_size=64, optimizer=SGD(1e20), progress=False)
@@ -300,7 +300,7 @@ def dropout_model():
 
 def test_fit_seed_makes_dropout_reproducible():
     x, y = blobs()
-    runs = [fit(dropout_model(), x, y, epochs=2, batch_size=16, optimizer=SGD(0.05), progress=False, seed=s)
+    runs = [fit(dropout_model(), x, y, epochs=2, batch_size=16, optimizer=SGD(0.05), progress=False, rng=s)
             for s in (5, 5, 6)]
     assert runs[0].batch_loss == runs[1].batch_loss
     assert runs[0].batch_loss != runs[2].batch_loss
@@ -311,7 +311,7 @@ def test_fit_seed_makes_dropout_reproducible():
 def test_dashboard_after_a_diverged_fit_shows_why_and_its_slider_still_works(mnist):
     from cnnlib.widgets import training_dashboard
     x, y, x_test, y_test = mnist
-    model = lenet5(seed=0)
+    model = lenet5(rng=0)
     dashboard = training_dashboard(model, x_test, y_test, redraw_every=1)
     with pytest.raises(TrainingDiverged):
         fit(model, x, y, epochs=1, batch_size=64, optimizer=SGD(1e20), progress=False, callbacks=[dashboard.callback])
@@ -327,7 +327,7 @@ def test_dashboard_after_a_diverged_fit_shows_why_and_its_slider_still_works(mni
 def test_dashboard_of_a_model_with_nan_weights_shows_a_message_not_an_error(mnist):
     from cnnlib.widgets import training_dashboard
     _, _, x_test, y_test = mnist
-    model = lenet5(seed=0)
+    model = lenet5(rng=0)
     dashboard = training_dashboard(model, x_test, y_test)
     model[0].params["weight"][0, 0, 0, 0] = np.nan        # e.g. weights loaded from a diverged run
     dashboard.controls["index"].value = 5                  # raised IndexError from the event handler before
@@ -342,7 +342,7 @@ def test_dashboard_of_a_model_with_nan_weights_shows_a_message_not_an_error(mnis
 def test_dashboard_callback_shows_an_interrupted_run(mnist):
     from cnnlib.widgets import training_dashboard
     x, y, x_test, y_test = mnist
-    model = lenet5(seed=0)
+    model = lenet5(rng=0)
     dashboard = training_dashboard(model, x_test[:20], y_test[:20], redraw_every=100)
 
     def ctrl_c(event, history):

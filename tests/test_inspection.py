@@ -43,7 +43,7 @@ def test_most_confused_pairs_counts_both_directions():
 
 def test_strongest_patches_are_the_windows_with_the_largest_response(data):
     _, _, x_test, _ = data
-    model = lenet5(seed=5)
+    model = lenet5(rng=5)
     images = x_test[:20]
     means, correlations = inspection.strongest_patches(model, images, top=1)
     response = model.layers[0].forward(images)
@@ -57,7 +57,7 @@ def test_strongest_patches_are_the_windows_with_the_largest_response(data):
 
 
 def test_weight_changes_measure_how_far_training_moved_each_layer():
-    before, after = lenet5(seed=0), lenet5(seed=0)
+    before, after = lenet5(rng=0), lenet5(rng=0)
     unchanged = inspection.weight_changes(before, after)
     assert [name for name, _, _ in unchanged] == ["0.weight", "3.weight", "7.weight", "9.weight", "11.weight"]
     assert all(change == 0 and correlation == pytest.approx(1) for _, change, correlation in unchanged)

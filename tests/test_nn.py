@@ -183,7 +183,7 @@ def test_softmax_cross_entropy_is_stable_for_huge_scores():
 def test_lenet5_gradients_in_float64():
     x = np.random.default_rng(7).normal(size=(3, 1, 32, 32))
     for activation, pool in [("relu", "max"), ("tanh", "avg")]:
-        model = lenet5(activation, pool, seed=1)
+        model = lenet5(activation, pool, rng=1)
         errors = assert_gradients_pass(model, x, y=np.array([3, 1, 4]), max_checks=30)
         assert len(errors) == 1 + 10                    # the input and 5 weights + 5 biases
         assert model[0].params["weight"].dtype == np.float32   # the check worked on a copy
@@ -230,12 +230,12 @@ def test_lenet5_forward_shapes_dtypes_and_names():
     assert names == ["0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias",
                      "9.weight", "9.bias", "11.weight", "11.bias"]
     assert [n for n, _ in model.named_gradients()] == names
-    shapes = [a.shape for a in model.activations(x)]
+    shapes = [a.shape for a in model.layer_outputs(x)]
     assert shapes[2] == (4, 6, 14, 14) and shapes[5] == (4, 16, 5, 5)
 
 
 def test_initialisation_is_seeded_and_scaled():
-    a, b, c = lenet5(seed=0), lenet5(seed=0), lenet5(seed=1)
+    a, b, c = lenet5(rng=0), lenet5(rng=0), lenet5(rng=1)
     for (_, pa), (_, pb), (_, pc) in zip(a.named_parameters(), b.named_parameters(), c.named_parameters()):
         np.testing.assert_array_equal(pa, pb)
         if pa.ndim > 1:
@@ -269,7 +269,7 @@ def test_wrong_input_shapes_name_the_layer_and_the_expected_shape():
 
 def test_save_and_load_weights(tmp_path):
     x = np.random.default_rng(9).random((2, 1, 32, 32), dtype=np.float32)
-    trained, fresh = lenet5(seed=0), lenet5(seed=5)
+    trained, fresh = lenet5(rng=0), lenet5(rng=5)
     path = tmp_path / "lenet.npz"
     save_weights(trained, path)
     with np.load(path, allow_pickle=False) as saved:

@@ -15,7 +15,7 @@ from nbval.plugin import comment_markers, find_comment_markers, find_metadata_ta
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
-EXPECTED = [f"{i:02d}" for i in range(11)]
+EXPECTED = [f"{i:02d}" for i in range(13)]
 # Markdown links and images: [text](target) and ![alt](target); targets with a scheme are external.
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 IGNORE_TAG = "nbval-ignore-output"
@@ -52,7 +52,7 @@ def _local_targets(text):
         yield target.split("#")[0]
 
 
-def test_the_series_has_notebooks_00_to_10():
+def test_the_series_has_notebooks_00_to_12():
     assert [p.name[:2] for p in NOTEBOOKS] == EXPECTED
 
 

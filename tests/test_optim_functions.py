@@ -1,6 +1,6 @@
 """cnnlib.optim's update functions against first steps worked by hand, the classes against the
 functions (one algorithm), the step schedule against decay_learning_rate, and
-cnnlib.optimize's surfaces and trajectory runner (notebook 09)."""
+cnnlib.optim's surfaces and trajectory runner (notebook 09)."""
 import types
 
 import numpy as np
@@ -8,7 +8,7 @@ import pytest
 
 from cnnlib.nn import Dense, Sequential
 from cnnlib.optim import SGD, Adam, adam_update, decayed_learning_rate, sgd_update
-from cnnlib.optimize import SURFACES, gradient_descent, run_optimiser, saddle_gradient, saddle_loss
+from cnnlib.optim import SURFACES, gradient_descent, run_optimiser, saddle_gradient, saddle_loss
 from cnnlib.train import decay_learning_rate
 
 

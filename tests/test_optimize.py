@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cnnlib.optimize import gradient_descent
+from cnnlib.optim import gradient_descent
 
 
 def test_quadratic_path_matches_closed_form():

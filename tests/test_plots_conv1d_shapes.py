@@ -7,7 +7,6 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from cnnlib import conv1d, output_size
 from cnnlib.plots import figure_to_png, new_figure
 from cnnlib.plots import conv1d as plots1d
 from cnnlib.plots import shapes as plots_shapes
@@ -20,31 +19,6 @@ def close_figures():
 
 X = np.array([1.00, 1.10, 1.20, 1.40, 1.70, 1.80, 1.90, 2.10, 2.20, 2.40, 2.50, 2.70])
 W = np.array([0.01, 0.01, 0.02, 0.02, 0.04, 0.4, 0.5])
-
-
-@pytest.mark.parametrize("mode", ["valid", "same", "full"])
-@pytest.mark.parametrize("k", [1, 2, 3, 4, 7])
-def test_padding_amounts_agree_with_conv1d_named_modes(mode, k):
-    w = np.arange(1.0, k + 1)
-    np.testing.assert_allclose(conv1d(X, w, padding=mode), conv1d(X, w, padding=plots1d.padding_amounts(mode, k)))
-
-
-def test_padding_amounts_causal_and_bad_mode():
-    assert plots1d.padding_amounts("causal", 7) == (6, 0)
-    with pytest.raises(ValueError, match="padding"):
-        plots1d.padding_amounts("reflect", 3)
-
-
-def test_reference_points_label_each_output_by_its_newest_reading():
-    np.testing.assert_array_equal(plots1d.reference_points(12, 7, "valid"), np.arange(6, 12))
-    for mode in plots1d.PADDING_MODES:
-        left, right = plots1d.padding_amounts(mode, W.size)
-        output = conv1d(X, W, padding=(left, right))
-        for t, value in zip(plots1d.reference_points(X.size, W.size, mode), output):
-            readings = [X[i] if 0 <= i < X.size else 0.0 for i in range(t - W.size + 1, t + 1)]
-            assert np.isclose(value, np.dot(readings, W))
-    with pytest.raises(ValueError, match="longer"):
-        plots1d.reference_points(5, 7, "valid")
 
 
 def test_flight_table_shows_s6():
@@ -91,25 +65,8 @@ def test_other_conv1d_figures_draw():
     assert len(shaded) == 1 and np.isclose(shaded[0].get_x() + shaded[0].get_width(), 5.5)
 
 
-def test_grid_layout_for_alexnet_and_its_224_quirk():
-    alexnet = plots_shapes.grid_layout(227, 11, 0, 4)
-    assert alexnet["output"] == 55 and alexnet["exact"] and alexnet["skipped"] == 0
-    quirk = plots_shapes.grid_layout(224, 11, 0, 4)
-    assert quirk["output"] == 54 and not quirk["exact"] and quirk["skipped"] == (224 - 11) % 4
-    assert quirk["output"] == output_size(224, 11, 0, 4)
-
-
-def test_grid_layout_without_room_reports_the_error():
-    layout = plots_shapes.grid_layout(5, 9, 1)
-    assert layout["output"] is None and "larger than the padded input" in layout["error"]
+def test_formula_text_fills_in_the_numbers():
     assert "does not fit" in plots_shapes.formula_text(5, 9, 1)
-    with pytest.raises(TypeError, match="stride"):
-        plots_shapes.grid_layout(5, 3, 0, 1.5)
-
-
-def test_effective_kernel_size_and_formula_text():
-    assert plots_shapes.effective_kernel_size(3, 2) == 5
-    assert plots_shapes.effective_kernel_size(11) == 11
     assert plots_shapes.formula_text(227, 11, 0, 4).endswith("⌊(227 - 11 + 2·0)/4⌋ + 1 = 54 + 1 = 55")
 
 

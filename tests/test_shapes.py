@@ -5,6 +5,7 @@ import pytest
 from cnnlib import conv2d
 from cnnlib import (conv_output_shape, conv_parameter_count, dense_parameter_count, output_size,
                     receptive_field, same_padding)
+from cnnlib.shapes import effective_kernel_size, grid_layout, stride_fit
 
 
 def test_alexnet_conv1_is_55x55x96():
@@ -102,3 +103,44 @@ def test_receptive_field_grows_with_depth():
 def test_output_size_errors_name_the_argument(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         output_size(**kwargs)
+
+
+def test_grid_layout_for_alexnet_and_its_224_quirk():
+    alexnet = grid_layout(227, 11, 0, 4)
+    assert alexnet["output"] == 55 and alexnet["exact"] and alexnet["skipped"] == 0
+    quirk = grid_layout(224, 11, 0, 4)
+    assert quirk["output"] == 54 and not quirk["exact"] and quirk["skipped"] == (224 - 11) % 4
+    assert quirk["output"] == output_size(224, 11, 0, 4)
+
+
+def test_grid_layout_without_room_reports_the_error():
+    layout = grid_layout(5, 9, 1)
+    assert layout["output"] is None and "larger than the padded input" in layout["error"]
+    with pytest.raises(TypeError, match="stride"):
+        grid_layout(5, 3, 0, 1.5)
+
+
+def test_effective_kernel_size():
+    assert effective_kernel_size(3, 2) == 5
+    assert effective_kernel_size(11) == 11
+    assert output_size(15, 3, dilation=3) == 15 - effective_kernel_size(3, 3) + 1 == 9
+
+
+def test_stride_fit_is_none_exactly_when_the_windows_tile_the_padded_input():
+    for n in range(3, 12):
+        for stride in (1, 2, 3):
+            for dilation in (1, 2):
+                layout = grid_layout(n, 3, 1, stride, dilation)
+                if layout["output"] is not None:
+                    assert (stride_fit(n, 3, 1, stride, dilation) is None) == (layout["skipped"] == 0)
+    assert stride_fit(227, 11, 0, 4) is None
+
+
+def test_stride_fit_explains_with_the_numbers():
+    assert stride_fit(7, 3, stride=3) == (
+        "the last 1 column of the padded input is never covered: (7 + 2*0 - 3) = 4 is not a multiple of "
+        "stride 3, so the output has floor(4/3) + 1 = 2 columns")
+    assert stride_fit(224, 11, 0, 4, axis="row").startswith("the last 1 row of the padded input is never covered")
+    assert "the last 2 columns of the padded input are never covered" in stride_fit(8, 3, 0, 3)
+    assert "spans 5" in stride_fit(8, 3, 0, 2, dilation=2)
+    assert "does not fit" in stride_fit(5, 9, 1) and "5 + 2*1 = 7" in stride_fit(5, 9, 1)

@@ -23,14 +23,14 @@ def mnist():
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_untrained_lenet5_loss_is_about_log_10(mnist, seed):
     (x, y), _ = mnist
-    loss, accuracy = evaluate(lenet5(seed=seed), x[:1000], y[:1000])
+    loss, accuracy = evaluate(lenet5(rng=seed), x[:1000], y[:1000])
     assert abs(loss - math.log(10)) < 0.15
     assert accuracy < 0.3                                # guessing, not knowing
 
 
 def test_a_few_hundred_steps_overfit_100_images(mnist):
     (x, y), _ = mnist
-    model = lenet5(seed=0)
+    model = lenet5(rng=0)
     history = fit(model, x[:100], y[:100], epochs=100, batch_size=50, optimizer=Adam(1e-3), progress=False)
     assert history.step == 200
     assert evaluate(model, x[:100], y[:100])[1] == 1.0
@@ -39,7 +39,7 @@ def test_a_few_hundred_steps_overfit_100_images(mnist):
 
 def test_training_on_a_small_slice_generalises(mnist):
     (x, y), (x_test, y_test) = mnist
-    model = lenet5(seed=0)
+    model = lenet5(rng=0)
     fit(model, x[:3000], y[:3000], epochs=2, batch_size=64, optimizer=Adam(2e-3), progress=False)
     loss, accuracy = evaluate(model, x_test[:1000], y_test[:1000])
     assert accuracy > 0.85 and loss < 0.6
@@ -47,8 +47,8 @@ def test_training_on_a_small_slice_generalises(mnist):
 
 def test_same_seed_same_numbers(mnist):
     (x, y), _ = mnist
-    runs = [fit(lenet5(seed=3), x[:640], y[:640], epochs=2, batch_size=64, optimizer=Adam(2e-3),
-                progress=False, seed=s) for s in (11, 11, 12)]
+    runs = [fit(lenet5(rng=3), x[:640], y[:640], epochs=2, batch_size=64, optimizer=Adam(2e-3),
+                progress=False, rng=s) for s in (11, 11, 12)]
     assert runs[0].batch_loss == runs[1].batch_loss
     assert runs[0].loss == runs[1].loss
     assert runs[0].batch_loss != runs[2].batch_loss     # another seed shuffles differently
@@ -139,7 +139,7 @@ def test_fit_rejects_bad_arguments(mnist):
 
 def test_evaluate_and_predict_agree_with_the_losses_module(mnist):
     _, (x_test, y_test) = mnist
-    model = lenet5(seed=4)
+    model = lenet5(rng=4)
     x, y = x_test[:300], y_test[:300]
     probs = predict(model, x, batch_size=64)
     logits = model.forward(x)
@@ -229,4 +229,4 @@ def test_training_stays_in_float32(mnist):
     fit(model, x[:128], y[:128], epochs=1, batch_size=64, optimizer=Adam(), progress=False)
     assert {p.dtype for _, p in model.named_parameters()} == {np.dtype(np.float32)}
     assert {g.dtype for _, g in model.named_gradients()} == {np.dtype(np.float32)}
-    assert all(a.dtype == np.float32 for a in model.activations(x[:2]))
+    assert all(a.dtype == np.float32 for a in model.layer_outputs(x[:2]))

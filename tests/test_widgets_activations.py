@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from cnnlib.widgets import activation_explorer
-from cnnlib.widgets.activations import BlittedFigure, saturated_intervals
+from cnnlib.render import BlittedFigure
+from cnnlib.widgets.activations import saturated_intervals
 
 
 def logistic(z):
@@ -64,7 +65,7 @@ def test_threshold_widens_the_saturated_regions():
 
 def test_picture_is_a_png_that_follows_the_z_slider():
     w = activation_explorer()
-    image = w.children[3]
+    image = w.views["plot"]
     first = image.value
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     w.controls["z"].value = -4.0
@@ -108,9 +109,9 @@ def test_bad_arguments_are_named(kwargs, words):
 
 def test_returning_to_a_function_reuses_its_background_and_gives_the_same_picture():
     w = activation_explorer(function="sigmoid", z=1.0)
-    first = w.children[3].value
+    first = w.views["plot"].value
     w.controls["function"].value = "relu"
-    assert w.children[3].value != first
+    assert w.views["plot"].value != first
     w.controls["function"].value = "sigmoid"
-    assert w.children[3].value == first
+    assert w.views["plot"].value == first
     assert w.shown["value"] == pytest.approx(logistic(1.0))

@@ -76,7 +76,7 @@ def test_changing_the_shape_keeps_the_picked_neuron_when_it_still_exists():
 def test_a_stride_that_does_not_fit_gives_a_note():
     view = connectivity_view(5, 2, 2)
     assert view.shown["output_shape"] == (2, 2)
-    assert "floored" in view.shown["note"] and "last 1 row(s)" in view.shown["note"]
+    assert "does not fit" in view.shown["note"] and "the last 1 row of" in view.shown["note"]
     assert view.shown["warning"] == ""
     view.controls["stride"].value = 1
     assert view.shown["note"] == ""
@@ -98,7 +98,7 @@ def test_shared_weights_are_coloured_alike():
     ids = connection_ids(4, 2, 2)
     assert set(ids[ids > 0]) == {1, 2, 3, 4}
     view = connectivity_view(4, 2, 2)
-    html = view.children[-1].value              # the two matrices
+    html = view.views["matrices"].value              # the two matrices
     for colour in colours:
         assert html.count(f"background:{colour}") == 4   # each weight once in each of the 4 rows
     many = weight_colours(64)

@@ -100,7 +100,7 @@ def test_an_input_between_windows_gets_nothing():
     view = gradient_flow_explorer(layer="max", direction="input", row=0, col=2, stride=3, pool_size=2)
     assert view.shown["touched_outputs"] == [] and "never affects" in view.shown["text"]
     assert "Stride 3 is larger than the 2x2 window" in view.shown["note"]
-    assert "Stride 3 does not fit the rows" in view.shown["note"]
+    assert "Stride 3 does not fit: the last 1 row of" in view.shown["note"]
 
 
 @pytest.mark.parametrize("settings,message", [

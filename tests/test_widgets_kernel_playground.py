@@ -139,3 +139,53 @@ def test_your_own_image_and_kernel():
 def test_bad_arguments_name_the_argument(kwargs, error, words):
     with pytest.raises(error, match=words):
         kernel_playground(**kwargs)
+
+
+def _upload(name, data):
+    """What ipywidgets.FileUpload holds after the student picks one file."""
+    import datetime
+    return ({"name": name, "type": "", "size": len(data), "content": memoryview(data),
+             "last_modified": datetime.datetime.now(datetime.timezone.utc)},)
+
+
+def _png_bytes(picture):
+    from cnnlib.render import rgb_to_png
+    return rgb_to_png(picture)
+
+
+def test_an_uploaded_png_is_read_in_grey_and_filtered():
+    w = kernel_playground(kernel="identity")
+    rgb = np.zeros((20, 30, 3))
+    rgb[:, 15:] = 1.0                                   # white on the right
+    w.controls["upload"].value = _upload("halves.png", _png_bytes(rgb))
+    assert w.controls["image"].value == "upload: halves.png" == w.shown["image_name"]
+    assert w.shown["image"].shape == (20, 30) and w.shown["warning"] == "" and w.shown["upload_note"] == ""
+    np.testing.assert_allclose(w.shown["image"][:, 15:], 1.0, atol=1e-6)
+    np.testing.assert_allclose(w.shown["result"], w.shown["image"], atol=1e-6)
+    w.controls["image"].value = "hopper"                # the upload stays in the menu
+    assert "upload: halves.png" in w.controls["image"].options
+
+
+def test_a_large_upload_is_scaled_down_with_a_note_and_a_bad_file_is_a_message():
+    w = kernel_playground()
+    big = np.random.default_rng(0).random((1100, 700))
+    w.controls["upload"].value = _upload("big.png", _png_bytes(big))
+    assert w.shown["image"].shape == (366, 233)          # 3 x 3 blocks averaged
+    assert "scaled down 3 times" in w.shown["upload_note"] and "1100x700" in w.shown["explanation"]
+    before = w.shown["image_name"]
+    w.controls["upload"].value = _upload("notes.txt", b"not an image")
+    assert "notes.txt: This is not a PNG or JPEG file" in w.shown["warning"]
+    assert w.shown["image_name"] == before
+
+
+def test_an_uploaded_jpeg_is_read_too():
+    import io
+    from PIL import Image
+    from cnnlib.widgets.kernel_playground import read_image_bytes
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((40, 60, 3), 200, dtype=np.uint8)).save(buffer, format="jpeg")
+    picture, note = read_image_bytes(buffer.getvalue())
+    assert picture.shape == (40, 60) and note == ""
+    np.testing.assert_allclose(picture, 200 / 255, atol=0.02)
+    with pytest.raises(ValueError, match="PNG or JPEG"):
+        read_image_bytes(b"\x89PNG broken")

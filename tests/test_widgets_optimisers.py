@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cnnlib.optimize import run_optimiser
+from cnnlib.optim import run_optimiser
 from cnnlib.widgets import optimiser_explorer
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -55,7 +55,7 @@ def test_a_stride_that_does_not_divide_warns_and_still_shows_the_floor():
     set_values(w, n=8, kernel=3, stride=2)
     assert w.shown["output_size"] == 3
     assert w.shown["skipped"] == 1
-    assert "5/2 = 2.5" in w.shown["warning"]
+    assert "Stride 2 does not fit" in w.shown["warning"] and "floor(5/2) + 1 = 3" in w.shown["warning"]
     assert "⌊2.5⌋ + 1 = 2 + 1 = 3" in w.shown["formula"]
     set_values(w, n=9)
     assert w.shown["warning"] == ""
@@ -68,7 +68,7 @@ def test_a_filter_larger_than_the_padded_input_is_a_message_not_an_error():
     assert w.shown["output_size"] is None
     assert "larger than the padded input" in w.shown["warning"]
     assert "7" in w.shown["warning"] and "9" in w.shown["warning"]
-    assert w.children[4].value[:4] == b"\x89PNG"
+    assert w.views["grid"].value[:4] == b"\x89PNG"
     set_values(w, padding=2)
     assert w.shown["output_size"] == 1
     assert w.shown["warning"] == ""
@@ -76,11 +76,11 @@ def test_a_filter_larger_than_the_padded_input_is_a_message_not_an_error():
 
 def test_the_picture_depends_only_on_the_current_settings():
     w = output_size_explorer(n=7)
-    first = w.children[4].value
+    first = w.views["grid"].value
     set_values(w, n=16, padding=4, stride=3)
-    assert w.children[4].value != first
+    assert w.views["grid"].value != first
     set_values(w, n=7, padding=0, stride=1)
-    assert w.children[4].value == first     # nothing left over from the earlier drawings
+    assert w.views["grid"].value == first     # nothing left over from the earlier drawings
 
 
 def test_dilation_widens_the_filter():

@@ -63,6 +63,18 @@ def test_every_position_sum_is_its_products_and_the_notes_value():
         assert s["sum"] == NOTES_STRIDE_1[i, j] == s["products"].sum()
 
 
+def test_moving_keeps_the_buttons_and_a_larger_output_only_adds_some():
+    w = conv2d_stepper()
+    first = [b for row in w.cell_buttons for b in row]
+    w.controls["position"].value = 3
+    assert [b for row in w.cell_buttons for b in row] == first
+    w.controls["padding"].value = 0           # 3x3: the first 9 buttons, the rest hidden
+    assert [b for row in w.cell_buttons for b in row] == first[:9]
+    assert all(b.layout.display == "none" for b in first[9:])
+    w.controls["padding"].value = 2           # 7x7: the 25 buttons again, plus 24 new ones
+    assert [b for row in w.cell_buttons for b in row][:25] == first
+
+
 def test_play_drives_the_position():
     w = conv2d_stepper()
     w.controls["play"].value = 12
@@ -107,8 +119,8 @@ def test_stride_that_does_not_fit_is_explained_not_raised():
     w = conv2d_stepper()
     w.controls["stride"].value = 3
     warning = w.shown["warning"]
-    assert "Stride 3 does not fit" in warning and "(5 - 3 + 2*1)/3" in warning
-    assert "floor(1.33) + 1 = 2" in warning
+    assert "Stride 3 does not fit" in warning and "(5 + 2*1 - 3) = 4" in warning
+    assert "floor(4/3) + 1 = 2" in warning
     np.testing.assert_array_equal(w.shown["full_output"], NOTES_STRIDE_1[::3, ::3])
     w.controls["stride"].value = 1
     assert w.shown["warning"] == ""

@@ -26,7 +26,7 @@ def data():
 def trained(data):
     """A LeNet-5 trained for one short epoch with the dashboard attached: good, not perfect."""
     x, y, x_test, y_test = data
-    model = lenet5(seed=0)
+    model = lenet5(rng=0)
     dashboard = training_dashboard(model, x_test, y_test, redraw_every=3)
     history = fit(model, x, y, epochs=2, batch_size=128, optimizer=Adam(3e-3), progress=False,
                   validation_data=(x_test, y_test), callbacks=[dashboard.callback])
@@ -46,13 +46,13 @@ def test_curves_hold_the_whole_history_after_fit(trained):
     np.testing.assert_array_equal(lines["val_loss"].get_xdata(), [1, 2])                # measured at epoch ends
     np.testing.assert_array_equal(lines["accuracy"].get_xdata(), [0.5, 1.5])            # means over the epoch
     assert dashboard.history is history
-    assert bytes(dashboard.children[1].value[:4]) == b"\x89PNG"
-    assert "epoch 2/2, step 8/8" in dashboard.children[0].value
+    assert bytes(dashboard.views["curves"].value[:4]) == b"\x89PNG"
+    assert "epoch 2/2, step 8/8" in dashboard.views["status"].value
 
 
 def test_curves_are_redrawn_while_training_runs(data):
     x, y, x_test, y_test = data
-    model = lenet5(seed=1)
+    model = lenet5(rng=1)
     dashboard = training_dashboard(model, x_test[:50], y_test[:50], redraw_every=2)
     seen = []
 
@@ -68,7 +68,7 @@ def test_curves_are_redrawn_while_training_runs(data):
 @pytest.mark.parametrize("redraw_every, expected", [(1, 1 + 8 + 2 + 1), (1000, 1 + 2 + 1)])
 def test_redraw_every_throttles_batch_redraws(data, redraw_every, expected):
     x, y, x_test, y_test = data
-    model = lenet5(seed=2)
+    model = lenet5(rng=2)
     dashboard = training_dashboard(model, x_test[:20], y_test[:20], redraw_every=redraw_every)
     before = dashboard.shown["curve_redraws"]
     fit(model, x[:256], y[:256], epochs=2, batch_size=64, optimizer=Adam(), progress=False,
@@ -84,7 +84,7 @@ def test_a_finished_history_can_be_drawn_at_build(trained, data):
     assert dashboard.shown["epochs_drawn"] == 2 and dashboard.shown["steps_drawn"] == 8
     fresh = training_dashboard(model, x_test, y_test)
     assert fresh.shown["epochs_drawn"] == 0 and fresh.shown["steps_drawn"] == 0
-    assert "callbacks=[dashboard.callback]" in fresh.children[0].value
+    assert "callbacks=[dashboard.callback]" in fresh.views["status"].value
 
 
 # --- the digit picker ----------------------------------------------------------------------------
@@ -122,11 +122,11 @@ def test_feature_maps_are_every_layers_output_for_the_digit(trained, data):
     shown = dashboard.shown
     assert shown["feature_shapes"] == LENET_SHAPES
     assert shown["stage_names"] == ["conv1 + ReLU", "pool1", "conv2 + ReLU", "pool2"]
-    outputs = model.activations(x_test[42:43])
+    outputs = model.layer_outputs(x_test[42:43])
     for maps, layer_index in zip(shown["feature_maps"], [1, 2, 4, 5]):
         np.testing.assert_allclose(maps, outputs[layer_index][0], rtol=1e-6)
     assert np.all(shown["feature_maps"][0] >= 0)                  # after the ReLU
-    pictures = [box.children[1].value for box in dashboard.children[7].children]
+    pictures = [dashboard.views[f"stage_{k}"].value for k in range(4)]
     assert len(pictures) == 4 and all(bytes(p[:4]) == b"\x89PNG" for p in pictures)
 
 
@@ -189,7 +189,7 @@ def test_no_mistakes_gives_a_message_not_an_error(trained, data):
 
 def test_refresh_follows_a_model_changed_outside_fit(data):
     _, _, x_test, y_test = data
-    model = lenet5(seed=4)
+    model = lenet5(rng=4)
     dashboard = training_dashboard(model, x_test, y_test)
     model.layers[-1].params["bias"][:] = np.eye(10)[3] * 50      # now it always says 3
     dashboard.refresh()
@@ -260,7 +260,7 @@ def test_static_figures_draw(trained, data):
                training_plots.prediction_figure(x_test[0], probabilities[0], y_test[0]),
                training_plots.confusion_matrix_figure(counts),
                training_plots.mistakes_figure(x_test, y_test, probabilities, wrong[:8]),
-               training_plots.filters_figure(model, initial=lenet5(seed=0)),
+               training_plots.filters_figure(model, initial=lenet5(rng=0)),
                training_plots.filter_responses_figure(model, x_test[0]),
                training_plots.digits_figure(x_test[:10], y_test[:10])]
     titles = [ax.get_title() for ax in figures[3].axes]

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..losses import categorical_cross_entropy, entropy, log_softmax, softmax
-from ..optimize import gradient_descent
+from ..optim import gradient_descent
 
 NOTES_SCORES = np.array([1.3, 5.1, 2.2])
 

@@ -1,14 +1,15 @@
 """Static matplotlib figures shared by the notebooks, and the style that makes them legible on a projector.
 
 Topic modules (``cnnlib.plots.conv``, ...) hold the figures; this module holds what they share:
-the style, the colour maps, number grids and PNG encoding for widgets.
+the style, the colour maps and number grids. PNG encoding for widgets is :mod:`cnnlib.render`.
 """
 import functools
-import io
 
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
+
+from ..render import array_to_png, figure_to_png  # noqa: F401  (PNG encoding lives in cnnlib.render)
 
 # Perceptually uniform maps keep their order when printed or projected in grey-scale.
 IMAGE_CMAP = "gray"
@@ -52,31 +53,6 @@ def new_figure(width=8, height=4):
         return Figure(figsize=(width, height), layout="constrained")
 
 
-def figure_to_png(fig, dpi=None):
-    """Render a Figure to PNG bytes (for an ``ipywidgets.Image``)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
-
-
-def array_to_png(values, *, cmap=IMAGE_CMAP, vmin=None, vmax=None, scale=1):
-    """Encode a 2D array (or H x W x 3 RGB in [0, 1]) as PNG bytes, each pixel ``scale`` pixels wide.
-
-    Much faster than drawing a whole figure: this is what keeps image widgets instant.
-    """
-    values = np.asarray(values, dtype=float)
-    if scale > 1:
-        values = np.repeat(np.repeat(values, scale, axis=0), scale, axis=1)
-    buf = io.BytesIO()
-    # Light compression: the PNG only travels to the browser, and level 1 encodes ~3x faster.
-    fast = {"format": "png", "pil_kwargs": {"compress_level": 1}}
-    if values.ndim == 3:
-        matplotlib.image.imsave(buf, np.clip(values, 0, 1), **fast)
-    else:
-        matplotlib.image.imsave(buf, values, cmap=cmap, vmin=vmin, vmax=vmax, **fast)
-    return buf.getvalue()
-
-
 def number_grid(ax, values, *, fmt="{:g}", cmap=VALUE_CMAP, vmin=None, vmax=None,
                 highlight=None, highlight_color="tab:orange", fontsize=None, title=None):
     """Draw a small matrix as shaded cells with its numbers written in them.
@@ -108,3 +84,7 @@ def number_grid(ax, values, *, fmt="{:g}", cmap=VALUE_CMAP, vmin=None, vmax=None
     if title:
         ax.set_title(title)
     return image
+
+
+__all__ = ["IMAGE_CMAP", "VALUE_CMAP", "SIGNED_CMAP", "PROJECTOR_RC", "projector",
+           "projector_style", "new_figure", "number_grid", "figure_to_png", "array_to_png"]

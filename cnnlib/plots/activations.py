@@ -74,3 +74,7 @@ def dropout_figure(activations, training_outputs, test_output, keep_prob):
     fig.colorbar(image, ax=axes, shrink=0.8, label="value")
     fig.suptitle(f"inverted dropout, keep probability {keep_prob:g}: survivors are scaled by 1/{keep_prob:g}")
     return fig
+
+
+__all__ = ["LINE_STYLES", "VARIANT_STYLES", "activation_figure", "gradient_norm_figure",
+           "dropout_figure"]

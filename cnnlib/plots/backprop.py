@@ -261,3 +261,8 @@ def kernel_learning_figure(losses, snapshots, true_kernel):
         ax.set_xticks([])
         ax.set_yticks([])
     return fig
+
+
+__all__ = ["GRAD_COLOUR", "TOUCHED_COLOUR", "FLOW_EXAMPLE", "window_cells", "outputs_reading",
+           "chain_rule_figure", "pool_backward_figure", "conv_backward_figure",
+           "gradient_flow_figure", "kernel_learning_figure"]

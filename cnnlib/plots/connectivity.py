@@ -329,3 +329,8 @@ def gradient_histogram_figure(image, gx, gy, histogram):
         ax.set_xticks([])
         ax.set_yticks([])
     return fig
+
+
+__all__ = ["UNUSED_COLOUR", "CONE_COLOUR", "weight_ids", "connection_ids", "weight_colours",
+           "neuron_name", "neuron_windows_figure", "sparse_vs_dense_figure", "conv_matrix_figure",
+           "parameter_count_figure", "receptive_field_figure", "gradient_histogram_figure"]

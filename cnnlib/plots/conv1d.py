@@ -1,67 +1,28 @@
 """Figures for 1D convolution (notebook 01): the flight-readings table, the sliding window,
 padding modes, the flip, and smoothing a noisy series.
 
-Every output is computed by :func:`cnnlib.conv1d`; this module only draws. Weights are given in
+Every output is computed by :func:`cnnlib.conv1d` (padding by :func:`cnnlib.conv.padding_amounts`,
+reference points by :func:`cnnlib.conv.reference_points`); this module only draws. Weights are given in
 time order, oldest first (w_-(k-1), ..., w_-1, w_0), so ``conv1d(x, w)`` without flip is the
 notes' s_t = sum_a w_-a x_(t-a), and each output is drawn at its reference point t, the index
 of the newest reading in its window. Static figures are pyplot figures (``%matplotlib inline``
 shows them); :class:`SlidingWindowView` draws on any Figure, which is how the widget uses it.
 """
-import io
-
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from PIL import Image
 
-from ..conv import _padding_1d, conv1d
-from . import VALUE_CMAP, figure_to_png, number_grid, projector
+from ..conv import PADDING_MODES, conv1d, padding_amounts, reference_points
+from ..render import BlittedFigure, figure_to_png
+from . import VALUE_CMAP, number_grid, projector
 
-PADDING_MODES = ("valid", "same", "full", "causal")
 WINDOW_COLOR = "tab:orange"
 SERIES_COLOR = "black"
 PADDING_COLOR = "0.55"
-
-
-def canvas_to_png(canvas):
-    """PNG bytes of what an Agg canvas holds now, with light compression (fast enough per slider move)."""
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())[:, :, :3]).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
 
 
 def _static_figure(width, height):
     """A pyplot figure, so that ``%matplotlib inline`` shows it at the end of a notebook cell."""
     import matplotlib.pyplot as plt   # only static figures use pyplot, and only when drawn
     return plt.figure(figsize=(width, height), layout="constrained")
-
-
-
-
-def padding_amounts(mode, k):
-    """(left, right) zeros that padding ``mode`` adds for a kernel of length ``k``.
-
-    'valid', 'same' and 'full' are conv1d's own modes; 'causal' pads only the past (k - 1 zeros
-    on the left), so every output uses the current reading and earlier ones, never later ones.
-    """
-    if mode == "causal":
-        return k - 1, 0
-    if mode not in PADDING_MODES:
-        raise ValueError(f"padding must be one of {', '.join(map(repr, PADDING_MODES))}, got {mode!r}")
-    return _padding_1d(mode, k)
-
-
-def reference_points(n, k, mode):
-    """The reference point t (index of the newest reading in the window) of every output.
-
-    Output i covers padded positions i .. i+k-1, i.e. readings i-left .. i-left+k-1, so
-    t = i - left + k - 1. For 'valid' with n = 12, k = 7 this is 6 .. 11.
-    """
-    left, right = padding_amounts(mode, k)
-    n_out = n + left + right - k + 1
-    if n_out < 1:
-        raise ValueError(f"kernel of length {k} is longer than the padded series of length {n + left + right}")
-    first = k - 1 - left
-    return np.arange(first, first + n_out)
 
 
 def _subscript(number):
@@ -117,16 +78,66 @@ class SlidingWindowView:
     weights under that window, and the whole output series with s_t highlighted.
 
     Padding zeros appear as hollow grey markers at their (negative or past-the-end) indices.
-    Build it once for a series, weights and padding; :meth:`show` moves the window to another
-    reference point t. After :meth:`enable_fast_updates`, :meth:`png` redraws only what moves
-    (the window, the weights, the highlight and the title) over a cached background, which is
-    what keeps the widget's slider instant.
+    Build it once for a series; :meth:`set_weights` changes the weights or the padding (the axes
+    are kept), and :meth:`show` moves the window to another reference point t. After
+    :meth:`enable_fast_updates`, :meth:`png` redraws only what moves (the window, the weights,
+    the highlight and the title) over a cached background (:class:`cnnlib.render.BlittedFigure`),
+    which is what keeps the widget's slider instant.
     """
 
     @projector
-    def __init__(self, fig, x, w, padding="valid"):
+    def __init__(self, fig, x, w, padding="valid", *, span_kernel=None):
+        """``span_kernel``: make the time axis as wide as 'full' padding of a kernel this long (or
+        of ``w``, if longer), so the readings stay in place when the padding or the weights change
+        (and the widget can reuse its background); default: just the span of this padding."""
         self.fig = fig
         self.x = np.asarray(x, dtype=float)
+        self.span_kernel = span_kernel
+        self._blit = None
+        self._bars, self._bar_labels = [], []
+        n = self.x.size
+        # Fixed margins rather than constrained layout: the layout solver would double the cost
+        # of every redraw of the background.
+        fig.set_layout_engine("none")
+        width, height = fig.get_size_inches()
+        # The three panels share the time axis by having the same limits, not by sharex: shared
+        # axes would compute (hidden) ticks for every panel on every redraw of the background.
+        readings_ax, weights_ax, output_ax = fig.subplots(3, 1, gridspec_kw={
+            "height_ratios": [3, 2, 3], "left": 0.8 / width, "right": 1 - 0.2 / width,
+            "bottom": 0.65 / height, "top": 1 - 0.45 / height, "hspace": 0.12})
+        self.axes = readings_ax, weights_ax, output_ax
+
+        (self._readings_line,) = readings_ax.plot(np.arange(n), self.x, "o-", color=SERIES_COLOR, markersize=6,
+                                                  label="readings")
+        (self._padding_marks,) = readings_ax.plot([], [], "o", color=PADDING_COLOR, markerfacecolor="white",
+                                                  markersize=6, label="padding zeros")
+        self._span = readings_ax.axvspan(0, 1, color=WINDOW_COLOR, alpha=0.25, linewidth=0)
+        (self._window_marks,) = readings_ax.plot([], [], "s", color=WINDOW_COLOR, markersize=10,
+                                                 markerfacecolor="none", markeredgewidth=2.5, label="window")
+        readings_ax.set_ylabel("reading x")
+        low, high = min(self.x.min(), 0.0), max(self.x.max(), 0.0)
+        readings_ax.set_ylim(low - 0.1 * (high - low + 1e-9), high + 0.3 * (high - low) + 0.1)
+        self._title = readings_ax.set_title(" ")
+
+        # No y ticks on the weights: the bars carry their values, and an axis that never changes
+        # lets the widget reuse one background for every set of weights of the same length.
+        self._zero_line = weights_ax.axhline(0, color="black", linewidth=0.8)
+        self._weights_range = weights_ax.text(0.99, 0.95, "", transform=weights_ax.transAxes, ha="right", va="top",
+                                              fontsize=12)
+        weights_ax.set_yticks([])
+        weights_ax.set_ylabel("weight w")
+
+        output_ax.sharey(readings_ax)
+        output_ax.plot(np.arange(n), self.x, "-", color="0.75", linewidth=2, label="readings x")
+        (self._output_line,) = output_ax.plot([], [], "o-", color="0.3", markersize=6, label="output series s")
+        (self._highlight,) = output_ax.plot([], [], "o", color=WINDOW_COLOR, markersize=14,
+                                            markeredgecolor="black", label="current $s_t$")
+        output_ax.set_ylabel("output s")
+        output_ax.set_xlabel("time step t (reading index)")
+        output_ax.legend(loc="upper left", ncols=3, fontsize=12, frameon=False)
+        self._set_weights(w, padding)
+
+    def _set_weights(self, w, padding):
         self.w = np.asarray(w, dtype=float)
         self.padding = padding
         n, k = self.x.size, self.w.size
@@ -134,52 +145,55 @@ class SlidingWindowView:
         self.reference_points = reference_points(n, k, padding)
         self.output = conv1d(self.x, self.w, padding=(self.left, right))
         self.x_padded = np.pad(self.x, (self.left, right))
-        self._background = None
-        # Fixed margins rather than constrained layout: the widget rebuilds this view whenever
-        # the weights change, and layout solving would double the cost of each rebuild.
-        fig.set_layout_engine("none")
-        width, height = fig.get_size_inches()
-        readings_ax, weights_ax, output_ax = fig.subplots(3, 1, sharex=True, gridspec_kw={
-            "height_ratios": [3, 2, 3], "left": 0.8 / width, "right": 1 - 0.2 / width,
-            "bottom": 0.65 / height, "top": 1 - 0.45 / height, "hspace": 0.12})
-        self.axes = readings_ax, weights_ax, output_ax
+        readings_ax, weights_ax, output_ax = self.axes
 
-        readings_ax.plot(np.arange(n), self.x, "o-", color=SERIES_COLOR, markersize=6, label="readings")
         pad_idx = np.r_[np.arange(-self.left, 0), np.arange(n, n + right)]
-        if pad_idx.size:
-            readings_ax.plot(pad_idx, np.zeros(pad_idx.size), "o", color=PADDING_COLOR,
-                             markerfacecolor="white", markersize=6, label="padding zeros")
-        self._span = readings_ax.axvspan(0, 1, color=WINDOW_COLOR, alpha=0.25, linewidth=0)
-        (self._window_marks,) = readings_ax.plot([], [], "s", color=WINDOW_COLOR, markersize=10,
-                                                 markerfacecolor="none", markeredgewidth=2.5, label="window")
-        readings_ax.set_ylabel("reading x")
-        readings_ax.legend(loc="upper left", ncols=3, fontsize=12, frameon=False)
-        low, high = min(self.x.min(), 0.0), max(self.x.max(), 0.0)
-        readings_ax.set_ylim(low - 0.1 * (high - low + 1e-9), high + 0.3 * (high - low) + 0.1)
-        self._title = readings_ax.set_title(" ")
-
-        self._bars = weights_ax.bar(np.arange(k), self.w, width=0.7, color=WINDOW_COLOR, edgecolor="black")
-        self._bar_labels = (weights_ax.bar_label(self._bars, labels=[f"{v:g}" for v in self.w], fontsize=12,
+        self._padding_marks.set_data(pad_idx, np.zeros(pad_idx.size))
+        self._padding_marks.set_visible(bool(pad_idx.size))
+        shown = [self._readings_line, *([self._padding_marks] if pad_idx.size else []), self._window_marks]
+        readings_ax.legend(handles=shown, loc="upper left", ncols=3, fontsize=12, frameon=False)
+        for artist in [*self._bars, *self._bar_labels]:
+            if self._blit is not None:
+                self._blit.forget(artist)
+            else:
+                artist.remove()
+        bars = weights_ax.bar(np.arange(k), self.w, width=0.7, color=WINDOW_COLOR, edgecolor="black")
+        self._bars = list(bars)
+        self._bar_labels = (weights_ax.bar_label(bars, labels=[f"{v:g}" for v in self.w], fontsize=12,
                                                  padding=2) if k <= 12 else [])
-        weights_ax.axhline(0, color="black", linewidth=0.8)
         low, high = min(self.w.min(), 0.0), max(self.w.max(), 0.0)
         weights_ax.set_ylim(low - 0.25 * (high - low + 1e-9), high + 0.35 * (high - low + 1e-9))
-        weights_ax.set_ylabel("weight w")
+        self._weights_range.set_text("" if self._bar_labels else
+                                     f"{k} weights, from {self.w.min():.3g} to {self.w.max():.3g}")
 
-        output_ax.sharey(readings_ax)
-        output_ax.plot(np.arange(n), self.x, "-", color="0.75", linewidth=2, label="readings x")
-        output_ax.plot(self.reference_points, self.output, "o-", color="0.3", markersize=6,
-                       label="output series s")
-        (self._highlight,) = output_ax.plot([], [], "o", color=WINDOW_COLOR, markersize=14,
-                                            markeredgecolor="black", label="current $s_t$")
-        output_ax.set_ylabel("output s")
-        output_ax.set_xlabel("time step t (reading index)")
-        output_ax.legend(loc="upper left", ncols=3, fontsize=12, frameon=False)
-        span = np.arange(-self.left, n + right)
-        output_ax.set_xlim(span[0] - 0.7, span[-1] + 0.7)
+        self._output_line.set_data(self.reference_points, self.output)
+        if self.span_kernel is None:
+            span = np.arange(-self.left, n + right)
+        else:
+            widest = max(k, self.span_kernel)
+            span = np.arange(-(widest - 1), n + widest - 1)
+        self._span_key = (int(span[0]), int(span[-1]), bool(pad_idx.size))
+        for ax in self.axes:
+            ax.set_xlim(span[0] - 0.7, span[-1] + 0.7)
+        readings_ax.set_xticks([])
+        weights_ax.set_xticks([])
         output_ax.set_xticks(span[::-(-span.size // 26)])   # at most 26 labelled ticks, each one costs a text
-        self._moving = [self._span, self._window_marks, *self._bars, *self._bar_labels, self._highlight,
-                        self._title]
+        # Everything that depends on the weights or the padding moves; the background depends only on
+        # the time axis and the legend.
+        self._moving = [self._padding_marks, self._zero_line, self._weights_range, self._output_line, self._span,
+                        self._window_marks, *self._bars, *self._bar_labels, self._highlight, self._title]
+
+    @projector
+    def set_weights(self, w, padding=None):
+        """Use weights ``w`` (and padding mode ``padding``, default: keep it) on the same axes."""
+        self._set_weights(w, self.padding if padding is None else padding)
+        if self._blit is not None:
+            for artist in [*self._bars, *self._bar_labels]:
+                self._blit.animate(artist)
+            self._blit.redraw_background(key=self._background_key())
+
+    def _background_key(self):
+        return self._span_key
 
     def show(self, t):
         """Move the window to reference point ``t``; returns s_t."""
@@ -204,23 +218,17 @@ class SlidingWindowView:
                              + ("" if inside else "  (window reaches into the padding)"))
         return s_t
 
+    @projector
     def enable_fast_updates(self):
         """Fix the layout and cache everything that does not move, for :meth:`png`."""
-        canvas = FigureCanvasAgg(self.fig)  # an Agg canvas keeps the pixels we restore and redraw over
+        self._blit = BlittedFigure(self.fig)
         for artist in self._moving:
-            artist.set_animated(True)
-        canvas.draw()
-        self._background = canvas.copy_from_bbox(self.fig.bbox)
+            self._blit.animate(artist)
+        self._blit.redraw_background(key=self._background_key())
 
     def png(self):
         """PNG bytes of the current state (only the moving artists are redrawn once enabled)."""
-        if self._background is None:
-            return figure_to_png(self.fig)
-        canvas = self.fig.canvas
-        canvas.restore_region(self._background)
-        for artist in self._moving:
-            artist.axes.draw_artist(artist)
-        return canvas_to_png(canvas)
+        return figure_to_png(self.fig) if self._blit is None else self._blit.png()
 
 
 def draw_sliding_window(fig, x, w, t, padding="valid"):
@@ -329,6 +337,6 @@ def smoothing_figure(readings, smoothed, truth=None, *, warmup=0):
     return fig
 
 
-__all__ = ["canvas_to_png", "PADDING_MODES", "padding_amounts", "reference_points", "flight_table_figure",
+__all__ = ["flight_table_figure",
            "SlidingWindowView", "draw_sliding_window", "sliding_window_figure", "padding_modes_figure",
            "impulse_response_figure", "smoothing_figure"]

@@ -1,14 +1,15 @@
 """Figures for 2D convolution (notebook 02): one step of the worked example as number tables,
 a gallery of kernels applied to images, the kernels themselves, and row profiles.
 
-Every output is computed by :func:`cnnlib.conv2d` (windows by :func:`cnnlib.im2col`); this
-module only draws. Static figures use pyplot so that ``%matplotlib inline`` shows them.
+Every output is computed by :func:`cnnlib.conv2d` (one step by :func:`cnnlib.conv.conv_step`,
+filtered photographs by :func:`cnnlib.conv.filter_image`); this module only draws. Static
+figures use pyplot so that ``%matplotlib inline`` shows them.
 """
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..conv import conv2d, im2col
+from ..conv import conv2d, conv_step, filter_image
 from . import IMAGE_CMAP, PROJECTOR_RC, number_grid
 
 LINE_MARKERS = ("o", "s", "^", "D")
@@ -57,8 +58,7 @@ def conv2d_step_figure(image, kernel, *, padding=0, stride=1, position=(0, 0)):
     if not (0 <= i < output.shape[0] and 0 <= j < output.shape[1]):
         raise ValueError(f"position must lie inside the {output.shape[0]}x{output.shape[1]} output, got {position}")
     kh, kw = kernel.shape
-    window = im2col(padded[None, None], (kh, kw), (stride, stride))[0, i, j].reshape(kh, kw)
-    products = window * kernel
+    products = conv_step(image, kernel, i, j, stride=stride, padding=padding).products
     with matplotlib.rc_context(PROJECTOR_RC):
         widths = [padded.shape[1], kw, kw, output.shape[1]]
         fig, axes = plt.subplots(1, 4, figsize=(13, 4.4), gridspec_kw=dict(width_ratios=widths))
@@ -99,22 +99,6 @@ def kernels_figure(named_kernels, *, columns=4):
 def is_signed(kernel):
     """Kernels whose weights sum to 0 answer flat regions with 0 and give signed results."""
     return bool(np.isclose(np.sum(kernel), 0.0))
-
-
-def filter_image(image, kernel, *, border="zeros", flip=False):
-    """``conv2d`` with an output as large as the image, padded with zeros or repeated border pixels.
-
-    border="zeros" is ``conv2d(image, kernel, padding='same')``: the frame of the picture then
-    looks like an edge to an edge kernel. border="repeat" pads by repeating the outermost pixels
-    (numpy's 'edge' mode) and convolves without padding, so flat borders stay flat.
-    """
-    if border == "zeros":
-        return conv2d(image, kernel, padding="same", flip=flip)
-    if border != "repeat":
-        raise ValueError(f"border must be 'zeros' or 'repeat', got {border!r}")
-    kh, kw = np.shape(kernel)
-    padded = np.pad(np.asarray(image, dtype=float), ((kh // 2, kh // 2), (kw // 2, kw // 2)), mode="edge")
-    return conv2d(padded, kernel, flip=flip)
 
 
 def signed_limit(result, percentile=99.5):
@@ -192,3 +176,7 @@ def profiles_figure(curves, *, title, x=None, xlabel="column", ylabel="value", s
         ax.set_title(title)
         ax.legend(loc="best")
     return fig
+
+
+__all__ = ["LINE_MARKERS", "LINE_STYLES", "NUMBER", "SHORT_NUMBER", "conv2d_step_figure",
+           "kernels_figure", "is_signed", "signed_limit", "kernel_effects_figure", "profiles_figure"]

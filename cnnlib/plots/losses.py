@@ -146,3 +146,8 @@ def saddle_figure(paths, labels, lim=1.5):
     ax.set(xlabel="x", ylabel="y", title="gradient descent near the saddle")
     fig.colorbar(filled, ax=ax, label="f(x, y)")
     return fig
+
+
+__all__ = ["TRUE_STYLE", "PREDICTED_STYLE", "entropy_figure", "distribution_bars",
+           "cross_entropy_figure", "softmax_temperature_figure", "saturation_figure",
+           "contour_with_paths", "saddle_figure"]

@@ -2,8 +2,7 @@
 learning-rate schedule. The optimiser explorer (``cnnlib.widgets.optimisers``) draws its surface
 with :func:`draw_surface` and its paths in :data:`OPTIMISER_STYLE`, so figure and widget agree.
 
-These functions only draw: every number comes from ``cnnlib.optim`` / ``cnnlib.optimize`` or the
-notebook.
+These functions only draw: every number comes from ``cnnlib.optim`` or the notebook.
 """
 import matplotlib
 import matplotlib.ticker
@@ -147,3 +146,7 @@ def schedule_figure(epochs, schedules, curves, steps_per_epoch):
     ax_loss.grid(alpha=0.3, which="both")
     ax_loss.legend(loc="upper right", fontsize=11)
     return fig
+
+
+__all__ = ["OPTIMISER_NAMES", "OPTIMISER_STYLE", "LEGEND_FACE", "LOSS_FLOOR", "draw_surface",
+           "draw_path", "trajectories_figure", "minibatch_figure", "schedule_figure"]

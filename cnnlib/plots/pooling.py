@@ -164,3 +164,7 @@ def pipeline_figure(image, kernel, *, size=2, kernel_name="kernel"):
         ax.set_yticks([])
     return fig
 
+
+
+__all__ = ["POOLS", "WINDOW_STYLES", "example_feature_map", "shift_image", "unchanged_counts",
+           "pooling_figure", "shift_comparison_figure", "pipeline_figure"]

@@ -1,7 +1,8 @@
 """Figures for output sizes (notebook 04): the padded input grid with the positions a filter
 visits, in the style of the convolution-arithmetic pictures, and a network's shapes layer by layer.
 
-The sizes come from :func:`cnnlib.output_size`; this module only lays them out and draws.
+The sizes come from :func:`cnnlib.shapes.grid_layout` (which uses :func:`cnnlib.output_size`); this
+module only draws them.
 Inputs and kernels are square here: the same rule applies to the height and to the width.
 Static figures are pyplot figures (``%matplotlib inline`` shows them); :func:`draw_output_grid`
 draws on any Axes, which is how the widget uses it.
@@ -13,8 +14,7 @@ from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
-from .._checks import as_nonnegative_int, as_positive_int
-from ..shapes import output_size
+from ..shapes import grid_layout
 from . import new_figure, projector
 
 INPUT_COLOR = "white"
@@ -28,49 +28,6 @@ def _static_figure(width, height):
     """A pyplot figure, so that ``%matplotlib inline`` shows it at the end of a notebook cell."""
     import matplotlib.pyplot as plt   # only static figures use pyplot, and only when drawn
     return plt.figure(figsize=(width, height), layout="constrained")
-
-
-
-
-def effective_kernel_size(kernel, dilation=1):
-    """The span a dilated kernel covers: F + (F - 1)(d - 1); d = 1 is an ordinary kernel."""
-    kernel = as_positive_int(kernel, "kernel")
-    dilation = as_positive_int(dilation, "dilation")
-    return kernel + (kernel - 1) * (dilation - 1)
-
-
-def grid_layout(n, kernel, padding=0, stride=1, dilation=1):
-    """Everything the grid picture shows along one axis, as numbers.
-
-    Returns a dict: ``padded`` (n + 2P), ``span`` (effective kernel size), ``output`` (W_O, or
-    None when the kernel does not fit), ``starts`` (first padded index of every window),
-    ``reached`` (one past the last padded index any window covers), ``skipped`` (padded cells
-    after that, left out by the floor), ``exact`` (the division came out whole) and ``error``
-    (the reason there is no output, else "").
-    """
-    n = as_positive_int(n, "n")
-    kernel = as_positive_int(kernel, "kernel")
-    padding = as_nonnegative_int(padding, "padding")
-    stride = as_positive_int(stride, "stride")
-    dilation = as_positive_int(dilation, "dilation")
-    padded = n + 2 * padding
-    span = effective_kernel_size(kernel, dilation)
-    layout = {"padded": padded, "span": span, "output": None, "starts": np.array([], dtype=int),
-              "reached": 0, "skipped": 0, "exact": False, "error": ""}
-    try:
-        out = output_size(n, kernel, padding, stride, dilation)
-    except ValueError as error:  # the arguments are checked above, so only "kernel too large" is left
-        layout["error"] = str(error)
-        return layout
-    try:
-        output_size(n, kernel, padding, stride, dilation, exact=True)
-        exact = True
-    except ValueError:
-        exact = False
-    starts = stride * np.arange(out)
-    reached = int(starts[-1]) + span
-    layout.update(output=out, starts=starts, reached=reached, skipped=padded - reached, exact=exact)
-    return layout
 
 
 def formula_text(n, kernel, padding=0, stride=1, dilation=1):
@@ -281,5 +238,5 @@ def shape_flow_figure(shapes, operations, *, title=None):
     return fig
 
 
-__all__ = ["effective_kernel_size", "grid_layout", "formula_text", "legend_handles", "grid_legend_figure",
+__all__ = ["formula_text", "legend_handles", "grid_legend_figure",
            "draw_output_grid", "output_grid_figure", "shape_flow_figure"]

@@ -1,7 +1,7 @@
 """Static figures for notebook 10: the data, LeNet-5's feature maps, training curves, predictions,
 the confusion matrix, the mistakes, and the learned first-layer filters.
 
-Every number drawn comes from cnnlib: ``model.activations`` for feature maps (the same forward pass
+Every number drawn comes from cnnlib: ``model.layer_outputs`` for feature maps (the same forward pass
 ``cnnlib.train.predict`` uses), ``cnnlib.train.confusion_matrix`` for counts. :class:`TrainingCurves`
 is shared with the training dashboard (``cnnlib.widgets.training``); what the figures show is
 computed in ``cnnlib.inspection``.
@@ -409,3 +409,11 @@ def strongest_patches_figure(model, images, top=50):
     return fig
 
 
+
+
+__all__ = ["TRAIN_COLOR", "VALIDATION_COLOR", "PREDICTED_COLOR", "TRUE_COLOR", "OTHER_COLOR",
+           "grid_shape", "tile_maps", "map_colours", "digits_figure", "padding_figure",
+           "CURVE_STYLES", "SMALLEST_LOSS_SHOWN", "TrainingCurves", "training_curves_figure",
+           "feature_maps_figure", "bar_colours", "bar_legend", "probability_bars",
+           "prediction_figure", "confusion_matrix_figure", "mistakes_figure", "filters_figure",
+           "filter_responses_figure", "strongest_patches_figure"]

@@ -214,3 +214,7 @@ def filter_bank_figure(volume, filters, biases=None, *, names=None, title=None):
     if title:
         fig.suptitle(title)
     return fig
+
+
+__all__ = ["CHANNEL_NAMES", "SLICE_COLOURS", "FILTER_COLOUR", "channel_contributions",
+           "channels_figure", "volume_diagram", "contributions_figure", "filter_bank_figure"]

@@ -25,6 +25,7 @@ _BUILDERS = {
     "training_dashboard": "training",
     "optimiser_explorer": "optimisers",
     "gradient_flow_explorer": "gradient_flow",
+    "digit_drawing_explorer": "drawing",
 }
 
 __all__ = ["Explorer", *_BUILDERS]

@@ -1,26 +1,73 @@
 """What every widget builder returns: a VBox whose controls, views and displayed values tests can reach."""
+import time
+
 import ipywidgets as widgets
 
 
 class Explorer(widgets.VBox):
-    """An ipywidgets.VBox with the attributes every explorer in the series shares.
+    """An ipywidgets.VBox with the shape every explorer in the series shares.
 
-    ``controls``: name -> the ipywidget a user moves (slider, dropdown, text box).
-    ``views``: name -> the output widget that shows a result (Image, HTML, Output).
-    ``shown``: name -> what the widget currently displays (label texts, arrays, warnings),
-    written by :meth:`update` only, so plain pytest can set a control and assert on the result.
+    ``controls``: name -> the ipywidget a user moves (slider, dropdown, text box, button).
+    ``views``: name -> the output widget that shows a result (Image, HTML).
+    ``shown``: name -> what the widget currently displays (label texts, arrays, warnings). It is
+    output only: :meth:`update` writes it and nothing reads it back, so plain pytest can set a
+    control and assert on the result.
 
-    A subclass builds its controls and views once, observes its controls with :meth:`update`,
-    and in ``update`` changes the *values* of existing widgets rather than building new ones
-    (a student feels every widget the browser has to re-create).
+    A subclass builds its controls and views once, calls :meth:`observe_controls` and
+    :meth:`first_update`, and in
+    :meth:`update` changes the *values* of existing widgets rather than building new ones
+    (a student feels every widget the browser has to re-create). When ``update`` itself sets a
+    control (a range that shrinks, a preset that fills a text box), that change does not call
+    ``update`` again: the running update already reads the new value.
+
+    ``update_ms``: how long each update triggered by a control took, as (control name,
+    milliseconds) pairs, newest last (the browser benchmark reads them).
     """
 
-    def __init__(self, children, controls, views=None, **kwargs):
-        super().__init__(children, **kwargs)
+    def __init__(self, children, controls, views):
+        super().__init__(children)
         self.add_class("cnnlib-explorer")   # lets the browser tests find every explorer on a page
+        self.add_class(f"cnnlib-{type(self).__name__}")
         self.controls = dict(controls)
-        self.views = dict(views or {})
+        self.views = dict(views)
+        for view in self.views.values():
+            view.add_class("cnnlib-view")   # what the browser benchmark watches for a change
         self.shown = {}
+        self.update_ms = []
+        self._updating = False
+
+    def observe_controls(self, names=None):
+        """Call :meth:`update` whenever one of the controls ``names`` (default: all that have a
+        value) changes."""
+        for name in names if names is not None else self.controls:
+            control = self.controls[name]
+            if control.has_trait("value"):
+                control.observe(self._on_control, names="value")
+
+    def first_update(self):
+        """The update that fills the views when the explorer is built (control changes it makes
+        do not start another one)."""
+        self._updating = True
+        try:
+            self.update()
+        finally:
+            self._updating = False
+
+    def _on_control(self, change):
+        if self._updating:
+            return
+        self._updating = True
+        start = time.perf_counter()
+        try:
+            self.update(change)
+        finally:
+            self._updating = False
+        name = next((key for key, control in self.controls.items() if control is change["owner"]), "?")
+        self.update_ms = self.update_ms[-199:] + [(name, 1000 * (time.perf_counter() - start))]
+
+    def changed(self, change, *names):
+        """True when this update is the first one (``change`` None) or comes from one of ``names``."""
+        return change is None or any(change["owner"] is self.controls[name] for name in names)
 
     def update(self, change=None):
         """Recompute from the controls and refresh the views; subclasses override this."""

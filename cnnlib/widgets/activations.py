@@ -6,8 +6,8 @@ import numpy as np
 
 from ..activations import ACTIVATIONS
 from ..plots import PROJECTOR_RC
+from ..render import BlittedFigure
 from ._base import Explorer
-from ._blit import BlittedFigure
 
 FORMULAS = {
     "sigmoid": (r"$\sigma(z) = \dfrac{1}{1 + e^{-z}}$", r"$\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$"),
@@ -48,84 +48,90 @@ def activation_explorer(function="sigmoid", z=2.0, threshold=0.05, z_max=6.0):
     if isinstance(threshold, bool) or not np.isscalar(threshold) or not 0 < threshold < 1:
         raise ValueError(f"threshold must be a fraction strictly between 0 and 1, got {threshold!r}")
 
-    grid = np.linspace(-z_max, z_max, 601)
-    controls = {
-        "function": widgets.Dropdown(options=list(ACTIVATIONS), value=function, description="function"),
-        "z": widgets.FloatSlider(value=float(z), min=-z_max, max=z_max, step=0.1, description="z",
-                                 continuous_update=True, readout_format=".1f"),
-        "threshold": widgets.FloatSlider(value=float(threshold), min=0.01, max=0.5, step=0.01,
-                                         description="saturated if f' <", readout_format=".2f",
-                                         style={"description_width": "initial"}),
-    }
-    threshold_note = widgets.HTML("&times; the largest f' shown")
-    formula = widgets.HTMLMath()
-    readout = widgets.HTML()
-    image = widgets.Image(format="png")
-    warning = widgets.HTML()
+    return ActivationExplorer(function, float(z), float(threshold), float(z_max))
 
-    blit = BlittedFigure.create(10, 3.8, left=0.07, right=0.98, bottom=0.15, top=0.9, wspace=0.22)
-    with matplotlib.rc_context(PROJECTOR_RC):
-        ax_f, ax_d = blit.figure.subplots(1, 2)
-        curve_f = blit.animate(ax_f.plot(grid, grid, linewidth=2.5, color="#1f3b73")[0])
-        curve_d = blit.animate(ax_d.plot(grid, grid, linewidth=2.5, color="#1f3b73")[0])
-        marker_f = blit.animate(ax_f.plot([0], [0], "o", markersize=11, color="tab:orange", markeredgecolor="black")[0])
-        marker_d = blit.animate(ax_d.plot([0], [0], "o", markersize=11, color="tab:orange", markeredgecolor="black")[0])
-        for ax in (ax_f, ax_d):
-            ax.axhline(0, color="black", linewidth=0.8)
-            ax.grid(alpha=0.3)
-            ax.set_xlabel("z")
-    shading = []
-    view = Explorer([widgets.HBox([controls["function"], controls["z"]]),
-                     widgets.HBox([controls["threshold"], threshold_note]),
-                     formula, image, readout, warning], controls)
 
-    def redraw_axes(name):
+class ActivationExplorer(Explorer):
+    """What :func:`activation_explorer` returns (see there). Views: "formula", "plot" (Image),
+    "readout", "warning"."""
+
+    def __init__(self, function, z, threshold, z_max):
+        grid = self.grid = np.linspace(-z_max, z_max, 601)
+        controls = {
+            "function": widgets.Dropdown(options=list(ACTIVATIONS), value=function, description="function"),
+            "z": widgets.FloatSlider(value=z, min=-z_max, max=z_max, step=0.1, description="z",
+                                     continuous_update=True, readout_format=".1f"),
+            "threshold": widgets.FloatSlider(value=threshold, min=0.01, max=0.5, step=0.01,
+                                             description="saturated if f' <", readout_format=".2f",
+                                             style={"description_width": "initial"}),
+        }
+        views = {"formula": widgets.HTMLMath(), "plot": widgets.Image(format="png"), "readout": widgets.HTML(),
+                 "warning": widgets.HTML()}
+        super().__init__([widgets.HBox([controls["function"], controls["z"]]),
+                          widgets.HBox([controls["threshold"], widgets.HTML("&times; the largest f' shown")]),
+                          views["formula"], views["plot"], views["readout"], views["warning"]], controls, views)
+        blit = self.blit = BlittedFigure.create(10, 3.8, left=0.07, right=0.98, bottom=0.15, top=0.9, wspace=0.22)
+        with matplotlib.rc_context(PROJECTOR_RC):
+            self.ax_f, self.ax_d = blit.figure.subplots(1, 2)
+            self.curve_f = blit.animate(self.ax_f.plot(grid, grid, linewidth=2.5, color="#1f3b73")[0])
+            self.curve_d = blit.animate(self.ax_d.plot(grid, grid, linewidth=2.5, color="#1f3b73")[0])
+            marker = dict(markersize=11, color="tab:orange", markeredgecolor="black")
+            self.marker_f = blit.animate(self.ax_f.plot([0], [0], "o", **marker)[0])
+            self.marker_d = blit.animate(self.ax_d.plot([0], [0], "o", **marker)[0])
+            for ax in (self.ax_f, self.ax_d):
+                ax.axhline(0, color="black", linewidth=0.8)
+                ax.grid(alpha=0.3)
+                ax.set_xlabel("z")
+        self.shading = []
+        with matplotlib.rc_context(PROJECTOR_RC):
+            for name in ACTIVATIONS:            # every function's axes drawn once now, not on first choice
+                self._redraw_axes(name)
+        self.observe_controls()
+        self.first_update()
+
+    def _redraw_axes(self, name):
         f, f_grad = ACTIVATIONS[name]
-        values, slopes = f(grid), f_grad(grid)
-        curve_f.set_ydata(values)
-        curve_d.set_ydata(slopes)
+        values, slopes = f(self.grid), f_grad(self.grid)
+        self.curve_f.set_ydata(values)
+        self.curve_d.set_ydata(slopes)
         pad_f = 0.08 * (values.max() - values.min())
-        ax_f.set_ylim(min(values.min(), 0) - pad_f, values.max() + pad_f)
-        ax_d.set_ylim(-0.05 * slopes.max(), 1.15 * slopes.max())
-        ax_f.set_title(f"{name}(z)")
-        ax_d.set_title(f"{name}'(z), shaded where saturated")
-        blit.redraw_background(key=name)     # each function's axes are drawn once, then reused
-        formula.value = f"{FORMULAS[name][0]} &emsp; {FORMULAS[name][1]}"
+        self.ax_f.set_ylim(min(values.min(), 0) - pad_f, values.max() + pad_f)
+        self.ax_d.set_ylim(-0.05 * slopes.max(), 1.15 * slopes.max())
+        self.ax_f.set_title(f"{name}(z)")
+        self.ax_d.set_title(f"{name}'(z), shaded where saturated")
+        self.blit.redraw_background(key=name)     # each function's axes are drawn once, then reused
+        self.views["formula"].value = f"{FORMULAS[name][0]} &emsp; {FORMULAS[name][1]}"
 
-    def update(change=None):
+    def update(self, change=None):
+        controls, views, grid = self.controls, self.views, self.grid
         name, z_now, fraction = controls["function"].value, controls["z"].value, controls["threshold"].value
-        if change is None or change["owner"] is controls["function"]:
+        if self.changed(change, "function"):
             with matplotlib.rc_context(PROJECTOR_RC):
-                redraw_axes(name)
+                self._redraw_axes(name)
         f, f_grad = ACTIVATIONS[name]
         slopes = f_grad(grid)
         max_slope = float(slopes.max())
         intervals = saturated_intervals(grid, slopes < fraction * max_slope)
-        if change is None or change["owner"] is not controls["z"]:
-            for patch in shading:
-                blit.forget(patch)
-            shading.clear()
-            for ax in (ax_f, ax_d):
+        if self.changed(change, "function", "threshold"):
+            for patch in self.shading:
+                self.blit.forget(patch)
+            self.shading.clear()
+            for ax in (self.ax_f, self.ax_d):
                 for a, b in intervals:
-                    shading.append(blit.animate(ax.axvspan(a, b, color="grey", alpha=0.25, linewidth=0)))
+                    self.shading.append(self.blit.animate(ax.axvspan(a, b, color="grey", alpha=0.25, linewidth=0)))
         value, slope = float(f(z_now)), float(f_grad(z_now))
         saturated = slope < fraction * max_slope
-        marker_f.set_data([z_now], [value])
-        marker_d.set_data([z_now], [slope])
-        image.value = blit.png()
+        self.marker_f.set_data([z_now], [value])
+        self.marker_d.set_data([z_now], [slope])
+        views["plot"].value = self.blit.png()
         text = (f"f({z_now:.1f}) = {value:.4f} &emsp; f'({z_now:.1f}) = {slope:.4f} "
                 f"({100 * slope / max_slope:.1f}% of the largest slope, {max_slope:.4g})<br>"
                 + (f"<b>saturated</b>: a gradient flowing back through this unit is multiplied by {slope:.4f}"
                    if saturated else "not saturated: the gradient passes through with a useful size")
                 + f"<br>saturated regions (f' &lt; {fraction:.2f} &times; {max_slope:.4g}): "
                 + _describe_intervals(intervals))
-        readout.value = f"<div style='font-size:15px'>{text}</div>"
-        view.shown.update(function=name, z=z_now, value=value, derivative=slope, max_derivative=max_slope,
+        views["readout"].value = f"<div style='font-size:15px'>{text}</div>"
+        views["warning"].value = ""
+        self.shown.update(function=name, z=z_now, value=value, derivative=slope, max_derivative=max_slope,
                           threshold=fraction, saturated=bool(saturated), saturated_regions=intervals,
-                          text=readout.value, warning="")
-        warning.value = ""
-
-    for control in controls.values():
-        control.observe(update, names="value")
-    update()
-    return view
+                          text=views["readout"].value, warning="")

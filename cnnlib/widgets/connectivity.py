@@ -9,27 +9,21 @@ import ipywidgets as widgets
 import numpy as np
 
 from .._checks import as_positive_int
-from ..shapes import conv_parameter_count, dense_parameter_count, output_size
+from ..shapes import conv_parameter_count, dense_parameter_count, output_size, stride_fit
 from ..plots.connectivity import connection_ids, neuron_name, weight_colours
 from ._base import Explorer
+from ._html import ERROR_RED, HIGHLIGHT, ink, note
+from ._html import warning as warning_html
 
 MAX_INPUT_SIDE = 6
 MAX_KERNEL_SIDE = 5
 MAX_STRIDE = 4
-HIGHLIGHT = "#ff7f0e"
 UNUSED = "#f2f2f2"
-ERROR_STYLE = "color:#b00020; font-weight:bold; font-size:15px"
-NOTE_STYLE = "color:#8a4b00; font-weight:bold; font-size:15px"
-
-
-def _ink(hex_colour):
-    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
 def _cell(text, background, size, *, font_px=14, border="1px solid white", colour=None):
-    ink = colour or (_ink(background) if background.startswith("#") else "black")
-    return (f'<td style="background:{background}; color:{ink}; width:{size}px; height:{size}px; '
+    text_colour = colour or (ink(background) if background.startswith("#") else "black")
+    return (f'<td style="background:{background}; color:{text_colour}; width:{size}px; height:{size}px; '
             f'min-width:{size}px; text-align:center; padding:0; font-size:{font_px}px; '
             f'border:{border}">{text}</td>')
 
@@ -102,11 +96,12 @@ def connectivity_view(input_size=4, kernel_size=2, stride=2):
         raise ValueError(f"stride must be at most {MAX_STRIDE}, got {stride}")
     if kernel_size > input_size:
         raise ValueError(f"kernel_size {kernel_size} is larger than the {input_size}x{input_size} input")
-    return _ConnectivityView(input_size, kernel_size, stride).explorer
+    return ConnectivityView(input_size, kernel_size, stride)
 
 
-class _ConnectivityView:
-    """The state behind one connectivity view; ``explorer`` is what the notebook displays."""
+class ConnectivityView(Explorer):
+    """What :func:`connectivity_view` returns (see there). Views: "title", "message", "conv",
+    "dense", "matrices" (HTML)."""
 
     def __init__(self, input_size, kernel_size, stride):
         self.neuron = widgets.Dropdown(options=[("h11", 0)], value=0, description="neuron")
@@ -121,15 +116,19 @@ class _ConnectivityView:
         controls = {"neuron": self.neuron, "input_size": self.input_size,
                     "kernel_size": self.kernel_size, "stride": self.stride}
         panels = widgets.HBox([self.conv_html, self.dense_html], layout=widgets.Layout(grid_gap="40px"))
-        self.explorer = Explorer([
+        views = {"title": self.title, "message": self.message_html, "conv": self.conv_html,
+                 "dense": self.dense_html, "matrices": self.matrices_html}
+        super().__init__([
             self.title, widgets.HBox([self.neuron, self.input_size]),
             widgets.HBox([self.kernel_size, self.stride]), self.message_html, panels,
-            self.matrices_html], controls)
-        self._holding = False
-        self.neuron.observe(lambda _: self._show(), names="value")
-        for control in (self.input_size, self.kernel_size, self.stride):
-            control.observe(lambda _: self._rewire(), names="value")
-        self._rewire()
+            self.matrices_html], controls, views)
+        self.observe_controls()
+        self.first_update()
+
+    def update(self, change=None):
+        if self.changed(change, "input_size", "kernel_size", "stride"):
+            self._rewire()
+        self._show()
 
     def _rewire(self):
         n, k, s = self.input_size.value, self.kernel_size.value, self.stride.value
@@ -141,33 +140,26 @@ class _ConnectivityView:
             options = []
         else:
             self.out_side = output_size(n, k, 0, s)
-            if (n - k) % s:
-                visited = (self.out_side - 1) * s + k
-                self.note = (f"Stride {s} does not fit: (n - F)/S = ({n} - {k})/{s} is not a whole number, "
-                             f"so the output is floored to {self.out_side}x{self.out_side} and the last "
-                             f"{n - visited} row(s) and column(s) of inputs feed no neuron.")
+            problem = stride_fit(n, k, 0, s, axis="row")
+            if problem is not None:
+                self.note = (f"Stride {s} does not fit: {problem}; the same happens to the columns. Those "
+                             "inputs feed no neuron.")
             self.connections = connection_ids(n, k, s)
             options = [(neuron_name(r, self.out_side), r) for r in range(self.out_side ** 2)]
         previous = self.neuron.value
-        self._holding = True
         self.neuron.options = options
         if options:
             self.neuron.value = previous if previous is not None and previous < len(options) else 0
-        self._holding = False
         self.neuron.disabled = not options
-        self._show()
 
     def _show(self):
-        if self._holding:
-            return
-        shown = self.explorer.shown
+        shown = self.shown
         n, k, s = self.input_size.value, self.kernel_size.value, self.stride.value
         n_in = n * n
-        message = (f"<div style='{ERROR_STYLE}'>{self.warning}</div>" if self.warning else
-                   f"<div style='{NOTE_STYLE}'>{self.note}</div>" if self.note else "")
+        message = warning_html(self.warning) or note(self.note)
         self.message_html.value = message
         if self.connections is None:
-            self.title.value = "<b style='font-size:17px; color:#b00020'>No neurons: see the message below</b>"
+            self.title.value = f"<b style='font-size:17px;color:{ERROR_RED}'>No neurons: see the message below</b>"
             self.conv_html.value = self.dense_html.value = self.matrices_html.value = ""
             shown.update(neuron=None, neuron_index=None, output_shape=(0, 0), conv_inputs=[],
                          conv_weights=[], dense_inputs=[], conv_weight_count=k * k,
@@ -187,7 +179,7 @@ class _ConnectivityView:
         conv_params, dense_params = conv_parameter_count(k, 1, 1), dense_parameter_count(n_in, n_out)
 
         def weight_span(text, colour):
-            return (f"<span style='background:{colour}; color:{_ink(colour)}; padding:0 3px; "
+            return (f"<span style='background:{colour}; color:{ink(colour)}; padding:0 3px; "
                     f"border-radius:3px'>{text}</span>")
 
         conv_terms = [f"{weight_span(f'w{w}', kernel_colours[w - 1])}&middot;x{i}"

@@ -11,9 +11,11 @@ import ipywidgets as widgets
 import numpy as np
 
 from .._checks import as_float_array, check_ndim
+from ..conv import PADDING_MODES, padding_amounts, reference_points
 from ..plots import new_figure
-from ..plots.conv1d import PADDING_MODES, SlidingWindowView, padding_amounts, reference_points
+from ..plots.conv1d import SlidingWindowView
 from ._base import Explorer
+from ._html import warning as warning_html
 
 FLIGHT_READINGS = (1.00, 1.10, 1.20, 1.40, 1.70, 1.80, 1.90, 2.10, 2.20, 2.40, 2.50, 2.70)
 RECENCY_WEIGHTS = (0.01, 0.01, 0.02, 0.02, 0.04, 0.4, 0.5)
@@ -27,7 +29,6 @@ WEIGHT_PRESETS = {
     "current reading only": (1.0,),
 }
 CUSTOM = "(your own)"
-WARNING_STYLE = "color:#b00020;font-weight:bold;font-size:15px"
 
 # Caps that keep every redraw quick (a 5,000-reading series took 6 s per edit) and every number
 # drawable (weights of 1e308 overflow the output to inf, which no axis can show).
@@ -111,9 +112,10 @@ def conv1d_explorer(x=FLIGHT_READINGS, weights=RECENCY_WEIGHTS, *, t=None, paddi
     point ``t`` (default: the first one) with ``padding`` 'valid', 'same', 'full' or 'causal'.
 
     Controls: ``t`` (IntSlider), ``weights`` (Text, comma-separated), ``preset`` (Dropdown),
-    ``padding`` (Dropdown). Shown: ``t``, ``window`` (reading indices; negative or past the end
-    = padding), ``window_values``, ``weights``, ``products``, ``sum`` (s_t), ``output`` (the whole
-    series), ``reference_points``, ``arithmetic`` (plain text), ``weights_sum``, ``warning``.
+    ``padding`` (Dropdown). Views: ``plot`` (Image), ``arithmetic`` (HTML), ``warning`` (HTML).
+    Shown: ``t``, ``window`` (reading indices; negative or past the end = padding),
+    ``window_values``, ``weights``, ``products``, ``sum`` (s_t), ``output`` (the whole series),
+    ``reference_points``, ``arithmetic`` (plain text), ``weights_sum``, ``warning``.
 
     Limits, so each redraw stays quick and every value can be drawn: at most ``MAX_READINGS``
     readings and ``MAX_WEIGHTS`` weights, all between -``MAX_ABS_VALUE`` and ``MAX_ABS_VALUE``.
@@ -140,52 +142,92 @@ def conv1d_explorer(x=FLIGHT_READINGS, weights=RECENCY_WEIGHTS, *, t=None, paddi
         t = int(ts[0])
     if t not in ts:
         raise ValueError(f"t must be between {ts[0]} and {ts[-1]} for these weights and padding {padding!r}, got {t}")
+    return Conv1dExplorer(x, w, int(t), padding)
 
-    t_slider = widgets.IntSlider(value=t, min=int(ts[0]), max=int(ts[-1]), description="t",
-                                 continuous_update=True, layout=widgets.Layout(width="460px"))
-    padding_menu = widgets.Dropdown(options=list(PADDING_MODES), value=padding, description="padding")
-    weights_box = widgets.Text(value=_format_weights(w), description="weights",
-                               placeholder="oldest first, e.g. 0.2, 0.3, 0.5", continuous_update=False,
-                               layout=widgets.Layout(width="560px"))
-    preset_menu = widgets.Dropdown(options=[CUSTOM, *WEIGHT_PRESETS],
-                                   value=_preset_name(w), description="preset",
-                                   layout=widgets.Layout(width="420px"))
-    hint = widgets.HTML("<span style='font-size:14px'>Weights oldest first: w<sub>-(k-1)</sub>, ..., "
-                        "w<sub>-1</sub>, w<sub>0</sub>. Press Enter to apply.</span>")
-    warning = widgets.HTML("")
-    image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-    arithmetic = widgets.HTML("")
-    controls = {"t": t_slider, "weights": weights_box, "preset": preset_menu, "padding": padding_menu}
-    explorer = Explorer([widgets.HBox([t_slider, padding_menu]), widgets.HBox([weights_box, preset_menu]),
-                         hint, warning, image, arithmetic], controls)
-    fig = new_figure(11, 7.5)
-    # "quiet" silences observers while one control is set from another's handler.
-    state = {"w": w, "view": None, "quiet": False}
 
-    def rebuild(padding=None):
-        fig.clear()
-        view = SlidingWindowView(fig, x, state["w"], padding or padding_menu.value)
-        state["view"] = view
-        points = view.reference_points
-        state["quiet"] = True
+class Conv1dExplorer(Explorer):
+    """What :func:`conv1d_explorer` returns (see there)."""
+
+    def __init__(self, x, w, t, padding):
+        self.x = x
+        controls = {
+            "t": widgets.IntSlider(value=t, min=t, max=t, description="t", continuous_update=True,
+                                   layout=widgets.Layout(width="460px")),
+            "weights": widgets.Text(value=_format_weights(w), description="weights",
+                                    placeholder="oldest first, e.g. 0.2, 0.3, 0.5", continuous_update=False,
+                                    layout=widgets.Layout(width="560px")),
+            "preset": widgets.Dropdown(options=[CUSTOM, *WEIGHT_PRESETS], value=_preset_name(w), description="preset",
+                                       layout=widgets.Layout(width="420px")),
+            "padding": widgets.Dropdown(options=list(PADDING_MODES), value=padding, description="padding"),
+        }
+        views = {"warning": widgets.HTML(), "plot": widgets.Image(format="png", layout=widgets.Layout(max_width="100%")),
+                 "arithmetic": widgets.HTML()}
+        hint = widgets.HTML("<span style='font-size:14px'>Weights oldest first: w<sub>-(k-1)</sub>, ..., "
+                            "w<sub>-1</sub>, w<sub>0</sub>. Press Enter to apply.</span>")
+        super().__init__([widgets.HBox([controls["t"], controls["padding"]]),
+                          widgets.HBox([controls["weights"], controls["preset"]]),
+                          hint, views["warning"], views["plot"], views["arithmetic"]], controls, views)
+        # A time axis wide enough for every preset under every padding: switching either keeps the
+        # readings in place and reuses one of two backgrounds (with or without padding zeros).
+        longest = max(len(values) for values in WEIGHT_PRESETS.values())
+        self.figure_view = SlidingWindowView(new_figure(11, 7.5), x, w, padding, span_kernel=longest)
+        self.figure_view.enable_fast_updates()
+        for mode in ("valid", "full"):          # draw both backgrounds now rather than on first use
+            self.figure_view.set_weights(w, mode)
+        self.figure_view.set_weights(w, padding)
+        _set_range(controls["t"], int(self.figure_view.reference_points[0]),
+                   int(self.figure_view.reference_points[-1]), t)
+        self.observe_controls()
+        self.first_update()
+
+    def update(self, change=None):
+        controls = self.controls
+        message = ""
+        if change is not None and change["owner"] is controls["preset"]:
+            if change["new"] == CUSTOM:
+                return          # "your own" weights are the ones in the box already
+            controls["weights"].value = _format_weights(WEIGHT_PRESETS[change["new"]])
+        if self.changed(change, "weights", "preset", "padding"):
+            # Both the weights and the padding re-read the typed weights, so weights rejected under
+            # one padding mode are taken up as soon as the student picks a mode they fit.
+            message = self._apply_weights_and_padding()
+        self._show_t()
+        self.views["warning"].value = warning_html(message)
+        self.shown["warning"] = message
+
+    def _apply_weights_and_padding(self):
+        controls, view = self.controls, self.figure_view
         try:
-            _set_range(t_slider, int(points[0]), int(points[-1]), t_slider.value)
+            new_w = parse_weights(controls["weights"].value)
+            reference_points(self.x.size, new_w.size, controls["padding"].value)
+        except ValueError as error:
+            return f"{error} (still showing the last valid weights and padding)"
+        controls["preset"].value = _preset_name(new_w)
+        if np.array_equal(new_w, view.w) and controls["padding"].value == view.padding:
+            return ""
+        previous = view.w, view.padding
+        try:
+            view.set_weights(new_w, controls["padding"].value)
+        except Exception as error:  # an event handler must never leave the picture half-drawn
+            view.set_weights(*previous)
+            return f"Could not draw these weights ({error}); still showing the last valid ones."
         finally:
-            state["quiet"] = False
-        view.show(t_slider.value)
-        view.enable_fast_updates()
+            points = view.reference_points
+            _set_range(controls["t"], int(points[0]), int(points[-1]), controls["t"].value)
+        return ""
 
-    def show_t():
-        view = state["view"]
-        t_now = t_slider.value
+    def _show_t(self):
+        view = self.figure_view
+        t_now = self.controls["t"].value
         s_t = view.show(t_now)
         k = view.w.size
         window = np.arange(t_now - k + 1, t_now + 1)
         values = view.x_padded[window + view.left]
         products = view.w * values
-        image.value = view.png()
-        arithmetic.value = _arithmetic_html(t_now, window, values, view.w, products, s_t, view.w.sum(), x.size)
-        explorer.shown.update({
+        self.views["plot"].value = view.png()
+        self.views["arithmetic"].value = _arithmetic_html(t_now, window, values, view.w, products, s_t,
+                                                          view.w.sum(), self.x.size)
+        self.shown.update({
             "t": t_now, "window": window, "window_values": values, "weights": view.w.copy(),
             "products": products, "sum": float(s_t), "output": view.output.copy(),
             "reference_points": view.reference_points.copy(), "weights_sum": float(view.w.sum()),
@@ -193,54 +235,6 @@ def conv1d_explorer(x=FLIGHT_READINGS, weights=RECENCY_WEIGHTS, *, t=None, paddi
                           + f" = {s_t:.4f}",
         })
 
-    def set_warning(message):
-        warning.value = f"<span style='{WARNING_STYLE}'>{html.escape(message)}</span>" if message else ""
-        explorer.shown["warning"] = message
 
-    def apply_weights_and_padding(change=None):
-        # Both controls re-read the typed weights, so weights rejected under one padding mode
-        # are taken up as soon as the student picks a mode they fit.
-        try:
-            new_w = parse_weights(weights_box.value)
-            reference_points(x.size, new_w.size, padding_menu.value)
-        except ValueError as error:
-            set_warning(f"{error} (still showing the last valid weights and padding)")
-            return
-        previous = state["w"], state["view"].padding
-        state["w"] = new_w
-        state["quiet"] = True
-        try:
-            preset_menu.value = _preset_name(new_w)
-        finally:
-            state["quiet"] = False
-        try:
-            rebuild()
-            show_t()
-        except Exception as error:  # an event handler must never leave the picture half-drawn
-            state["w"] = previous[0]
-            rebuild(previous[1])
-            show_t()
-            set_warning(f"Could not draw these weights ({error}); still showing the last valid ones.")
-            return
-        set_warning("")
-
-    def on_preset(change):
-        if not state["quiet"] and change["new"] != CUSTOM:
-            weights_box.value = _format_weights(WEIGHT_PRESETS[change["new"]])
-
-    def on_t(change):
-        if not state["quiet"]:
-            show_t()
-
-    t_slider.observe(on_t, "value")
-    weights_box.observe(apply_weights_and_padding, "value")
-    preset_menu.observe(on_preset, "value")
-    padding_menu.observe(apply_weights_and_padding, "value")
-    set_warning("")
-    rebuild()
-    show_t()
-    return explorer
-
-
-__all__ = ["conv1d_explorer", "parse_weights", "FLIGHT_READINGS", "RECENCY_WEIGHTS", "WEIGHT_PRESETS",
+__all__ = ["conv1d_explorer", "Conv1dExplorer", "parse_weights", "FLIGHT_READINGS", "RECENCY_WEIGHTS", "WEIGHT_PRESETS",
            "MAX_READINGS", "MAX_WEIGHTS", "MAX_ABS_VALUE"]

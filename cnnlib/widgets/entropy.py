@@ -4,7 +4,6 @@ entropy_explorer: sliders for a true distribution P and a predicted Q; bars, H(P
 softmax_explorer: editable scores and a temperature; bars of softmax(z / T).
 All numbers come from ``cnnlib.losses``.
 """
-import html
 import re
 
 import ipywidgets as widgets
@@ -14,17 +13,14 @@ import numpy as np
 from ..losses import cross_entropy, entropy, kl_divergence, softmax
 from ..plots import PROJECTOR_RC
 from ..plots.losses import PREDICTED_STYLE, TRUE_STYLE
+from ..render import BlittedFigure
 from ._base import Explorer
-from ._blit import BlittedFigure
+from ._html import warning as _warning_html
 
 UNITS = {"bits": 2, "nats": "e"}
 _FLOAT_MAX = np.finfo(np.float64).max
 MAX_CLASSES = 6
 MAX_SCORES = 10
-
-
-def _warning_html(message):
-    return f"<b style='color:#b00000;font-size:15px'>{html.escape(message)}</b>" if message else ""
 
 
 def _check_weights(values, name, n_classes=None):
@@ -65,47 +61,57 @@ def entropy_explorer(true=(0.0, 1.0, 0.0), predicted=(0.2, 0.7, 0.1), labels=("c
     predicted = _check_weights(predicted, "predicted", len(labels))
     if units not in UNITS:
         raise ValueError(f"units must be 'bits' or 'nats', got {units!r}")
-    n = len(labels)
+    return EntropyExplorer(true, predicted, labels, units)
 
-    def slider(value, text):
-        return widgets.FloatSlider(value=float(value), min=0.0, max=1.0, step=0.01, description=text,
-                                   readout_format=".2f", style={"description_width": "initial"})
 
-    controls = {f"p{i}": slider(true[i], f"P({labels[i]})") for i in range(n)}
-    controls.update({f"q{i}": slider(predicted[i], f"Q({labels[i]})") for i in range(n)})
-    controls["units"] = widgets.ToggleButtons(options=list(UNITS), value=units, description="units")
-    image = widgets.Image(format="png")
-    readout = widgets.HTMLMath()
-    warning = widgets.HTML()
-    columns = widgets.HBox([
-        widgets.VBox([widgets.HTML(f"<b>{title}</b> (weights, normalised)")] + [controls[f"{key}{i}"] for i in range(n)])
-        for key, title in (("p", "true P"), ("q", "predicted Q"))
-    ])
+class EntropyExplorer(Explorer):
+    """What :func:`entropy_explorer` returns (see there). Views: "bars" (Image), "readout", "warning"."""
 
-    blit = BlittedFigure.create(8, 3.8, left=0.1, right=0.98, bottom=0.12, top=0.9)
-    x = np.arange(n)
-    with matplotlib.rc_context(PROJECTOR_RC):
-        ax = blit.figure.subplots()
-        p_bars = ax.bar(x - 0.2, np.zeros(n), 0.4, label="true P", **TRUE_STYLE)
-        q_bars = ax.bar(x + 0.2, np.zeros(n), 0.4, label="predicted Q", **PREDICTED_STYLE)
-        for bar in (*p_bars, *q_bars):
-            blit.animate(bar)
-        p_labels, q_labels = _bar_labels(ax, p_bars, blit), _bar_labels(ax, q_bars, blit)
-        ax.set(xticks=x, xticklabels=labels, ylim=(0, 1.15), ylabel="probability",
-               title="true distribution P and prediction Q")
-        ax.legend(loc="upper right")
-    view = Explorer([columns, controls["units"], image, readout, warning], controls)
-    last_good = {}
+    def __init__(self, true, predicted, labels, units):
+        n = self.n = len(labels)
 
-    def update(change=None):
+        def slider(value, text):
+            return widgets.FloatSlider(value=float(value), min=0.0, max=1.0, step=0.01, description=text,
+                                       readout_format=".2f", style={"description_width": "initial"})
+
+        controls = {f"p{i}": slider(true[i], f"P({labels[i]})") for i in range(n)}
+        controls.update({f"q{i}": slider(predicted[i], f"Q({labels[i]})") for i in range(n)})
+        controls["units"] = widgets.ToggleButtons(options=list(UNITS), value=units, description="units")
+        views = {"bars": widgets.Image(format="png"), "readout": widgets.HTMLMath(), "warning": widgets.HTML()}
+        columns = widgets.HBox([
+            widgets.VBox([widgets.HTML(f"<b>{title}</b> (weights, normalised)")]
+                         + [controls[f"{key}{i}"] for i in range(n)])
+            for key, title in (("p", "true P"), ("q", "predicted Q"))
+        ])
+        super().__init__([columns, controls["units"], views["bars"], views["readout"], views["warning"]],
+                         controls, views)
+        self.blit = BlittedFigure.create(8, 3.8, left=0.1, right=0.98, bottom=0.12, top=0.9)
+        x = np.arange(n)
+        with matplotlib.rc_context(PROJECTOR_RC):
+            ax = self.blit.figure.subplots()
+            self.p_bars = ax.bar(x - 0.2, np.zeros(n), 0.4, label="true P", **TRUE_STYLE)
+            self.q_bars = ax.bar(x + 0.2, np.zeros(n), 0.4, label="predicted Q", **PREDICTED_STYLE)
+            for bar in (*self.p_bars, *self.q_bars):
+                self.blit.animate(bar)
+            self.p_labels, self.q_labels = _bar_labels(ax, self.p_bars, self.blit), _bar_labels(ax, self.q_bars,
+                                                                                                  self.blit)
+            ax.set(xticks=x, xticklabels=labels, ylim=(0, 1.15), ylabel="probability",
+                   title="true distribution P and prediction Q")
+            ax.legend(loc="upper right")
+        self.last_good = {}
+        self.observe_controls()
+        self.first_update()
+
+    def update(self, change=None):
+        controls, views, n = self.controls, self.views, self.n
         p_weights = np.array([controls[f"p{i}"].value for i in range(n)])
         q_weights = np.array([controls[f"q{i}"].value for i in range(n)])
         problems = [f"All {name} weights are 0: move at least one {name} slider above 0."
                     for name, weights in (("true P", p_weights), ("predicted Q", q_weights)) if weights.sum() == 0]
         if problems:
             message = " ".join(problems)
-            warning.value = _warning_html(message)
-            view.shown.update(last_good, warning=message)
+            views["warning"].value = _warning_html(message)
+            self.shown.update(self.last_good, warning=message)
             return
         p, q = p_weights / p_weights.sum(), q_weights / q_weights.sum()
         unit = controls["units"].value
@@ -114,9 +120,9 @@ def entropy_explorer(true=(0.0, 1.0, 0.0), predicted=(0.2, 0.7, 0.1), labels=("c
         h_pq = float(cross_entropy(p, q, base=base))
         kl = float(kl_divergence(p, q, base=base))
         kl_reverse = float(kl_divergence(q, p, base=base))
-        _set_bars(p_bars, p_labels, p)
-        _set_bars(q_bars, q_labels, q)
-        image.value = blit.png()
+        _set_bars(self.p_bars, self.p_labels, p)
+        _set_bars(self.q_bars, self.q_labels, q)
+        views["bars"].value = self.blit.png()
         missed = bool(np.any((p > 0) & (q == 0)))
         missed_reverse = bool(np.any((q > 0) & (p == 0)))
         text = (f"$H(P) = {h_p:.3f}$ {unit} &emsp; $H(P, Q) = {h_pq:.3f}$ {unit} &emsp; "
@@ -128,16 +134,11 @@ def entropy_explorer(true=(0.0, 1.0, 0.0), predicted=(0.2, 0.7, 0.1), labels=("c
                      + ("P" if missed else "Q") + " says can happen, so " + ("H(P, Q) and KL(P || Q) are"
                      if missed else "KL(Q || P) is") + " really infinite; cnnlib floors probabilities "
                      "at 1e-12 inside the log, which caps " + ("them." if missed else "it."))
-        readout.value = f"<div style='font-size:16px'>{text}</div>"
-        warning.value = ""
-        last_good.update(p=p, q=q, entropy=h_p, cross_entropy=h_pq, kl=kl, kl_reverse=kl_reverse,
-                         units=unit, text=readout.value)
-        view.shown.update(last_good, warning="")
-
-    for control in controls.values():
-        control.observe(update, names="value")
-    update()
-    return view
+        views["readout"].value = f"<div style='font-size:16px'>{text}</div>"
+        views["warning"].value = ""
+        self.last_good.update(p=p, q=q, entropy=h_p, cross_entropy=h_pq, kl=kl, kl_reverse=kl_reverse,
+                              units=unit, text=views["readout"].value)
+        self.shown.update(self.last_good, warning="")
 
 
 def parse_scores(text):
@@ -176,46 +177,55 @@ def softmax_explorer(scores=(1.3, 5.1, 2.2), temperature=1.0):
         raise ValueError(f"scores must be between 2 and {MAX_SCORES} finite numbers, got {scores.tolist()}")
     if isinstance(temperature, bool) or not np.isscalar(temperature) or not 0.05 <= temperature <= 20:
         raise ValueError(f"temperature must be a number between 0.05 and 20, got {temperature!r}")
-    controls = {
-        "scores": widgets.Text(value=", ".join(f"{s:g}" for s in scores), description="scores z",
-                               continuous_update=False, layout=widgets.Layout(width="420px")),
-        "temperature": widgets.FloatLogSlider(value=float(temperature), base=10, min=np.log10(0.05), max=np.log10(20),
-                                              step=0.01, description="temperature T", readout_format=".2f",
-                                              style={"description_width": "initial"},
-                                              layout=widgets.Layout(width="520px")),
-    }
-    image = widgets.Image(format="png")
-    readout = widgets.HTMLMath()
-    warning = widgets.HTML()
-    view = Explorer([controls["scores"], controls["temperature"], image, readout, warning], controls)
-    blit = BlittedFigure.create(8, 3.6, left=0.1, right=0.98, bottom=0.14, top=0.9)
-    with matplotlib.rc_context(PROJECTOR_RC):
-        ax = blit.figure.subplots()
-        ax.set(ylim=(0, 1.12), ylabel="probability")
-    artists = {"bars": [], "labels": [], "scores": None}
-    last_good = {}
+    return SoftmaxExplorer(scores, float(temperature))
 
-    def rebuild_bars(z):
-        for artist in artists["bars"] + artists["labels"]:
-            blit.forget(artist)
+
+class SoftmaxExplorer(Explorer):
+    """What :func:`softmax_explorer` returns (see there). Views: "bars" (Image), "readout", "warning"."""
+
+    def __init__(self, scores, temperature):
+        controls = {
+            "scores": widgets.Text(value=", ".join(f"{s:g}" for s in scores), description="scores z",
+                                   continuous_update=False, layout=widgets.Layout(width="420px")),
+            "temperature": widgets.FloatLogSlider(value=temperature, base=10, min=np.log10(0.05), max=np.log10(20),
+                                                  step=0.01, description="temperature T", readout_format=".2f",
+                                                  style={"description_width": "initial"},
+                                                  layout=widgets.Layout(width="520px")),
+        }
+        views = {"bars": widgets.Image(format="png"), "readout": widgets.HTMLMath(), "warning": widgets.HTML()}
+        super().__init__([controls["scores"], controls["temperature"], views["bars"], views["readout"],
+                          views["warning"]], controls, views)
+        self.blit = BlittedFigure.create(8, 3.6, left=0.1, right=0.98, bottom=0.14, top=0.9)
+        with matplotlib.rc_context(PROJECTOR_RC):
+            self.ax = self.blit.figure.subplots()
+            self.ax.set(ylim=(0, 1.12), ylabel="probability")
+        self.bars, self.labels, self.scores = [], [], None
+        self.last_good = {}
+        self.observe_controls()
+        self.first_update()
+
+    def _rebuild_bars(self, z):
+        for artist in self.bars + self.labels:
+            self.blit.forget(artist)
         x = np.arange(z.size)
         with matplotlib.rc_context(PROJECTOR_RC):
-            bars = list(ax.bar(x, np.zeros(z.size), 0.6, **TRUE_STYLE))
-            for bar in bars:
-                blit.animate(bar)
-            artists["bars"], artists["labels"] = bars, _bar_labels(ax, bars, blit)
-            ax.set(xticks=x, xticklabels=[f"z={s:g}" for s in z], xlim=(-0.6, z.size - 0.4),
-                   title="softmax(z / T)")
-            blit.redraw_background()
-        artists["scores"] = z
+            self.bars = list(self.ax.bar(x, np.zeros(z.size), 0.6, **TRUE_STYLE))
+            for bar in self.bars:
+                self.blit.animate(bar)
+            self.labels = _bar_labels(self.ax, self.bars, self.blit)
+            self.ax.set(xticks=x, xticklabels=[f"z={s:g}" for s in z], xlim=(-0.6, z.size - 0.4),
+                        title="softmax(z / T)")
+            self.blit.redraw_background()
+        self.scores = z
 
-    def update(change=None):
+    def update(self, change=None):
+        controls, views = self.controls, self.views
         try:
             z = parse_scores(controls["scores"].value)
         except ValueError as error:
             message = str(error)
-            warning.value = _warning_html(message)
-            view.shown.update(last_good, warning=message)
+            views["warning"].value = _warning_html(message)
+            self.shown.update(self.last_good, warning=message)
             return
         t = controls["temperature"].value
         # Shifting by max z changes no probability, and it keeps z / T finite: with z = 1e307
@@ -229,34 +239,29 @@ def softmax_explorer(scores=(1.3, 5.1, 2.2), temperature=1.0):
         exp_terms = np.exp(scaled)
         if not np.all(np.isfinite(probs)):
             message = "These scores cannot be turned into probabilities in float64; try smaller scores."
-            warning.value = _warning_html(message)
-            view.shown.update(last_good, warning=message)
+            views["warning"].value = _warning_html(message)
+            self.shown.update(self.last_good, warning=message)
             return
-        if artists["scores"] is None or not np.array_equal(z, artists["scores"]):
-            rebuild_bars(z)
+        if self.scores is None or not np.array_equal(z, self.scores):
+            self._rebuild_bars(z)
         h = float(entropy(probs))
-        for bar, label, v in zip(artists["bars"], artists["labels"], probs):
+        for bar, label, v in zip(self.bars, self.labels, probs):
             bar.set_height(v)
             label.set_position((bar.get_x() + bar.get_width() / 2, v + 0.02))
             label.set_text(f"{v:.3f}")
-        image.value = blit.png()
-        shown = ", ".join(f"{v:.3f}" for v in probs)
-        text = (f"$T = {t:.2f}$: &ensp; softmax = [{shown}] &emsp; entropy {h:.3f} bits "
+        views["bars"].value = self.blit.png()
+        listed = ", ".join(f"{v:.3f}" for v in probs)
+        text = (f"$T = {t:.2f}$: &ensp; softmax = [{listed}] &emsp; entropy {h:.3f} bits "
                 f"(uniform would be $\\log_2 {z.size} = {np.log2(z.size):.3f}$)<br>"
                 f"$e^{{(z_j - \\max z)/T}}$ = [{', '.join(f'{v:.4g}' for v in exp_terms)}], "
                 f"sum {exp_terms.sum():.4g}; each probability is its term divided by the sum.")
-        readout.value = f"<div style='font-size:16px'>{text}</div>"
+        views["readout"].value = f"<div style='font-size:16px'>{text}</div>"
         message = ""
         if overflows:
             message = (f"Note: z / T exceeds the largest float64 ({_FLOAT_MAX:.3g}) for these scores, so "
                        f"e^(z/T) cannot be computed directly; the values above use (z - max z) / T, which "
                        f"gives the same probabilities.")
-        warning.value = _warning_html(message)
-        last_good.update(scores=z, temperature=t, exp_terms=exp_terms, probabilities=probs, entropy=h,
-                         text=readout.value)
-        view.shown.update(last_good, warning=message)
-
-    for control in controls.values():
-        control.observe(update, names="value")
-    update()
-    return view
+        views["warning"].value = _warning_html(message)
+        self.last_good.update(scores=z, temperature=t, exp_terms=exp_terms, probabilities=probs, entropy=h,
+                              text=views["readout"].value)
+        self.shown.update(self.last_good, warning=message)

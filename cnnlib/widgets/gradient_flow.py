@@ -20,8 +20,10 @@ from ..conv import conv2d, conv2d_backward
 from ..plots import SIGNED_CMAP
 from ..plots.backprop import FLOW_EXAMPLE, outputs_reading, window_cells
 from ..pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
-from ..shapes import output_size
+from ..shapes import output_size, stride_fit
 from ._base import Explorer
+from ._html import HIGHLIGHT, ink, note
+from ._html import warning as warning_html
 
 LAYERS = (("convolution", "conv"), ("max pool", "max"), ("avg pool", "avg"))
 DIRECTIONS = (("an output cell: where does its gradient go?", "output"),
@@ -30,10 +32,8 @@ MAX_SIDE = 10
 MAX_STRIDE = 4
 MAX_PADDING = 3
 MAX_POOL_SIZE = 5
-TOUCHED = "#ff7f0e"            # the highlight colour of cnnlib.plots.number_grid and the stepper
+TOUCHED = HIGHLIGHT            # the highlight colour of cnnlib.plots.number_grid and the stepper
 CHOSEN = "#000000"
-ERROR_STYLE = "color:#b00020; font-weight:bold; font-size:15px"
-NOTE_STYLE = "color:#8a4b00; font-size:14px"
 
 
 def _fmt(value):
@@ -43,10 +43,6 @@ def _fmt(value):
     if value == round(value) and abs(value) < 1e6:
         return str(int(round(value))) if value != 0 else "0"
     return f"{value:.3g}"
-
-
-def _text_colour(rgba):
-    return "black" if 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2] > 0.5 else "white"
 
 
 def grid_html(values, *, grads=None, pad=0, pad_text="0", outline=(), dashed=(), title=""):
@@ -79,7 +75,7 @@ def grid_html(values, *, grads=None, pad=0, pad_text="0", outline=(), dashed=(),
                 text = pad_text
             elif (i, j) in grads:
                 rgba = cmap(0.5 + 0.5 * grads[(i, j)] / limit)
-                style = (f"background:{matplotlib.colors.to_hex(rgba)};color:{_text_colour(rgba)};"
+                style = (f"background:{matplotlib.colors.to_hex(rgba)};color:{ink(rgba)};"
                          f"box-shadow:inset 0 0 0 2px {TOUCHED};")
                 text = (f"{_fmt(values[i, j])}<br><span style='font-size:12px;font-weight:bold'>"
                         f"{_fmt(grads[(i, j)])}</span>")
@@ -151,13 +147,12 @@ class GradientFlowExplorer(Explorer):
                           widgets.HBox([controls["row"], controls["col"]]),
                           widgets.HBox([controls["stride"], controls["padding"], controls["size"]]),
                           views["warning"], grids, views["readout"]], controls, views)
-        for control in controls.values():
-            control.observe(self.update, names="value")
-        self.update()
+        self.observe_controls()
+        self.first_update()
 
     def _show_problem(self, message):
         height, width = self.x.shape
-        self.views["warning"].value = f"<div style='{ERROR_STYLE}'>{html.escape(message)}</div>"
+        self.views["warning"].value = warning_html(message)
         self.views["input"].value = grid_html(self.x, title=f"input {height}x{width}")
         for name in ("weights", "output", "readout"):
             self.views[name].value = ""
@@ -195,12 +190,11 @@ class GradientFlowExplorer(Explorer):
                                f"row <= {grid_h - 1} and col <= {grid_w - 1}.")
             return
         notes = []
-        for axis, n, k in (("rows", height, kh), ("columns", width, kw)):
-            travel = n - k + 2 * p
-            if travel % s:
-                notes.append(f"Stride {s} does not fit the {axis}: ({n} - {k} + 2*{p})/{s} is not whole, "
-                             f"so the output size is rounded down and the last {travel % s} {axis} of the "
-                             f"padded input are never read (their gradient is always 0).")
+        for axis, n, k in (("row", height, kh), ("column", width, kw)):
+            problem = stride_fit(n, k, p, s, axis=axis)
+            if problem is not None:
+                notes.append(f"Stride {s} does not fit: {problem}; those {axis}s are never read (their gradient "
+                             "is always 0).")
         if s > max(kh, kw):
             notes.append(f"Stride {s} is larger than the {kh}x{kw} window: some inputs fall between windows "
                          f"and never receive a gradient.")
@@ -217,7 +211,7 @@ class GradientFlowExplorer(Explorer):
         views["output"].value = grid_html(out, grads=flow["output_grads"], outline=flow["output_outline"],
                                           title=f"output {out_shape[0]}x{out_shape[1]}" + flow["output_title"])
         views["readout"].value = (f"<div style='font-size:15px;max-width:900px'>{flow['text']}</div>"
-                                  + "".join(f"<div style='{NOTE_STYLE}'>{html.escape(n)}</div>" for n in notes))
+                                  + "".join(note(n) for n in notes))
         views["warning"].value = ""
         self.shown.update(output_shape=out_shape, output=out, text=flow["text"], note=" ".join(notes),
                           warning="", **flow["values"])

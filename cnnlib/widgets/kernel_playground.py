@@ -1,25 +1,34 @@
-"""The kernel playground (notebook 02): apply a preset or hand-edited kernel to an image.
+"""The kernel playground (notebook 02): apply a preset or hand-edited kernel to an image, a sample
+or the student's own.
 
-The result is :func:`cnnlib.conv2d` on an input padded so the result has the image's size
-(:func:`cnnlib.plots.conv2d.filter_image`: zeros, or repeated border pixels so the picture's
-frame does not look like an edge). Images are encoded with
-:func:`cnnlib.plots.array_to_png`, which keeps an update of a 256x256 image to a few milliseconds.
+The result is :func:`cnnlib.conv.filter_image`: :func:`cnnlib.conv2d` on an input padded so the
+result has the image's size (zeros, or repeated border pixels so the picture's frame does not
+look like an edge). Images are encoded with :func:`cnnlib.render.array_to_png`, which keeps an
+update of a 256x256 image to a few milliseconds.
 """
+import io
+
 import ipywidgets as widgets
+import matplotlib.image
 import numpy as np
 
 from .. import kernels
 from .._checks import as_float_array
+from ..conv import filter_image
 from ..data import SAMPLE_IMAGES, sample_image
-from ..plots import IMAGE_CMAP, array_to_png
-from ..plots.conv2d import filter_image
+from ..plots import IMAGE_CMAP
+from ..render import array_to_png
 from ._base import Explorer
-from .stepper import ERROR_STYLE, format_number, number_table_html
+from ._html import format_number, heading, number_table, paragraph
+from ._html import warning as warning_html
 
 IMAGE_SIDE = 256
 MAX_KERNEL_SIDE = 15
 CUSTOM = "custom"
 YOUR_IMAGE = "your image"
+UPLOADED = "upload: "
+MAX_UPLOAD_SIDE = 512
+LUMINANCE = np.array([0.299, 0.587, 0.114])
 CLIP = "clip to [0, 1]"
 RESCALE = "rescale min..max"
 BORDERS = {"repeat": "Border: the outermost pixels are repeated before convolving, so flat borders stay flat.",
@@ -70,20 +79,54 @@ def _display_explanation(mode, lo, hi):
     return f"Rescaled: every value equals {lo:.3g}, so the result is one flat grey."
 
 
+def read_image_bytes(data, max_side=MAX_UPLOAD_SIDE):
+    """A PNG or JPEG file's bytes -> (grey image in [0, 1], note); the note says when the image was
+    made smaller (its long side is cut to ``max_side`` by averaging blocks of pixels), else ''.
+
+    Raises ValueError with a message for the student when the bytes are not a readable image.
+    """
+    data = bytes(data)
+    # imread cannot guess the format of bytes (it would assume PNG): read the file's signature.
+    kind = "png" if data.startswith(b"\x89PNG") else "jpeg" if data.startswith(b"\xff\xd8") else None
+    if kind is None:
+        raise ValueError("This is not a PNG or JPEG file.")
+    try:
+        picture = matplotlib.image.imread(io.BytesIO(data), format=kind)
+    except Exception as error:     # PIL raises several types for a broken file
+        raise ValueError(f"Could not read this file as a PNG or JPEG image ({type(error).__name__}).") from None
+    # JPEGs come as 0..255 integers, PNGs as 0..1 floats.
+    picture = picture / 255.0 if picture.dtype == np.uint8 else np.asarray(picture, dtype=float)
+    if picture.ndim == 3:
+        picture = picture[..., :3] @ LUMINANCE if picture.shape[2] >= 3 else picture[..., 0]
+    if picture.ndim != 2 or min(picture.shape) < 3:
+        raise ValueError(f"The image must be at least 3x3 pixels, got shape {picture.shape}.")
+    note = ""
+    factor = -(-max(picture.shape) // max_side)
+    if factor > 1:
+        h, w = (picture.shape[0] // factor) * factor, (picture.shape[1] // factor) * factor
+        before = picture.shape
+        picture = picture[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+        note = (f"Your image was {before[0]}x{before[1]} pixels; it was scaled down {factor} times to "
+                f"{picture.shape[0]}x{picture.shape[1]} so every update stays quick.")
+    return np.clip(picture, 0.0, 1.0), note
+
+
 def kernel_playground(image=None, kernel="sharpen"):
-    """Try image kernels: presets or a hand-edited 3x3 kernel, applied with :func:`cnnlib.conv2d`.
+    """Try image kernels: presets or a hand-edited 3x3 kernel, applied with :func:`cnnlib.conv.filter_image`.
 
     ``image``: None (the photograph "hopper"), a name from ``cnnlib.data.SAMPLE_IMAGES``, or a 2D
     array with values in [0, 1]. Sample images are loaded at 256x256. ``kernel``: a preset name
     from ``cnnlib.kernels.PRESETS`` or a 2D array with odd sides.
 
-    Controls: ``image`` (dropdown), ``preset`` (dropdown; "custom" means the 3x3 boxes),
+    Controls: ``image`` (dropdown), ``upload`` (your own PNG or JPEG; shown in grey, at most
+    512 pixels on its long side), ``preset`` (dropdown; "custom" means the 3x3 boxes),
     ``k00`` ... ``k22`` (the 3x3 boxes, row then column), ``display`` (clip or rescale),
     ``border`` ("repeat" or "zeros": how the image is padded so the result keeps its size),
-    ``flip`` (true convolution instead of cross-correlation). ``.shown`` holds ``image_name``,
-    ``image``, ``preset``, ``kernel``, ``kernel_sum``, ``result`` (conv2d's output), ``display``
-    (the grey levels drawn, in [0, 1]), ``range`` (min, max of the result), ``explanation``,
-    ``border``, ``flip`` and ``warning``.
+    ``flip`` (true convolution instead of cross-correlation). Views: ``original``, ``result``
+    (Images), ``kernel``, ``kernel_note``, ``explanation``, ``warning`` (HTML).
+    ``.shown`` holds ``image_name``, ``image``, ``preset``, ``kernel``, ``kernel_sum``, ``result``
+    (filter_image's output), ``display`` (the grey levels drawn, in [0, 1]), ``range`` (min, max
+    of the result), ``explanation``, ``border``, ``flip``, ``upload_note`` and ``warning``.
     """
     images = {}
     if image is None:
@@ -100,130 +143,134 @@ def kernel_playground(image=None, kernel="sharpen"):
         start_kernel, start_preset = kernels.by_name(kernel), kernel
     else:
         start_kernel, start_preset = _check_kernel(kernel), CUSTOM
-    return _Playground(images, start_image, start_kernel, start_preset).explorer
+    return KernelPlayground(images, start_image, start_kernel, start_preset)
 
 
-class _Playground:
-    """The state behind one kernel playground; ``explorer`` is what the notebook displays."""
+class KernelPlayground(Explorer):
+    """What :func:`kernel_playground` returns (see there)."""
 
     def __init__(self, images, start_image, start_kernel, start_preset):
         self.images = images
         self.kernel = start_kernel
-        self._filling = False
-
-        image_names = list(images) + list(SAMPLE_IMAGES)
-        self.image_choice = widgets.Dropdown(options=image_names, value=start_image, description="image")
-        self.preset = widgets.Dropdown(options=list(kernels.PRESETS) + [CUSTOM], value=start_preset,
-                                       description="kernel")
-        self.boxes = [[widgets.FloatText(value=0.0, layout=widgets.Layout(width="72px"))
-                       for _ in range(3)] for _ in range(3)]
+        self.result = None
         toggle_style = {"description_width": "50px", "button_width": "165px"}
-        self.display = widgets.ToggleButtons(options=[CLIP, RESCALE], value=CLIP, description="show",
-                                             style=toggle_style)
-        self.border = widgets.ToggleButtons(options=[("repeat border pixels", "repeat"),
-                                                     ("zero padding", "zeros")],
-                                            value="repeat", description="border", style=toggle_style)
-        self.flip = widgets.Checkbox(value=False, description="flip the kernel (true convolution)",
-                                     indent=False)
-
+        controls = {
+            "image": widgets.Dropdown(options=list(images) + list(SAMPLE_IMAGES), value=start_image,
+                                      description="image"),
+            "upload": widgets.FileUpload(accept=".png,.jpg,.jpeg,image/png,image/jpeg", multiple=False,
+                                         description="your image"),
+            "preset": widgets.Dropdown(options=list(kernels.PRESETS) + [CUSTOM], value=start_preset,
+                                       description="kernel"),
+            "display": widgets.ToggleButtons(options=[CLIP, RESCALE], value=CLIP, description="show",
+                                             style=toggle_style),
+            "border": widgets.ToggleButtons(options=[("repeat border pixels", "repeat"), ("zero padding", "zeros")],
+                                            value="repeat", description="border", style=toggle_style),
+            "flip": widgets.Checkbox(value=False, description="flip the kernel (true convolution)", indent=False),
+        }
+        self.boxes = [[widgets.FloatText(value=0.0, layout=widgets.Layout(width="72px")) for _ in range(3)]
+                      for _ in range(3)]
+        controls.update({f"k{i}{j}": self.boxes[i][j] for i in range(3) for j in range(3)})
         picture = dict(width=f"{IMAGE_SIDE}px", height=f"{IMAGE_SIDE}px")
-        self.original_view = widgets.Image(format="png", layout=widgets.Layout(**picture))
-        self.result_view = widgets.Image(format="png", layout=widgets.Layout(**picture))
-        self.kernel_html = widgets.HTML()
-        self.kernel_note = widgets.HTML()
-        self.explanation = widgets.HTML()
-        self.warning_html = widgets.HTML()
-
-        def heading(text):
-            return widgets.HTML(f"<b style='font-size:15px'>{text}</b>")
-
+        views = {"original": widgets.Image(format="png", layout=widgets.Layout(**picture)),
+                 "result": widgets.Image(format="png", layout=widgets.Layout(**picture)),
+                 "kernel_title": widgets.HTML(), "kernel": widgets.HTML(), "kernel_note": widgets.HTML(),
+                 "explanation": widgets.HTML(), "warning": widgets.HTML()}
         box_grid = widgets.GridBox([b for row in self.boxes for b in row], layout=widgets.Layout(
             grid_template_columns="repeat(3, 76px)", grid_gap="4px"))
-        self.kernel_title = heading("kernel")
         panels = widgets.HBox([
-            widgets.VBox([heading("original"), self.original_view]),
-            widgets.VBox([self.kernel_title, self.kernel_html, self.kernel_note,
-                          heading("edit the 3x3 kernel"), box_grid],
+            widgets.VBox([widgets.HTML(heading("original")), views["original"]]),
+            widgets.VBox([views["kernel_title"], views["kernel"], views["kernel_note"],
+                          widgets.HTML(heading("edit the 3x3 kernel")), box_grid],
                          layout=widgets.Layout(max_width="300px")),
-            widgets.VBox([heading("result"), self.result_view]),
+            widgets.VBox([widgets.HTML(heading("result")), views["result"]]),
         ], layout=widgets.Layout(grid_gap="20px", align_items="flex-start"))
-        controls = {"image": self.image_choice, "preset": self.preset, "display": self.display,
-                    "border": self.border, "flip": self.flip}
-        controls.update({f"k{i}{j}": self.boxes[i][j] for i in range(3) for j in range(3)})
-        self.explorer = Explorer([
-            widgets.HBox([self.image_choice, self.preset]),
-            widgets.HBox([self.display, self.border]),
-            self.flip,
-            panels, self.explanation, self.warning_html], controls)
-
-        self.image_choice.observe(lambda _: self._new_image(), names="value")
-        self.preset.observe(lambda _: self._new_preset(), names="value")
-        for row in self.boxes:
-            for box in row:
-                box.observe(lambda _: self._box_edited(), names="value")
-        self.display.observe(lambda _: self._show_result(), names="value")
-        self.flip.observe(lambda _: self._convolve(), names="value")
-        self.border.observe(lambda _: self._convolve(), names="value")
-
+        super().__init__([widgets.HBox([controls["image"], controls["upload"], controls["preset"]]),
+                          widgets.HBox([controls["display"], controls["border"]]), controls["flip"],
+                          panels, views["explanation"], views["warning"]], controls, views)
+        self.upload_note = self.problem = ""
         self._fill_boxes(start_kernel)
-        self._new_image(convolve=False)
-        self._show_kernel()
-        self._convolve()
+        self.observe_controls()
+        self.first_update()
+
+    def update(self, change=None):
+        message = ""
+        if change is not None and change["owner"] is self.controls["upload"]:
+            message = self._take_upload(change["new"])
+        if self.changed(change, "image", "upload"):
+            self._new_image()
+        if self.changed(change, "preset"):
+            self._new_preset()
+        box_edited = change is not None and any(change["owner"] is box for row in self.boxes for box in row)
+        if box_edited:
+            self._box_edited()
+        if self.changed(change, "preset") or box_edited:
+            self._show_kernel()
+        if change is None or change["owner"] is not self.controls["display"]:
+            self.problem = self._convolve()
+        message = message or self.problem
+        self._show_result()
+        self.views["warning"].value = warning_html(message)
+        self.shown.update(warning=message, upload_note=self.upload_note)
+
+    def _take_upload(self, files):
+        """Add an uploaded file to the image menu and select it; returns a message ('' when fine)."""
+        if not files:
+            return ""
+        upload = files[0]
+        try:
+            picture, self.upload_note = read_image_bytes(upload["content"])
+        except ValueError as error:
+            self.upload_note = ""
+            return f"{upload.get('name', 'The file')}: {error}"
+        name = f"{UPLOADED}{upload.get('name', 'image')}"
+        self.images[name] = picture
+        menu = self.controls["image"]
+        if name not in menu.options:
+            menu.options = [name, *menu.options]
+        menu.value = name
+        return ""
 
     def _image(self, name):
         if name not in self.images:
             self.images[name] = sample_image(name, size=IMAGE_SIDE)
         return self.images[name]
 
-    def _new_image(self, convolve=True):
-        name = self.image_choice.value
+    def _new_image(self):
+        name = self.controls["image"].value
         self.original = self._image(name)
-        self.original_view.value = array_to_png(self.original, cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        self.explorer.shown.update(image_name=name, image=self.original)
-        if convolve:
-            self._convolve()
+        self.views["original"].value = array_to_png(self.original, cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        if not name.startswith(UPLOADED):
+            self.upload_note = ""
+        self.shown.update(image_name=name, image=self.original)
 
     def _fill_boxes(self, kernel):
-        """Write a 3x3 kernel into the boxes (rounded for reading) without triggering 'custom'."""
+        """Write a 3x3 kernel into the boxes (rounded for reading); other sizes disable them."""
         editable = kernel.shape == (3, 3)
-        self._filling = True
         for i in range(3):
             for j in range(3):
                 if editable:
                     self.boxes[i][j].value = round(float(kernel[i, j]), 4)
                 self.boxes[i][j].disabled = not editable
-        self._filling = False
 
     def _boxes_kernel(self):
         return np.array([[box.value for box in row] for row in self.boxes], dtype=float)
 
     def _new_preset(self):
-        if self._filling:
-            return
-        name = self.preset.value
+        name = self.controls["preset"].value
         self.kernel = self._boxes_kernel() if name == CUSTOM else kernels.by_name(name)
         self._fill_boxes(self.kernel)
-        self._show_kernel()
-        self._convolve()
 
     def _box_edited(self):
-        if self._filling:
-            return
         self.kernel = self._boxes_kernel()
-        if self.preset.value != CUSTOM:
-            self._filling = True   # the switch to "custom" must not reload the kernel a second time
-            self.preset.value = CUSTOM
-            self._filling = False
-        self._show_kernel()
-        self._convolve()
+        self.controls["preset"].value = CUSTOM
 
     def _show_kernel(self):
         k = self.kernel
         rows, cols = k.shape
         scale = max(float(np.abs(k).max()), 1e-12)
-        self.kernel_html.value = number_table_html(k, vmin=-scale, vmax=scale,
-                                                   cell_px=52 if rows <= 3 else 40, font_px=14)
-        self.kernel_title.value = f"<b style='font-size:15px'>kernel ({self.preset.value}, {rows}x{cols})</b>"
+        self.views["kernel"].value = number_table(k, vmin=-scale, vmax=scale, cell_px=52 if rows <= 3 else 40,
+                                                  font_px=14)
+        self.views["kernel_title"].value = heading(f"kernel ({self.controls['preset'].value}, {rows}x{cols})")
         total = float(k.sum())
         if np.isclose(total, 1):
             meaning = "weights sum to 1: flat regions keep their brightness"
@@ -231,40 +278,48 @@ class _Playground:
             meaning = "weights sum to 0: flat regions become 0"
         else:
             meaning = f"weights sum to {format_number(total)}: flat regions are multiplied by {format_number(total)}"
-        note = f"<div style='font-size:14px'>{meaning}"
         if k.shape != (3, 3):
-            note += f"<br>The boxes below edit 3x3 kernels; this one is {rows}x{cols}, shown as is."
-        self.kernel_note.value = note + "</div>"
-        self.explorer.shown.update(kernel=k, kernel_sum=total, preset=self.preset.value)
+            meaning += f"<br>The boxes below edit 3x3 kernels; this one is {rows}x{cols}, shown as is."
+        self.views["kernel_note"].value = paragraph(meaning, 14)
+        self.shown.update(kernel=k, kernel_sum=total, preset=self.controls["preset"].value)
 
     def _convolve(self):
+        """Filter the image; returns a message ('' when fine)."""
+        border, flip = self.controls["border"].value, self.controls["flip"].value
+        self.shown.update(flip=flip, border=border)
         try:
-            self.result = filter_image(self.original, self.kernel, border=self.border.value,
-                                       flip=self.flip.value)
-            warning = ""
+            self.result = filter_image(self.original, self.kernel, border=border, flip=flip)
         except ValueError as error:
             self.result = None
-            warning = f"Cannot apply this kernel: {error}"
-        self.warning_html.value = f"<div style='{ERROR_STYLE}'>{warning}</div>" if warning else ""
-        self.explorer.shown.update(warning=warning, flip=self.flip.value, border=self.border.value,
-                                   result=self.result)
-        self._show_result()
+            return f"Cannot apply this kernel: {error}"
+        return ""
 
     def _show_result(self):
-        shown = self.explorer.shown
+        shown = self.shown
+        shown["result"] = self.result
         if self.result is None:
-            self.result_view.value = b""
-            self.explanation.value = ""
+            self.views["result"].value = b""
+            self.views["explanation"].value = ""
             shown.update(display=None, range=None, explanation="")
             return
+        mode = self.controls["display"].value
         lo, hi = float(self.result.min()), float(self.result.max())
-        if self.display.value == CLIP:
+        if mode == CLIP:
             grey = np.clip(self.result, 0, 1)
         elif hi > lo:
             grey = (self.result - lo) / (hi - lo)
         else:
             grey = np.full_like(self.result, 0.5)
-        explanation = _display_explanation(self.display.value, lo, hi) + " " + BORDERS[self.border.value]
-        self.result_view.value = array_to_png(grey, cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        self.explanation.value = f"<div style='font-size:15px; max-width:820px'>{explanation}</div>"
+        explanation = _display_explanation(mode, lo, hi) + " " + BORDERS[self.controls["border"].value]
+        if self.controls["flip"].value:
+            symmetric = np.array_equal(self.kernel, self.kernel[::-1, ::-1])
+            explanation += (" Flipped: true convolution." + (" This kernel is the same turned half a circle, so "
+                                                              "flipping changes nothing." if symmetric else ""))
+        if self.upload_note:
+            explanation += " " + self.upload_note
+        self.views["result"].value = array_to_png(grey, cmap=IMAGE_CMAP, vmin=0, vmax=1)
+        self.views["explanation"].value = paragraph(explanation, 15, max_width=820)
         shown.update(display=grey, range=(lo, hi), explanation=explanation)
+
+
+__all__ = ["kernel_playground", "KernelPlayground", "read_image_bytes", "MAX_UPLOAD_SIDE"]

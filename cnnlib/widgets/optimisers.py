@@ -2,34 +2,32 @@
 
 Pick a surface (a saddle between two minima, or a long narrow valley), an optimiser, a learning
 rate, a start point and a number of steps; the path and the loss along it update together. Every
-step is taken by ``cnnlib.optimize.run_optimiser``, i.e. by ``cnnlib.optim``'s update functions.
+step is taken by ``cnnlib.optim.run_optimiser``, i.e. by ``cnnlib.optim``'s update functions.
 """
-import html
 
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
 
-from ..optimize import OPTIMISERS, SURFACES, run_optimiser
+from ..optim import OPTIMISERS, SURFACES, run_optimiser
 from ..plots import PROJECTOR_RC
 from ..plots.optimisers import LOSS_FLOOR, OPTIMISER_NAMES, OPTIMISER_STYLE, draw_surface
+from ..render import BlittedFigure
 from ._base import Explorer
-from ._blit import BlittedFigure
+from ._html import ERROR_RED
+from ._html import warning as _warning_html
 
 DEFAULT_STARTS = {"saddle": (1.5, 0.001), "valley": (-8.0, 1.5)}
 SURFACE_LABELS = {"saddle": "a saddle between two minima", "valley": "a long narrow valley"}
 MAX_STEPS = 300
+LOSS_AXIS_LENGTHS = (25, 50, 100, 200, MAX_STEPS)
 LOSS_LIMITS = (1e-5, 30.0)
 STALL_DISTANCE = 0.2      # a path that ends this close to the saddle is reported as stalled there
 
 
 def _loss_axis_length(steps):
     """The loss panel's x range: a few fixed lengths, so only a few backgrounds ever need drawing."""
-    return next(length for length in (25, 50, 100, 200, MAX_STEPS) if steps <= length)
-
-
-def _warning_html(message):
-    return f"<b style='color:#b00000;font-size:15px'>{html.escape(message)}</b>" if message else ""
+    return next(length for length in LOSS_AXIS_LENGTHS if steps <= length)
 
 
 def _point(p):
@@ -62,7 +60,7 @@ def optimiser_explorer(surface="saddle", optimiser="gd", lr=0.05, start=None, st
                        compare=False):
     """Watch an optimiser walk across a 2D loss surface.
 
-    Controls: "surface" ("saddle" or "valley", see ``cnnlib.optimize.SURFACES``), "optimiser"
+    Controls: "surface" ("saddle" or "valley", see ``cnnlib.optim.SURFACES``), "optimiser"
     ("gd", "momentum", "adam"), "lr" (log slider 0.001 to 1), "momentum" (used by "momentum"),
     "x0", "y0" (the start; reset to the surface's default when the surface changes), "steps",
     "compare" (also draw the other two optimisers, faintly, with the same settings).
@@ -87,82 +85,99 @@ def optimiser_explorer(surface="saddle", optimiser="gd", lr=0.05, start=None, st
         raise ValueError(f"start must be a point (x, y) inside the plotted window x in {xlim}, y in {ylim}, "
                          f"got {start}")
 
-    wide = widgets.Layout(width="480px")
-    label = {"description_width": "110px"}
-    controls = {
-        "surface": widgets.Dropdown(options=[(text, name) for name, text in SURFACE_LABELS.items()], value=surface,
-                                    description="surface", style=label, layout=wide),
-        "optimiser": widgets.ToggleButtons(options=[(OPTIMISER_NAMES[o], o) for o in OPTIMISERS], value=optimiser,
-                                           description="optimiser", style=label),
-        "lr": widgets.FloatLogSlider(value=float(lr), base=10, min=-3, max=0, step=0.01, description="learning rate",
-                                     readout_format=".3g", style=label, layout=wide),
-        "momentum": widgets.FloatSlider(value=float(momentum), min=0.0, max=0.99, step=0.01, description="momentum β",
-                                        readout_format=".2f", style=label, layout=wide),
-        "x0": widgets.FloatSlider(value=start[0], min=xlim[0], max=xlim[1], step=0.001, description="start x",
-                                  readout_format=".3f", style=label, layout=wide),
-        "y0": widgets.FloatSlider(value=start[1], min=ylim[0], max=ylim[1], step=0.001, description="start y",
-                                  readout_format=".3f", style=label, layout=wide),
-        "steps": widgets.IntSlider(value=int(steps), min=1, max=MAX_STEPS, description="steps", style=label,
-                                   layout=wide),
-        "compare": widgets.Checkbox(value=bool(compare), description="also show the other two optimisers (faint)",
-                                    indent=False),
-    }
-    image = widgets.Image(format="png")
-    readout = widgets.HTML()
-    warning = widgets.HTML()
-    column = widgets.VBox([controls[name] for name in ("surface", "optimiser", "lr", "momentum", "x0", "y0", "steps",
-                                                       "compare")])
-    view = Explorer([column, image, readout, warning], controls,
-                    views={"plot": image, "readout": readout, "warning": warning})
+    return OptimiserExplorer(surface, optimiser, float(lr), start, int(steps), float(momentum), bool(compare))
 
-    blit = BlittedFigure.create(13, 4.8)
-    with matplotlib.rc_context(PROJECTOR_RC):
-        panels = {name: _SurfacePanel(blit, [0.06, 0.12, 0.5, 0.8], s) for name, s in SURFACES.items()}
-        ax_loss = blit.figure.add_axes([0.64, 0.12, 0.34, 0.8])
-        ax_loss.set(yscale="log", ylim=LOSS_LIMITS, xlabel="step", ylabel="loss (log scale)", title="loss along the way")
-        ax_loss.grid(alpha=0.3, which="both")
-        height = float(SURFACES["saddle"].loss(0.0, 0.0))
-        saddle_marks = (ax_loss.axhline(height, color="0.4", linestyle=":", linewidth=2),
-                        ax_loss.annotate(f"height of the saddle ({height:g})", (0.5, height), xytext=(0, 5),
-                                         xycoords=("axes fraction", "data"), textcoords="offset points",
-                                         ha="center", color="0.3", fontsize=11))
-        diverged_note = blit.animate(ax_loss.text(0.5, 0.6, "", transform=ax_loss.transAxes, ha="center",
-                                                  color="#b00000", fontsize=15, fontweight="bold"))
-        loss_lines = {}
-        for o in OPTIMISERS:
-            style = OPTIMISER_STYLE[o]
-            color = "black" if style["color"] == "white" else style["color"]
-            loss_lines[o] = blit.animate(ax_loss.plot([], [], color=color, linestyle=style["linestyle"], linewidth=2.5,
-                                                      label=OPTIMISER_NAMES[o])[0])
-        ax_loss.legend(loc="lower left", fontsize=11)
-    state = {"surface": None, "busy": False}
-    last_good = {}
 
-    def show_surface(name):
+class OptimiserExplorer(Explorer):
+    """What :func:`optimiser_explorer` returns (see there). Views: "plot" (Image), "readout", "warning"."""
+
+    def __init__(self, surface, optimiser, lr, start, steps, momentum, compare):
+        xlim, ylim = SURFACES[surface].xlim, SURFACES[surface].ylim
+        wide = widgets.Layout(width="480px")
+        label = {"description_width": "110px"}
+        controls = {
+            "surface": widgets.Dropdown(options=[(text, name) for name, text in SURFACE_LABELS.items()], value=surface,
+                                        description="surface", style=label, layout=wide),
+            "optimiser": widgets.ToggleButtons(options=[(OPTIMISER_NAMES[o], o) for o in OPTIMISERS], value=optimiser,
+                                               description="optimiser", style=label),
+            "lr": widgets.FloatLogSlider(value=float(lr), base=10, min=-3, max=0, step=0.01, description="learning rate",
+                                         readout_format=".3g", style=label, layout=wide),
+            "momentum": widgets.FloatSlider(value=float(momentum), min=0.0, max=0.99, step=0.01, description="momentum β",
+                                            readout_format=".2f", style=label, layout=wide),
+            "x0": widgets.FloatSlider(value=start[0], min=xlim[0], max=xlim[1], step=0.001, description="start x",
+                                      readout_format=".3f", style=label, layout=wide),
+            "y0": widgets.FloatSlider(value=start[1], min=ylim[0], max=ylim[1], step=0.001, description="start y",
+                                      readout_format=".3f", style=label, layout=wide),
+            "steps": widgets.IntSlider(value=int(steps), min=1, max=MAX_STEPS, description="steps", style=label,
+                                       layout=wide),
+            "compare": widgets.Checkbox(value=bool(compare), description="also show the other two optimisers (faint)",
+                                        indent=False),
+        }
+        image = widgets.Image(format="png")
+        readout = widgets.HTML()
+        warning = widgets.HTML()
+        column = widgets.VBox([controls[name] for name in ("surface", "optimiser", "lr", "momentum", "x0", "y0", "steps",
+                                                           "compare")])
+        super().__init__([column, image, readout, warning], controls,
+                         views={"plot": image, "readout": readout, "warning": warning})
+
+        blit = BlittedFigure.create(13, 4.8)
+        with matplotlib.rc_context(PROJECTOR_RC):
+            panels = {name: _SurfacePanel(blit, [0.06, 0.12, 0.5, 0.8], s) for name, s in SURFACES.items()}
+            ax_loss = blit.figure.add_axes([0.64, 0.12, 0.34, 0.8])
+            ax_loss.set(yscale="log", ylim=LOSS_LIMITS, xlabel="step", ylabel="loss (log scale)", title="loss along the way")
+            ax_loss.grid(alpha=0.3, which="both")
+            height = float(SURFACES["saddle"].loss(0.0, 0.0))
+            saddle_marks = (ax_loss.axhline(height, color="0.4", linestyle=":", linewidth=2),
+                            ax_loss.annotate(f"height of the saddle ({height:g})", (0.5, height), xytext=(0, 5),
+                                             xycoords=("axes fraction", "data"), textcoords="offset points",
+                                             ha="center", color="0.3", fontsize=11))
+            diverged_note = blit.animate(ax_loss.text(0.5, 0.6, "", transform=ax_loss.transAxes, ha="center",
+                                                      color=ERROR_RED, fontsize=15, fontweight="bold"))
+            loss_lines = {}
+            for o in OPTIMISERS:
+                style = OPTIMISER_STYLE[o]
+                color = "black" if style["color"] == "white" else style["color"]
+                loss_lines[o] = blit.animate(ax_loss.plot([], [], color=color, linestyle=style["linestyle"], linewidth=2.5,
+                                                          label=OPTIMISER_NAMES[o])[0])
+            ax_loss.legend(loc="lower left", fontsize=11)
+        self.blit, self.panels, self.ax_loss, self.loss_lines = blit, panels, ax_loss, loss_lines
+        self.saddle_marks, self.diverged_note = saddle_marks, diverged_note
+        self.surface_shown = None
+        self.last_good = {}
+        # The loss panel has a few fixed lengths: draw this surface's backgrounds now, so that no
+        # move of the steps slider waits for a full redraw.
+        self._show_surface(surface)
+        for length in LOSS_AXIS_LENGTHS:
+            ax_loss.set_xlim(0, length)
+            blit.redraw_background(key=(surface, length))
+        self.observe_controls()
+        self.first_update()
+
+
+    def _show_surface(self, name):
+        panels, saddle_marks, controls = self.panels, self.saddle_marks, self.controls
         for other, panel in panels.items():
             panel.show(other == name)
         for mark in saddle_marks:
             mark.set_visible("saddle" in SURFACES[name].points)
-        if state["surface"] is not None:          # a new surface: start from its default point
-            state["busy"] = True
-            try:
-                s = SURFACES[name]
-                for key, (low, high), value in (("x0", s.xlim, DEFAULT_STARTS[name][0]),
-                                                ("y0", s.ylim, DEFAULT_STARTS[name][1])):
-                    control = controls[key]
-                    control.min, control.max = min(low, control.min), max(high, control.max)
-                    control.value = value
-                    control.min, control.max = low, high
-            finally:
-                state["busy"] = False
-        state["surface"] = name
+        if self.surface_shown is not None:          # a new surface: start from its default point
+            s = SURFACES[name]
+            for key, (low, high), value in (("x0", s.xlim, DEFAULT_STARTS[name][0]),
+                                            ("y0", s.ylim, DEFAULT_STARTS[name][1])):
+                control = controls[key]
+                control.min, control.max = min(low, control.min), max(high, control.max)
+                control.value = value
+                control.min, control.max = low, high
+        self.surface_shown = name
 
-    def update(change=None):
-        if state["busy"]:
-            return
+    def update(self, change=None):
+        controls, blit, ax_loss, loss_lines = self.controls, self.blit, self.ax_loss, self.loss_lines
+        image, readout, warning = self.views["plot"], self.views["readout"], self.views["warning"]
+        last_good = self.last_good
         name = controls["surface"].value
-        if name != state["surface"]:
-            show_surface(name)
+        if name != self.surface_shown:
+            self._show_surface(name)
         surface = SURFACES[name]
         chosen = controls["optimiser"].value
         lr, beta = float(controls["lr"].value), float(controls["momentum"].value)
@@ -176,9 +191,9 @@ def optimiser_explorer(surface="saddle", optimiser="gd", lr=0.05, start=None, st
         except (ValueError, TypeError, FloatingPointError) as error:     # never out of an event handler
             message = f"Cannot run this setting: {error}"
             warning.value = _warning_html(message)
-            view.shown.update(last_good, warning=message)
+            self.shown.update(last_good, warning=message)
             return
-        panel = panels[name]
+        panel = self.panels[name]
         for o in OPTIMISERS:
             path_line, loss_line = panel.paths[o], loss_lines[o]
             if o in runs:
@@ -198,7 +213,7 @@ def optimiser_explorer(surface="saddle", optimiser="gd", lr=0.05, start=None, st
         panel.end.set_data([end[0]], [end[1]])
         panel.end.set_color(OPTIMISER_STYLE[chosen]["color"])
         panel.end.set_markeredgecolor("black")
-        diverged_note.set_text("" if trajectory.diverged_after is None
+        self.diverged_note.set_text("" if trajectory.diverged_after is None
                                else f"diverged after {trajectory.diverged_after} steps")
         length = _loss_axis_length(steps)
         ax_loss.set_xlim(0, length)
@@ -234,10 +249,4 @@ def optimiser_explorer(surface="saddle", optimiser="gd", lr=0.05, start=None, st
                          steps_run=trajectory.path.shape[0] - 1, end=end.copy(), loss=loss,
                          gradient_norm=gradient_norm, diverged_after=trajectory.diverged_after,
                          distance_to_saddle=distance, stalled=stalled, others=others, text=readout.value)
-        view.shown.update(last_good, warning=message)
-
-    view.update = update
-    for control in controls.values():
-        control.observe(update, names="value")
-    update()
-    return view
+        self.shown.update(last_good, warning=message)

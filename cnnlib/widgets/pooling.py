@@ -1,16 +1,17 @@
 """Pooling explorer (notebook 06): mode, size and stride on a feature map, and a shift that tests invariance."""
 import html
-import io
 
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
-from PIL import Image
 
 from .._checks import as_float_array, check_ndim
 from ..plots import VALUE_CMAP
 from ..plots.pooling import POOLS, example_feature_map, shift_image, unchanged_counts
+from ..render import colour, rgb_to_png, scale_for, upscale
+from ..shapes import stride_fit
 from ._base import Explorer
+from ._html import ERROR_RED, heading, note
+from ._html import warning as warning_html
 
 PANEL_PIXELS = 240          # each picture is scaled up to about this many pixels across
 MAX_SHIFT = 3
@@ -20,19 +21,8 @@ CHANGED_RGB = (0.55, 0.0, 0.0)     # dark red: dark in grey-scale too, against t
 INACTIVE_RGB = (0.72, 0.72, 0.72)
 
 
-def _png(rgb):
-    """PNG bytes of an H x W x 3 picture in [0, 1], with light compression (fast enough for a slider)."""
-    buffer = io.BytesIO()
-    Image.fromarray(np.round(np.clip(rgb, 0, 1) * 255).astype(np.uint8)).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
-
-
 def _scale_for(shape):
-    return max(1, PANEL_PIXELS // max(shape))
-
-
-def _upscale(rgb, scale):
-    return np.repeat(np.repeat(rgb, scale, axis=0), scale, axis=1)
+    return scale_for(shape, PANEL_PIXELS)
 
 
 def _draw_cell_lines(big, starts_rows, starts_cols, scale, color=(1.0, 1.0, 1.0)):
@@ -45,9 +35,7 @@ def _draw_cell_lines(big, starts_rows, starts_cols, scale, color=(1.0, 1.0, 1.0)
 
 def _input_picture(values, size, stride, out_shape, vmin, vmax):
     """The (shifted) input coloured by value, window starts drawn as lines, unused pixels dimmed."""
-    cmap = matplotlib.colormaps[VALUE_CMAP]
-    span = (vmax - vmin) or 1.0
-    rgb = cmap((values - vmin) / span)[..., :3]
+    rgb = colour(values, VALUE_CMAP, vmin, vmax)
     h, w = values.shape
     rows, cols = np.arange(h), np.arange(w)
     used_rows = (rows < (out_shape[0] - 1) * stride + size) & (rows % stride < size)
@@ -55,17 +43,16 @@ def _input_picture(values, size, stride, out_shape, vmin, vmax):
     unused = ~(used_rows[:, None] & used_cols[None, :])
     rgb[unused] = 0.35 * rgb[unused] + 0.65 * np.array(INACTIVE_RGB)
     scale = _scale_for(values.shape)
-    big = _upscale(rgb, scale)
+    big = upscale(rgb, scale)
     if stride * scale >= 6:
         _draw_cell_lines(big, range(stride, h, stride), range(stride, w, stride), scale)
     return big
 
 
 def _value_picture(values, vmin, vmax):
-    cmap = matplotlib.colormaps[VALUE_CMAP]
-    rgb = cmap((values - vmin) / ((vmax - vmin) or 1.0))[..., :3]
+    rgb = colour(values, VALUE_CMAP, vmin, vmax)
     scale = _scale_for(values.shape)
-    big = _upscale(rgb, scale)
+    big = upscale(rgb, scale)
     if scale >= 12:
         _draw_cell_lines(big, range(1, values.shape[0]), range(1, values.shape[1]), scale)
     return big
@@ -79,7 +66,7 @@ def _change_picture(before, after):
     rgb[active & same] = UNCHANGED_RGB
     rgb[active & ~same] = CHANGED_RGB
     scale = _scale_for(before.shape)
-    big = _upscale(rgb, scale)
+    big = upscale(rgb, scale)
     if scale >= 12:
         _draw_cell_lines(big, range(1, before.shape[0]), range(1, before.shape[1]), scale, (0.3, 0.3, 0.3))
     return big
@@ -92,7 +79,7 @@ def _number_table(values, reference):
         cells = []
         for j in range(values.shape[1]):
             changed = not np.isclose(values[i, j], reference[i, j], rtol=1e-9, atol=1e-12)
-            style = "color:#8c0000;font-weight:bold;" if changed else ""
+            style = f"color:{ERROR_RED};font-weight:bold;" if changed else ""
             cells.append(f"<td style='padding:2px 7px;text-align:right;{style}'>{values[i, j]:.3g}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return "<table style='font-size:15px;font-family:monospace'>" + "".join(rows) + "</table>"
@@ -102,10 +89,9 @@ def _percent(part, whole):
     return 100.0 * part / whole if whole else 100.0
 
 
-def _panel(title):
-    caption = widgets.HTML(f"<b style='font-size:14px'>{html.escape(title)}</b>")
-    picture = widgets.Image(format="png")
-    return caption, picture, widgets.VBox([caption, picture], layout=widgets.Layout(margin="0 12px 0 0"))
+def _panel(title, picture):
+    caption = widgets.HTML(heading(html.escape(title), 14))
+    return widgets.VBox([caption, picture], layout=widgets.Layout(margin="0 12px 0 0"))
 
 
 def pooling_explorer(feature_map=None, mode="max", size=2, stride=2, shift_rows=0, shift_cols=1):
@@ -113,6 +99,7 @@ def pooling_explorer(feature_map=None, mode="max", size=2, stride=2, shift_rows=
 
     feature_map: H x W array (default: the 8 x 8 map of four peaks from notebook 06).
     Controls: "mode" (max/avg), "size", "stride", "shift_rows" (down), "shift_cols" (right).
+    Views: "input", "pooled", "pooled_shifted", "change" (Images), "tables", "readout", "warning" (HTML).
     Pooling is ``cnnlib.max_pool2d``/``avg_pool2d``; the shift is ``cnnlib.plots.pooling.shift_image``
     (zeros come in at the edge). Counts ignore positions that are zero before and after.
     ``.shown``: pooled, pooled_shifted, output_shape, unchanged_pooled, active_pooled, percent_pooled,
@@ -133,90 +120,98 @@ def pooling_explorer(feature_map=None, mode="max", size=2, stride=2, shift_rows=
             raise TypeError(f"{name} must be an integer, got {value!r}")
         if not low <= value <= high:
             raise ValueError(f"{name} must be between {low} and {high} for a {h} x {w} map, got {value}")
+    return PoolingExplorer(fmap, mode, size, stride, shift_rows, shift_cols)
 
-    # The size slider reaches past a small map on purpose: the widget then explains why nothing fits.
-    controls = {
-        "mode": widgets.ToggleButtons(options=["max", "avg"], value=mode, description="mode"),
-        "size": widgets.IntSlider(value=size, min=1, max=min(10, max(h, w) + 2), description="size"),
-        "stride": widgets.IntSlider(value=stride, min=1, max=min(8, max(h, w)), description="stride"),
-        "shift_rows": widgets.IntSlider(value=shift_rows, min=-min(MAX_SHIFT, h - 1), max=min(MAX_SHIFT, h - 1),
-                                        description="shift down"),
-        "shift_cols": widgets.IntSlider(value=shift_cols, min=-min(MAX_SHIFT, w - 1), max=min(MAX_SHIFT, w - 1),
-                                        description="shift right"),
-    }
-    panels = {key: _panel(title) for key, title in (
-        ("input", "input after the shift (lines: window starts)"),
-        ("pooled", "pooled, no shift"),
-        ("pooled_shifted", "pooled after the shift"),
-        ("change", "white: unchanged, red: changed"))}
-    tables = widgets.HTML()
-    readout = widgets.HTML()
-    warning = widgets.HTML()
-    view = Explorer([controls["mode"],
-                     widgets.HBox([controls["size"], controls["stride"]]),
-                     widgets.HBox([controls["shift_rows"], controls["shift_cols"]]),
-                     widgets.HBox([panel[2] for panel in panels.values()]),
-                     tables, readout, warning], controls)
-    vmin, vmax = float(fmap.min()), float(fmap.max())
-    blank = _png(np.full((1, 1, 3), 0.9))
 
-    def show_problem(message, shifted):
-        warning.value = f"<b style='color:#b00000;font-size:15px'>{html.escape(message)}</b>"
-        panels["input"][1].value = _png(_value_picture(shifted, vmin, vmax))
+class PoolingExplorer(Explorer):
+    """What :func:`pooling_explorer` returns (see there)."""
+
+    def __init__(self, fmap, mode, size, stride, shift_rows, shift_cols):
+        self.fmap = fmap
+        h, w = fmap.shape
+        # The size slider reaches past a small map on purpose: the widget then explains why nothing fits.
+        controls = {
+            "mode": widgets.ToggleButtons(options=["max", "avg"], value=mode, description="mode"),
+            "size": widgets.IntSlider(value=size, min=1, max=min(10, max(h, w) + 2), description="size"),
+            "stride": widgets.IntSlider(value=stride, min=1, max=min(8, max(h, w)), description="stride"),
+            "shift_rows": widgets.IntSlider(value=shift_rows, min=-min(MAX_SHIFT, h - 1), max=min(MAX_SHIFT, h - 1),
+                                            description="shift down"),
+            "shift_cols": widgets.IntSlider(value=shift_cols, min=-min(MAX_SHIFT, w - 1), max=min(MAX_SHIFT, w - 1),
+                                            description="shift right"),
+        }
+        titles = {"input": "input after the shift (lines: window starts)", "pooled": "pooled, no shift",
+                  "pooled_shifted": "pooled after the shift", "change": "white: unchanged, red: changed"}
+        views = {key: widgets.Image(format="png") for key in titles}
+        views.update(tables=widgets.HTML(), readout=widgets.HTML(), warning=widgets.HTML())
+        super().__init__([controls["mode"],
+                          widgets.HBox([controls["size"], controls["stride"]]),
+                          widgets.HBox([controls["shift_rows"], controls["shift_cols"]]),
+                          widgets.HBox([_panel(titles[key], views[key]) for key in titles]),
+                          views["tables"], views["readout"], views["warning"]], controls, views)
+        self.vmin, self.vmax = float(fmap.min()), float(fmap.max())
+        self.blank = rgb_to_png(np.full((1, 1, 3), 0.9))
+        self.observe_controls()
+        self.first_update()
+
+    def _show_problem(self, message, shifted):
+        views = self.views
+        views["warning"].value = warning_html(message)
+        views["input"].value = rgb_to_png(_value_picture(shifted, self.vmin, self.vmax))
         for key in ("pooled", "pooled_shifted", "change"):
-            panels[key][1].value = blank
-        tables.value = readout.value = ""
-        view.shown.update(pooled=None, pooled_shifted=None, output_shape=None, unchanged_pooled=None,
+            views[key].value = self.blank
+        views["tables"].value = views["readout"].value = ""
+        self.shown.update(pooled=None, pooled_shifted=None, output_shape=None, unchanged_pooled=None,
                           active_pooled=None, percent_pooled=None, unchanged_input=None, active_input=None,
                           percent_input=None, text="", note="", warning=message)
 
-    def update(change=None):
+    def update(self, change=None):
+        controls, views, fmap = self.controls, self.views, self.fmap
+        vmin, vmax = self.vmin, self.vmax
+        h, w = fmap.shape
         mode_now = controls["mode"].value
         k, s = controls["size"].value, controls["stride"].value
         dr, dc = controls["shift_rows"].value, controls["shift_cols"].value
         shifted = shift_image(fmap, dr, dc)
         if k > h or k > w:
-            show_problem(f"size {k} is larger than the {h} x {w} feature map: no {k} x {k} window fits. "
-                         f"Choose a size of at most {min(h, w)}.", shifted)
+            self._show_problem(f"size {k} is larger than the {h} x {w} feature map: no {k} x {k} window fits. "
+                               f"Choose a size of at most {min(h, w)}.", shifted)
             return
         pool = POOLS[mode_now]
         pooled, pooled_shifted = pool(fmap, k, s), pool(shifted, k, s)
         out_shape = pooled.shape
         same_pool, active_pool = unchanged_counts(pooled, pooled_shifted)
         same_raw, active_raw = unchanged_counts(fmap, shifted)
-        panels["input"][1].value = _png(_input_picture(shifted, k, s, out_shape, vmin, vmax))
-        panels["pooled"][1].value = _png(_value_picture(pooled, vmin, vmax))
-        panels["pooled_shifted"][1].value = _png(_value_picture(pooled_shifted, vmin, vmax))
-        panels["change"][1].value = _png(_change_picture(pooled, pooled_shifted))
+        views["input"].value = rgb_to_png(_input_picture(shifted, k, s, out_shape, vmin, vmax))
+        views["pooled"].value = rgb_to_png(_value_picture(pooled, vmin, vmax))
+        views["pooled_shifted"].value = rgb_to_png(_value_picture(pooled_shifted, vmin, vmax))
+        views["change"].value = rgb_to_png(_change_picture(pooled, pooled_shifted))
         notes = []
         if s > k:
-            notes.append(f"stride {s} &gt; size {k}: the windows leave gaps, "
-                         "so some pixels (dimmed) are never looked at.")
-        leftover_rows, leftover_cols = (h - k) % s, (w - k) % s
-        if leftover_rows or leftover_cols:
-            notes.append(f"(H - size) / stride = ({h} - {k}) / {s} is not whole"
-                         + ("" if h == w else f" (or ({w} - {k}) / {s})")
-                         + ": the output size is floored and the last row(s)/column(s) (dimmed) are dropped.")
+            notes.append(f"Stride {s} > size {k}: the windows leave gaps, so some pixels (dimmed) are never "
+                         "looked at.")
+        problems = [p for p in (stride_fit(h, k, 0, s, axis="row"), stride_fit(w, k, 0, s, axis="column"))
+                    if p is not None]
+        if problems:
+            notes.append(f"Stride {s} does not fit: " + "; ".join(problems)
+                         + ". The output size is floored and the dimmed pixels are dropped.")
         percent_pool, percent_raw = _percent(same_pool, active_pool), _percent(same_raw, active_raw)
         text = (f"{mode_now} pooling, size {k}, stride {s}: {h}x{w} &rarr; {out_shape[0]}x{out_shape[1]}. "
                 f"Shift: {dc} right, {dr} down.<br>"
                 f"<b>pooled outputs unchanged: {same_pool} of {active_pool} active ({percent_pool:.0f}%)</b> &emsp; "
                 f"input pixels unchanged: {same_raw} of {active_raw} active ({percent_raw:.0f}%)")
-        readout.value = f"<div style='font-size:15px'>{text}</div>" + "".join(f"<div>{n}</div>" for n in notes)
+        views["readout"].value = f"<div style='font-size:15px'>{text}</div>" + "".join(note(n) for n in notes)
         if max(out_shape) <= TABLE_LIMIT:
-            tables.value = ("<div style='display:flex;gap:40px'>"
-                            "<div><b>pooled, no shift</b>" + _number_table(pooled, pooled) + "</div>"
-                            "<div><b>pooled after the shift</b> (changed in red)"
-                            + _number_table(pooled_shifted, pooled) + "</div></div>")
+            views["tables"].value = ("<div style='display:flex;gap:40px'>"
+                                     "<div><b>pooled, no shift</b>" + _number_table(pooled, pooled) + "</div>"
+                                     "<div><b>pooled after the shift</b> (changed in red)"
+                                     + _number_table(pooled_shifted, pooled) + "</div></div>")
         else:
-            tables.value = ""
-        warning.value = ""
-        view.shown.update(pooled=pooled, pooled_shifted=pooled_shifted, output_shape=out_shape,
+            views["tables"].value = ""
+        views["warning"].value = ""
+        self.shown.update(pooled=pooled, pooled_shifted=pooled_shifted, output_shape=out_shape,
                           unchanged_pooled=same_pool, active_pooled=active_pool, percent_pooled=percent_pool,
                           unchanged_input=same_raw, active_input=active_raw, percent_input=percent_raw,
                           text=text, note=" ".join(notes), warning="")
 
-    for control in controls.values():
-        control.observe(update, names="value")
-    update()
-    return view
+
+__all__ = ["pooling_explorer", "PoolingExplorer"]

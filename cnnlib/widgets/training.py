@@ -7,17 +7,15 @@ then a digit picker showing a test digit's feature maps in every layer and its p
 
 The curves are :class:`cnnlib.plots.training.TrainingCurves`, redrawn every ``redraw_every`` batches
 and after every epoch (a full redraw costs tens of milliseconds, so redrawing after every batch would
-slow training down). A digit costs one forward pass (``model.activations``); its maps are coloured as
+slow training down). A digit costs one forward pass (``model.layer_outputs``); its maps are coloured as
 arrays and sent as PNGs, and the probability bars are blitted.
 """
 import html
-import io
 import time
 
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
-from PIL import Image
 
 from .._checks import as_positive_int
 from ..losses import softmax
@@ -27,35 +25,23 @@ from ..inspection import layer_stages
 from ..plots.training import (OTHER_COLOR, TrainingCurves, bar_colours, bar_legend, grid_shape,
                               map_colours, tile_maps)
 from ..train import EVENTS, History, predict
+from ..render import BlittedFigure, colour, rgb_to_png, scale_for, upscale
 from ._base import Explorer
-from ._blit import BlittedFigure
+from ._html import ERROR_RED, heading
+from ._html import warning as warning_html
 
 PANEL_PIXELS = 190          # each picture is scaled up by a whole factor to about this many pixels
 SHOW_ALL, SHOW_MISTAKES = "all test digits", "mistakes only"
 GAP_RGB = (1.0, 1.0, 1.0)   # the white lines between tiled maps
 
 
-def _png(rgb):
-    """PNG bytes of an H x W x 3 picture in [0, 1], lightly compressed (fast enough for a slider)."""
-    buffer = io.BytesIO()
-    Image.fromarray(np.round(np.clip(rgb, 0, 1) * 255).astype(np.uint8)).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
-
-
 def coloured(values, cmap, vmin, vmax):
     """H x W values -> H x W x 3 colours through ``cmap`` on [vmin, vmax]; NaN cells become white gaps."""
-    lookup = matplotlib.colormaps[cmap](np.linspace(0, 1, 256))[:, :3]
-    span = (vmax - vmin) or 1.0
-    gaps = np.isnan(values)
-    levels = np.clip((np.where(gaps, vmin, values) - vmin) / span * 255 + 0.5, 0, 255).astype(np.intp)
-    rgb = lookup[levels]
-    rgb[gaps] = GAP_RGB
-    return rgb
+    return colour(values, cmap, vmin, vmax, nan_rgb=GAP_RGB)
 
 
-def _upscale(rgb):
-    scale = max(1, PANEL_PIXELS // max(rgb.shape[:2]))
-    return np.repeat(np.repeat(rgb, scale, axis=0), scale, axis=1)
+def _picture_png(rgb):
+    return rgb_to_png(upscale(rgb, scale_for(rgb.shape, PANEL_PIXELS)))
 
 
 def _check_inputs(model, x_test, y_test):
@@ -83,7 +69,7 @@ def _check_inputs(model, x_test, y_test):
 
 
 def _panel(title, picture):
-    caption = widgets.HTML(f"<b style='font-size:14px'>{html.escape(title)}</b>")
+    caption = widgets.HTML(heading(html.escape(title), 14))
     return caption, widgets.VBox([caption, picture], layout=widgets.Layout(margin="0 14px 0 0"))
 
 
@@ -97,7 +83,7 @@ class TrainingDashboard(Explorer):
     pass and tiling, "digit_compute_ms", and its colouring, PNGs and bars, "digit_draw_ms").
     """
 
-    def __init__(self, model, x_test, y_test, num_classes, redraw_every, mistakes_only):
+    def __init__(self, model, x_test, y_test, num_classes, redraw_every, mistakes_only, index=0):
         self._model, self._x, self._y = model, x_test, y_test
         self._classes = num_classes
         self._stages = layer_stages(model)
@@ -105,7 +91,7 @@ class TrainingDashboard(Explorer):
         self.history = None
         self.timings = {"curve_redraws": 0, "curves_ms_total": 0.0}
         self._last_drawn_step = None
-        self._syncing = False
+        self._digit = index                 # the test digit asked for; the slider follows it
         self._mistakes = None
         self._accuracy_text = ""
 
@@ -129,15 +115,24 @@ class TrainingDashboard(Explorer):
             self._stage_captions.append(caption)
             stage_boxes.append(box)
         _, digit_box = _panel("the digit", self._digit_image)
-        heading = widgets.HTML("<b style='font-size:16px'>Pick a test digit</b>: its feature maps in every "
-                               "layer and the predicted probabilities")
-        super().__init__([self._status, self._curve_image, heading,
+        picker = widgets.HTML("<b style='font-size:16px'>Pick a test digit</b>: its feature maps in every "
+                              "layer and the predicted probabilities")
+        views = {"status": self._status, "curves": self._curve_image, "readout": self._readout,
+                 "warning": self._warning, "digit": self._digit_image, "bars": self._bars_image}
+        views.update({f"stage_{k}": picture for k, picture in enumerate(self._stage_images)})
+        super().__init__([self._status, self._curve_image, picker,
                           widgets.HBox([controls["show"], controls["index"]]), self._readout, self._warning,
-                          widgets.HBox([digit_box, self._bars_image]), widgets.HBox(stage_boxes)], controls)
+                          widgets.HBox([digit_box, self._bars_image]), widgets.HBox(stage_boxes)], controls, views)
         self._build_curves()
         self._build_bars()
-        controls["show"].observe(self._on_show, names="value")
-        controls["index"].observe(self._on_index, names="value")
+        self.observe_controls()
+
+    def update(self, change=None):
+        """The digit picker: a new list (all digits or mistakes) keeps the test digit shown if it
+        can; a new slider position picks another digit."""
+        if self.changed(change, "show"):
+            self._sync_slider(near=self._digit)
+        self._show_digit()
 
     # --- the curves ------------------------------------------------------------------------------
 
@@ -192,7 +187,7 @@ class TrainingDashboard(Explorer):
         if h.val_accuracy:
             text += f", validation loss {h.val_loss[-1]:.3f}, accuracy {h.val_accuracy[-1]:.1%}"
         if h.stop_reason:
-            text += (f"<br><b style='color:#b00000'>Training ended early: {html.escape(h.stop_reason)}</b>"
+            text += (f"<br><b style='color:{ERROR_RED}'>Training ended early: {html.escape(h.stop_reason)}</b>"
                      "<br>The digit picker below shows the model as it is now.")
         return f"<div style='font-size:15px'>{text}</div>"
 
@@ -241,9 +236,7 @@ class TrainingDashboard(Explorer):
         if broken.any():
             self._accuracy_text += (f"; its outputs are NaN or infinite for {broken.sum():,} digits (counted as "
                                     "mistakes): its weights are broken")
-        current = self.shown.get("index", self.controls["index"].value)
-        self._sync_slider(near=current)
-        self._show_digit()
+        self.first_update()
 
     def _candidates(self):
         return self._mistakes if self.controls["show"].value == SHOW_MISTAKES else np.arange(len(self._y))
@@ -252,31 +245,19 @@ class TrainingDashboard(Explorer):
         """Set the slider's range for the current list; go to the first entry at or after test digit ``near``."""
         candidates = self._candidates()
         slider = self.controls["index"]
-        self._syncing = True
-        try:
-            if len(candidates):
-                position = int(min(np.searchsorted(candidates, near), len(candidates) - 1))
-                if position > slider.max:
-                    slider.max = len(candidates) - 1
-                slider.value = position
+        if len(candidates):
+            position = int(min(np.searchsorted(candidates, near), len(candidates) - 1))
+            if position > slider.max:
                 slider.max = len(candidates) - 1
-            else:
-                slider.value = slider.max = 0
-            slider.disabled = not len(candidates)
-            slider.description = "mistake" if self.controls["show"].value == SHOW_MISTAKES else "test digit"
-        finally:
-            self._syncing = False
-
-    def _on_show(self, change):
-        self._sync_slider(near=self.shown.get("index", 0))
-        self._show_digit()
-
-    def _on_index(self, change):
-        if not self._syncing:
-            self._show_digit()
+            slider.value = position
+            slider.max = len(candidates) - 1
+        else:
+            slider.value = slider.max = 0
+        slider.disabled = not len(candidates)
+        slider.description = "mistake" if self.controls["show"].value == SHOW_MISTAKES else "test digit"
 
     def _show_warning(self, message):
-        self._warning.value = f"<b style='color:#b00000;font-size:15px'>{html.escape(message)}</b>"
+        self._warning.value = warning_html(message)
         self.shown["warning"] = message
 
     def _show_digit(self):
@@ -297,7 +278,8 @@ class TrainingDashboard(Explorer):
         index = int(candidates[position])
         start = time.perf_counter()
         with np.errstate(all="ignore"):                  # broken weights give NaN, checked next
-            outputs = self._model.activations(self._x[index:index + 1])
+            outputs = self._model.layer_outputs(self._x[index:index + 1])
+        self._digit = index
         self.shown.update(index=index, position=position, true=int(self._y[index]), text="")
         if not all(np.all(np.isfinite(out)) for out in outputs):
             self._readout.value = ""
@@ -312,10 +294,10 @@ class TrainingDashboard(Explorer):
 
         predicted, true = int(np.argmax(probabilities)), int(self._y[index])
         digit = self._x[index, 0]                       # the first channel (MNIST has only one)
-        self._digit_image.value = _png(_upscale(coloured(digit, IMAGE_CMAP, 0.0, max(1.0, float(digit.max())))))
+        self._digit_image.value = _picture_png((coloured(digit, IMAGE_CMAP, 0.0, max(1.0, float(digit.max())))))
         for (name, maps), tiled, picture, caption in zip(stages, tiles, self._stage_images, self._stage_captions):
             cmap, vmin, vmax = map_colours(maps)
-            picture.value = _png(_upscale(coloured(tiled, cmap, vmin, vmax)))
+            picture.value = _picture_png((coloured(tiled, cmap, vmin, vmax)))
             shape = " x ".join(map(str, maps.shape))
             caption.value = (f"<b style='font-size:14px'>{html.escape(name)}: {shape}</b><br>"
                              f"<span style='font-size:13px'>dark {vmin:.3g} to bright {vmax:.3g}</span>")
@@ -326,7 +308,7 @@ class TrainingDashboard(Explorer):
         where = (f"mistake {position + 1} of {len(candidates)}: " if self.controls["show"].value == SHOW_MISTAKES
                  else "")
         verdict = ("<span style='color:#1f3b73'>correct</span>" if correct
-                   else "<span style='color:#b00000'>wrong</span>")
+                   else f"<span style='color:{ERROR_RED}'>wrong</span>")
         text = (f"{where}test digit #{index}: true label <b>{true}</b>, predicted <b>{predicted}</b> "
                 f"with probability {probabilities[predicted]:.3f}: {verdict}")
         self._readout.value = (f"<div style='font-size:16px'>{text}</div>"
@@ -340,9 +322,9 @@ class TrainingDashboard(Explorer):
 
     def _draw_bars(self, probabilities, true_label):
         colours, hatches = bar_colours(probabilities, true_label)
-        for bar, label, p, colour, hatch in zip(self._bar_artists, self._bar_labels, probabilities, colours, hatches):
+        for bar, label, p, face, hatch in zip(self._bar_artists, self._bar_labels, probabilities, colours, hatches):
             bar.set_height(p)
-            bar.set_facecolor(colour)
+            bar.set_facecolor(face)
             bar.set_hatch(hatch)
             label.set_position((bar.get_x() + bar.get_width() / 2, p + 0.02))
             label.set_text(f"{p:.2f}")
@@ -385,8 +367,7 @@ def training_dashboard(model, x_test, y_test, *, history=None, redraw_every=25, 
     if not layer_stages(model):
         raise ValueError("model must start with convolution or pooling layers: there are no feature maps to show")
 
-    dashboard = TrainingDashboard(model, x_test, y_test, num_classes, redraw_every, mistakes_only)
+    dashboard = TrainingDashboard(model, x_test, y_test, num_classes, redraw_every, mistakes_only, int(index))
     dashboard.draw_curves(history)
-    dashboard.shown["index"] = int(index)
     dashboard.refresh()
     return dashboard

@@ -16,9 +16,12 @@ import numpy as np
 from .._checks import as_float_array, as_nonnegative_int
 from ..conv import conv2d
 from ..data import SAMPLE_IMAGES, sample_image
-from ..plots import IMAGE_CMAP, SIGNED_CMAP, array_to_png
+from ..plots import IMAGE_CMAP, SIGNED_CMAP
 from ..plots.volumes import CHANNEL_NAMES, channel_contributions
+from ..render import array_to_png
 from ._base import Explorer
+from ._html import ERROR_RED, ink
+from ._html import warning as warning_html
 
 IMAGE_SIDE = 128
 FILTER_SIDE = 5
@@ -27,7 +30,6 @@ MAX_FILTER_SIDE = 9
 LUMINANCE = np.array([0.299, 0.587, 0.114])
 CUSTOM = "custom"
 YOUR_IMAGE = "your image"
-ERROR_STYLE = "color:#b00020; font-weight:bold; font-size:15px"
 
 
 def _red_edges(size, seed):
@@ -129,8 +131,7 @@ def _slice_table_html(values, limit):
         cells = []
         for v in row:
             rgba = cmap(0.5 + 0.5 * v / limit)
-            ink = "black" if 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2] > 0.5 else "white"
-            cells.append(f'<td style="background:{matplotlib.colors.to_hex(rgba)}; color:{ink}; '
+            cells.append(f'<td style="background:{matplotlib.colors.to_hex(rgba)}; color:{ink(rgba)}; '
                          f'width:{cell}px; height:{cell}px; text-align:center; padding:0; '
                          f'border:1px solid white">{v:.2f}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -167,12 +168,12 @@ def volume_view(image=None, filter=None, bias=0.0, *, size=IMAGE_SIDE):
         raise ValueError(f"bias must be a finite number from -1 to 1 (the slider's range), got {bias!r}")
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 8 <= size <= 512:
         raise ValueError(f"size must be an integer from 8 to 512, got {size!r}")
-    return _VolumeView(images, image_name, custom_image, presets, preset, custom_filter,
-                       float(bias), int(size)).explorer
+    return VolumeView(images, image_name, custom_image, presets, preset, custom_filter, float(bias), int(size))
 
 
-class _VolumeView:
-    """The state behind one volume view; ``explorer`` is what the notebook displays."""
+class VolumeView(Explorer):
+    """What :func:`volume_view` returns (see there). Views: "title", "rgb", "channel_R/G/B",
+    "slice_R/G/B" (HTML tables), "part_R/G/B", "sum" (Images), "part_scale", "sum_text", "warning"."""
 
     def __init__(self, images, image_name, custom_image, presets, preset, custom_filter, bias, size):
         self.custom_image, self.custom_filter, self.size = custom_image, custom_filter, size
@@ -181,6 +182,7 @@ class _VolumeView:
         self.seed_control = widgets.IntSlider(value=0, min=0, max=99, description="seed")
         self.bias_control = widgets.FloatSlider(value=bias, min=-1.0, max=1.0, step=0.05,
                                                 description="bias b", readout_format=".2f")
+        self.last_filter = self.contributions = None
 
         def panel():
             return widgets.Image(format="png", layout=widgets.Layout(width=f"{PANEL_PX}px",
@@ -223,18 +225,24 @@ class _VolumeView:
         body = widgets.HBox([left, right], layout=widgets.Layout(grid_gap="24px"))
         controls = {"image": self.image_control, "preset": self.preset_control,
                     "seed": self.seed_control, "bias": self.bias_control}
-        self.explorer = Explorer([
+        views = {"title": self.title, "rgb": self.rgb_panel, "sum": self.sum_panel, "part_scale": self.part_scale,
+                 "sum_text": self.sum_text, "warning": self.warning_html}
+        for c, name in enumerate(CHANNEL_NAMES):
+            views.update({f"channel_{name}": self.channel_panels[c], f"slice_{name}": self.slice_tables[c],
+                          f"part_{name}": self.part_panels[c]})
+        super().__init__([
             self.title,
             widgets.HBox([self.image_control, self.preset_control]),
             widgets.HBox([self.seed_control, self.bias_control]),
-            body, widgets.HBox([self.part_scale, legend]), self.warning_html], controls)
+            body, widgets.HBox([self.part_scale, legend]), self.warning_html], controls, views)
+        self.observe_controls()
+        self.first_update()
 
-        self.image_control.observe(lambda _: self._load_image(), names="value")
-        for control in (self.preset_control, self.seed_control):
-            control.observe(lambda _: self._update(), names="value")
+    def update(self, change=None):
+        if self.changed(change, "image"):
+            self._load_image()
         # The bias does not change what each channel contributes: only the summed map is redrawn.
-        self.bias_control.observe(lambda _: self._update(bias_only=True), names="value")
-        self._load_image()
+        self._update(bias_only=not self.changed(change, "image", "preset", "seed"))
 
     def _load_image(self):
         name = self.image_control.value
@@ -246,7 +254,6 @@ class _VolumeView:
         self.rgb_panel.value = array_to_png(self.image)
         for c in range(3):
             self.channel_panels[c].value = array_to_png(self.volume[c], cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        self._update()
 
     def _filter(self):
         preset = self.preset_control.value
@@ -256,10 +263,11 @@ class _VolumeView:
         return preset_filter(preset, FILTER_SIDE, self.seed_control.value)
 
     def _update(self, bias_only=False):
-        shown = self.explorer.shown
+        shown = self.shown
         bias = float(self.bias_control.value)
-        bias_only = bias_only and shown.get("contributions") is not None
-        filter_ = shown["filter"] if bias_only else self._filter()
+        bias_only = bias_only and self.contributions is not None
+        filter_ = self.last_filter if bias_only else self._filter()
+        self.last_filter = filter_
         if not bias_only:
             weight_limit = _signed_limit(filter_)
             for c in range(3):
@@ -272,18 +280,19 @@ class _VolumeView:
             output = conv2d(self.volume, filter_, np.array([bias]))
         except ValueError as error:
             warning = f"No output: {error}"
-            self.warning_html.value = f"<div style='{ERROR_STYLE}'>{warning}</div>"
-            self.title.value = "<b style='font-size:17px; color:#b00020'>No output: see the message below</b>"
+            self.warning_html.value = warning_html(warning)
+            self.title.value = f"<b style='font-size:17px;color:{ERROR_RED}'>No output: see the message below</b>"
             for target in (*self.part_panels, self.sum_panel):
                 target.value = b""
             self.sum_text.value = self.part_scale.value = ""
+            self.contributions = None
             shown.update(contributions=None, sum=None, output=None, max_difference=None,
                          shape_text="", warning=warning)
             return
         if bias_only:
-            contributions = shown["contributions"]
+            contributions = self.contributions
         else:
-            contributions = channel_contributions(self.volume, filter_)
+            contributions = self.contributions = channel_contributions(self.volume, filter_)
         summed = contributions.sum(axis=0) + bias
         difference = float(np.max(np.abs(summed - output)))
         part_limit, output_limit = _signed_limit(contributions), _signed_limit(output)

@@ -1,17 +1,10 @@
-"""Data that works offline: IDX files, MNIST (bundled subset or the full files), sample images.
+"""MNIST: the subset shipped in ``data/``, the full IDX files from a folder, and downloading them.
 
-- ``read_idx`` reads the IDX format MNIST is distributed in, raw or gzip-compressed, and rejects
-  anything malformed with a ``ValueError`` that names the file.
 - ``load_mnist`` returns the stratified subset shipped in ``data/`` (10 x 1,000 training and
   10 x 200 test images) or, given a folder, the full MNIST files verified by sha256.
-- ``download_mnist`` fetches the full files from public mirrors into a folder of your choice.
-- ``sample_image`` gives a photograph and drawn test patterns for the kernel notebooks.
-
-Only numpy and the standard library are imported, and nothing touches the network unless
-``download_mnist`` is called.
+- ``download_mnist`` fetches the full files from public mirrors into a folder of your choice;
+  nothing touches the network unless it is called.
 """
-import functools
-import gzip
 import hashlib
 import http.client
 import io
@@ -20,33 +13,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import zlib
 from pathlib import Path
 
 import numpy as np
 
-from ._checks import as_pair, as_positive_int, format_bytes
+from .._checks import as_positive_int
+from ._files import _read_verified, data_dir
+from .idx import _file_sha256, _read_idx_and_sha256
 
-__all__ = ["read_idx", "load_mnist", "download_mnist", "sample_image", "SAMPLE_IMAGES"]
-
-_GZIP_MAGIC = b"\x1f\x8b"
-_CHUNK_BYTES = 1 << 20
-
-# IDX type code -> element type (IDX stores every multi-byte number big-endian).
-_IDX_DTYPES = {
-    0x08: np.dtype(">u1"),
-    0x09: np.dtype(">i1"),
-    0x0B: np.dtype(">i2"),
-    0x0C: np.dtype(">i4"),
-    0x0D: np.dtype(">f4"),
-    0x0E: np.dtype(">f8"),
-}
-_IDX_MAX_NDIM = 32
-
-# read_idx refuses a file whose header declares more data than this (bytes), before reading
-# any of it: a gzip file of a few hundred KB can inflate to GiBs of zeros. MNIST's largest file
-# holds 47 MB; pass read_idx(..., max_bytes=...) for bigger IDX data sets (e.g. EMNIST).
-MAX_IDX_BYTES = 128 * 2**20
+__all__ = ["load_mnist", "download_mnist", "MNIST_FILES", "MNIST_MIRRORS", "SUBSET_FILE"]
 
 MNIST_FILES = (
     "train-images-idx3-ubyte",
@@ -91,133 +66,6 @@ SUBSET_FILE = "mnist_subset.npz"
 _SUBSET_SHA256 = "fba394e60dda1841e4a515b7fa7b40b00eccafc8703913ee936cbc3ec3b4578a"
 _SUBSET_KEYS = ("x_train", "y_train", "x_test", "y_test", "train_indices", "test_indices")
 
-HOPPER_FILE = "grace_hopper.npz"
-_HOPPER_SHA256 = "2f3aac75bbb542e8672bb22e168d77aad5650867f7e0f5e88d4e8d7767d3bcf4"
-
-
-def data_dir():
-    """The folder holding the shipped data: ``$CNNLIB_DATA_DIR`` if set, else ``<repo>/data``."""
-    override = os.environ.get("CNNLIB_DATA_DIR")
-    if override:
-        return Path(override).expanduser()
-    return Path(__file__).resolve().parent.parent / "data"
-
-
-def read_idx(path, *, max_bytes=None):
-    """Read an IDX file (raw or gzip-compressed) into a numpy array.
-
-    The format: two zero bytes, a type code (0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32,
-    0x0D float32, 0x0E float64), the number of dimensions d, then d big-endian uint32 sizes,
-    then the values in C order, big-endian. Compression is detected from the gzip magic bytes
-    (1f 8b), not from the file name.
-
-    Returns an array of shape (size_1, ..., size_d) in native byte order. A file that is not
-    IDX, has a bad header, is truncated, has trailing bytes or is a corrupt gzip raises
-    ``ValueError`` naming the file. Sizes are checked against the bytes actually present
-    before anything is allocated. Used by ``load_mnist`` (notebook 10).
-
-    ``max_bytes`` (default ``MAX_IDX_BYTES``, 128 MiB; MNIST's largest file is 47 MB): a header
-    declaring more data than this is refused before any of the body is read or decompressed,
-    so a small gzip "bomb" cannot inflate into GiBs. Reading stops at the declared size; any
-    byte after it is an error (one byte is read to check, so trailing junk costs nothing).
-    """
-    if max_bytes is not None:
-        max_bytes = as_positive_int(max_bytes, "max_bytes")
-    array, _ = _read_idx_and_sha256(path, max_bytes)
-    return array
-
-
-def _read_idx_and_sha256(path, max_bytes=None, expected_shape=None):
-    """``read_idx`` plus the sha256 hex digest of the (decompressed) IDX bytes. With
-    ``expected_shape`` (MNIST's), any other uint8 shape in the header is refused before reading on."""
-    path = Path(path)
-    limit = MAX_IDX_BYTES if max_bytes is None else max_bytes
-    with open(path, "rb") as raw:
-        compressed = raw.read(2) == _GZIP_MAGIC
-        raw.seek(0)
-        if compressed:
-            with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
-                try:
-                    return _parse_idx(stream, path, None, limit, expected_shape)
-                except (OSError, EOFError, zlib.error) as err:
-                    raise ValueError(f"{path}: corrupt gzip data ({err})") from None
-        return _parse_idx(raw, path, os.fstat(raw.fileno()).st_size, limit, expected_shape)
-
-
-def _parse_idx(stream, path, raw_size, limit, expected_shape):
-    """Parse IDX from ``stream``; ``raw_size`` is the file size for uncompressed files."""
-    where = f"{path}{' (after gunzip)' if raw_size is None else ''}"
-
-    head = _read_up_to(stream, 4)
-    if len(head) < 4:
-        raise ValueError(f"{where}: only {len(head)} bytes; an IDX file starts with a 4-byte magic number")
-    if head[0] != 0 or head[1] != 0:
-        raise ValueError(f"{where}: not an IDX file (magic number {bytes(head).hex()} does not start with 0000)")
-    type_code, ndim = head[2], head[3]
-    if type_code not in _IDX_DTYPES:
-        valid = ", ".join(f"0x{code:02X}" for code in _IDX_DTYPES)
-        raise ValueError(f"{where}: unknown IDX type code 0x{type_code:02X} (valid: {valid})")
-    if not 1 <= ndim <= _IDX_MAX_NDIM:
-        raise ValueError(f"{where}: IDX header gives {ndim} dimensions; expected 1 to {_IDX_MAX_NDIM}")
-
-    dims_bytes = _read_up_to(stream, 4 * ndim)
-    if len(dims_bytes) < 4 * ndim:
-        raise ValueError(f"{where}: truncated header: {ndim} dimension sizes need {4 * ndim} bytes, "
-                         f"found {len(dims_bytes)}")
-    dims = [int.from_bytes(dims_bytes[4 * i:4 * i + 4], "big") for i in range(ndim)]
-    dtype = _IDX_DTYPES[type_code]
-    payload_bytes = dtype.itemsize
-    for size in dims:
-        payload_bytes *= size
-
-    header_bytes = 4 + 4 * ndim
-    shape_text = " x ".join(map(str, dims))
-    if expected_shape is not None and (dtype != _IDX_DTYPES[0x08] or tuple(dims) != expected_shape):
-        raise ValueError(f"{where}: header says {shape_text} {dtype.name} values, but this MNIST file holds "
-                         f"{' x '.join(map(str, expected_shape))} uint8 values; the file is not MNIST")
-    if raw_size is not None and raw_size != header_bytes + payload_bytes:
-        problem = "truncated" if raw_size < header_bytes + payload_bytes else "has trailing bytes"
-        raise ValueError(f"{where}: {problem}: header says {shape_text} {dtype.name} values "
-                         f"({header_bytes + payload_bytes} bytes with the header), file has {raw_size} bytes")
-    if payload_bytes > limit:
-        raise ValueError(f"{where}: header says {shape_text} {dtype.name} values ({format_bytes(payload_bytes)}), "
-                         f"more than the limit of {format_bytes(limit)}; nothing was read. If you trust the file, "
-                         f"pass read_idx(path, max_bytes=...) with a larger limit")
-
-    payload = _read_up_to(stream, payload_bytes)
-    if len(payload) < payload_bytes:
-        raise ValueError(f"{where}: truncated: header says {shape_text} {dtype.name} values "
-                         f"({payload_bytes} bytes of data), found only {len(payload)}")
-    if stream.read(1):
-        raise ValueError(f"{where}: has trailing bytes after the {payload_bytes} bytes of data "
-                         f"its header ({shape_text} {dtype.name}) describes")
-
-    sha = hashlib.sha256(head + dims_bytes)
-    sha.update(payload)
-    array = np.frombuffer(payload, dtype=dtype).reshape(dims)
-    return array.astype(dtype.newbyteorder("="), copy=dtype.itemsize > 1), sha.hexdigest()
-
-
-def _read_up_to(stream, n):
-    """Read up to ``n`` bytes, growing the buffer chunk by chunk so a false size in a header
-    never allocates more than the data that is really there."""
-    buffer = bytearray()
-    while len(buffer) < n:
-        chunk = stream.read(min(_CHUNK_BYTES, n - len(buffer)))
-        if not chunk:
-            break
-        buffer += chunk
-    return buffer
-
-
-def _file_sha256(path):
-    sha = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK_BYTES), b""):
-            sha.update(chunk)
-    return sha.hexdigest()
-
-
 def load_mnist(root=None, *, normalize=True, pad_to=None):
     """MNIST as ``(x_train, y_train), (x_test, y_test)``, ready for a CNN (notebook 10).
 
@@ -230,6 +78,10 @@ def load_mnist(root=None, *, normalize=True, pad_to=None):
     Returns x of shape N x 1 x H x W (H = W = 28, or ``pad_to``): float32 pixel / 255 in
     [0, 1] if ``normalize`` else uint8 0..255; y of shape (N,), int64 digits 0..9.
     ``pad_to=32`` adds a border of zeros to give LeNet-5's 32 x 32 input, the digit centred.
+
+    >>> (x_train, y_train), (x_test, y_test) = load_mnist(pad_to=32)
+    >>> x_train.shape, x_train.dtype, y_test.shape
+    ((10000, 1, 32, 32), dtype('float32'), (2000,))
     """
     if pad_to is not None:
         pad_to = as_positive_int(pad_to, "pad_to")
@@ -272,19 +124,6 @@ def _load_subset():
         if arrays[f"{split}_indices"].shape != arrays[f"y_{split}"].shape:
             raise ValueError(f"{path}: {split}_indices must have one entry per {split} image")
     return arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"]
-
-
-def _read_verified(path, expected_sha256, how_to_rebuild):
-    """The bytes of a shipped data file, after checking they are the bytes that were shipped."""
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing. It ships with the repository in data/; set "
-                                f"CNNLIB_DATA_DIR if your copy lives elsewhere, or rebuild it with {how_to_rebuild}")
-    content = path.read_bytes()
-    actual = hashlib.sha256(content).hexdigest()
-    if actual != expected_sha256:
-        raise ValueError(f"{path}: sha256 is {actual}, expected {expected_sha256}; the file is corrupted "
-                         f"or was rebuilt differently. Restore it from the repository (git checkout -- data/)")
-    return content
 
 
 def _check_mnist_pair(images, labels, where):
@@ -507,142 +346,3 @@ def _progress_bar(progress, total, label):
 def _report(progress, message):
     if progress:
         print(message, file=sys.stderr)
-
-
-SAMPLE_IMAGES = ("hopper", "checkerboard", "shapes", "step_edge", "gradient_ramp", "noisy_square")
-_DRAWN_SIZE = (128, 128)
-_MAX_SIDE = 4096
-
-
-def sample_image(name, *, size=None, gray=True):
-    """A float32 image in [0, 1] for trying kernels on (notebooks 02 and 03).
-
-    Names (``SAMPLE_IMAGES``):
-      - "hopper": photograph of Grace Hopper (public domain, U.S. Navy), 600 x 512 natively.
-      - "checkerboard": 8 x 8 squares; blur greys the borders, edge kernels trace them.
-      - "shapes": a disc, a square and a triangle in three colours on a dark background.
-      - "step_edge": dark left half, light right half; Sobel x fires along the edge, Sobel y stays 0.
-      - "gradient_ramp": brightness rising linearly left to right; a Laplacian gives zero inside.
-      - "noisy_square": a light square under Gaussian noise (seeded); blurring removes the noise.
-    The drawn images are 128 x 128 unless ``size`` is given.
-
-    ``size``: an int n for n x n, or (height, width). Drawn images are drawn at that size; the
-    photograph is centre-cropped to the requested aspect ratio (so nothing is stretched) and
-    resampled by area averaging. Returns H x W if ``gray`` (luminance 0.299 R + 0.587 G + 0.114 B)
-    else H x W x 3 RGB.
-    """
-    if name not in SAMPLE_IMAGES:
-        raise ValueError(f"name must be one of {', '.join(SAMPLE_IMAGES)}; got {name!r}")
-    if not isinstance(gray, bool):
-        raise TypeError(f"gray must be True or False, got {gray!r}")
-    if size is not None:
-        size = as_pair(size, "size", as_positive_int)
-        if max(size) > _MAX_SIDE:
-            raise ValueError(f"size must be at most {_MAX_SIDE} pixels per side, got {size[0]}x{size[1]}")
-
-    if name == "hopper":
-        rgb = _hopper_rgb().astype(np.float32) / np.float32(255)
-        if size is not None:
-            rgb = _resize_area(rgb, size)
-    else:
-        rgb = _DRAWINGS[name](*(size or _DRAWN_SIZE))
-    if gray:
-        rgb = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    return np.clip(rgb, 0, 1).astype(np.float32)
-
-
-def _resize_area(image, size):
-    """Centre-crop ``image`` (H x W or H x W x C) to the aspect ratio of ``size`` = (h, w), then
-    resample so each output pixel is the mean of the source area it covers:
-    out = R_h @ image @ R_w^T, where row i of R_h weights source row j by the overlap of
-    [j, j+1) with output row i's span [i H/h, (i+1) H/h), divided by H/h."""
-    height, width = image.shape[:2]
-    out_h, out_w = size
-    if height * out_w > width * out_h:
-        crop_h, crop_w = max(1, round(width * out_h / out_w)), width
-    else:
-        crop_h, crop_w = height, max(1, round(height * out_w / out_h))
-    top, left = (height - crop_h) // 2, (width - crop_w) // 2
-    cropped = image[top:top + crop_h, left:left + crop_w]
-    rows, cols = _area_weights(crop_h, out_h), _area_weights(crop_w, out_w)
-    resampled_rows = np.tensordot(rows, cropped, axes=1)                       # h x W (x C)
-    resampled = np.moveaxis(np.tensordot(cols, resampled_rows, axes=(1, 1)), 0, 1)  # h x w (x C)
-    return resampled.astype(image.dtype)
-
-
-def _area_weights(n_in, n_out):
-    """n_out x n_in matrix: overlap of each source cell with each output cell, rows summing to 1."""
-    edges = np.arange(n_out + 1) * (n_in / n_out)
-    starts, ends = edges[:-1, None], edges[1:, None]
-    cells = np.arange(n_in)[None, :]
-    overlap = np.clip(np.minimum(ends, cells + 1) - np.maximum(starts, cells), 0, None)
-    return (overlap / overlap.sum(axis=1, keepdims=True)).astype(np.float32)
-
-
-@functools.lru_cache(maxsize=1)
-def _hopper_rgb():
-    path = data_dir() / HOPPER_FILE
-    content = _read_verified(path, _HOPPER_SHA256, "scripts/build_sample_images.py")
-    with np.load(io.BytesIO(content), allow_pickle=False) as npz:
-        image = npz["image"]
-    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"{path}: 'image' must be uint8 H x W x 3, got {image.dtype} {image.shape}")
-    image.flags.writeable = False
-    return image
-
-
-def _pixel_grid(height, width):
-    """Row and column coordinates of pixel centres, scaled by the shorter side so shapes stay round."""
-    scale = min(height, width)
-    rows = (np.arange(height, dtype=np.float32)[:, None] + 0.5 - height / 2) / scale
-    cols = (np.arange(width, dtype=np.float32)[None, :] + 0.5 - width / 2) / scale
-    return rows, cols
-
-
-def _as_rgb(gray_image):
-    return np.repeat(gray_image[:, :, None], 3, axis=2).astype(np.float32)
-
-
-def _checkerboard(height, width):
-    square = max(1, min(height, width) // 8)
-    rows, cols = np.indices((height, width))
-    return _as_rgb((rows // square + cols // square) % 2)
-
-
-def _step_edge(height, width):
-    # 0.25 and 0.75 leave headroom, so the overshoot a sharpen kernel adds stays visible.
-    cols = np.arange(width)[None, :]
-    return _as_rgb(np.where(cols < width // 2, 0.25, 0.75) * np.ones((height, 1)))
-
-
-def _gradient_ramp(height, width):
-    ramp = np.linspace(0, 1, width) if width > 1 else np.zeros(1)
-    return _as_rgb(np.tile(ramp, (height, 1)))
-
-
-def _shapes(height, width):
-    rows, cols = _pixel_grid(height, width)
-    image = np.full((height, width, 3), 0.1, dtype=np.float32)
-    disc = (rows + 0.18) ** 2 + (cols + 0.22) ** 2 < 0.17 ** 2
-    square = (np.abs(rows + 0.18) < 0.14) & (np.abs(cols - 0.22) < 0.14)
-    triangle = (rows > 0.04) & (rows < 0.36) & (np.abs(cols) < (rows - 0.04) * 0.6)
-    image[disc] = (1.0, 0.85, 0.2)
-    image[square] = (0.2, 0.6, 1.0)
-    image[triangle] = (0.9, 0.2, 0.2)
-    return image
-
-
-def _noisy_square(height, width):
-    rows, cols = _pixel_grid(height, width)
-    square = np.where((np.abs(rows) < 0.25) & (np.abs(cols) < 0.25), 0.8, 0.2)
-    noise = np.random.default_rng(0).normal(0, 0.1, size=(height, width))
-    return _as_rgb(np.clip(square + noise, 0, 1))
-
-
-_DRAWINGS = {
-    "checkerboard": _checkerboard,
-    "shapes": _shapes,
-    "step_edge": _step_edge,
-    "gradient_ramp": _gradient_ramp,
-    "noisy_square": _noisy_square,
-}

@@ -1,0 +1,366 @@
+"""How long a student waits: keydown (or a choice in a drop-down) -> the explorer's picture or text
+changes on screen, measured in a real JupyterLab in headless Chromium.
+
+For every notebook with explorers: open it, run all cells, then for every slider, drop-down,
+toggle-button row and checkbox of every explorer, make 5 moves (arrow key on the focused slider
+handle, ``select_option``, a click) and time each from the input event to the first change of
+the explorer's views (a MutationObserver in the page records ``performance.now()``). Beside it,
+the Python time of the ``update()`` calls those moves caused (``Explorer.update_ms``, read from
+the kernel), and the time until the last view changed. Sliders move back and forth (arrow right,
+left, ...); every control is put back where it was before the next one is measured.
+Target: median <= 100 ms and worst <= 150 ms (keydown -> screen change).
+
+    python benchmarks/bench_widgets_browser.py [--notebooks 01,02] [--moves 5] [--json out.json]
+
+Needs Chromium and Playwright, like tests/test_browser.py, whose server set-up it reuses.
+"""
+import argparse
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _lab_settings, _wait_for_idle_run  # noqa: E402
+
+MEDIAN_TARGET_MS, WORST_TARGET_MS = 100.0, 150.0
+NO_CHANGE_TIMEOUT_S = 3.0
+QUIET_MS = 400          # a view is settled when nothing changed for this long
+
+# Installed once per page: the observer marks the first change of the watched explorer's views
+# after the input event that armed it.
+PAGE_SCRIPT = """
+() => {
+  if (window.__bench) return;
+  const b = window.__bench = {armed: false, t0: null, t1: null, last: performance.now(), target: null};
+  const start = () => { if (b.armed && b.t0 === null) b.t0 = performance.now(); };
+  for (const type of ['keydown', 'pointerdown', 'mousedown', 'input', 'change'])
+    document.addEventListener(type, start, true);
+  b.observer = new MutationObserver(() => {
+    const now = performance.now();
+    b.last = now;
+    if (b.armed && b.t0 !== null && b.t1 === null) b.t1 = now;
+  });
+  b.watch = (explorer) => {
+    b.observer.disconnect();
+    for (const view of explorer.querySelectorAll('.cnnlib-view'))
+      b.observer.observe(view, {subtree: true, childList: true, characterData: true, attributes: true});
+  };
+}
+"""
+
+# Every control of an explorer the benchmark can move, with a label a reader recognises.
+CONTROLS_SCRIPT = """
+(explorer) => {
+  const found = [];
+  const label = (el) => {
+    const l = el.querySelector(':scope > .widget-label, :scope > label');
+    return (l && l.innerText.trim()) || '';
+  };
+  explorer.querySelectorAll('.widget-slider').forEach(el => {
+    if (el.closest('.widget-play')) return;
+    found.push({kind: 'slider', label: label(el), disabled: !!el.querySelector('.noUi-target[disabled]')});
+  });
+  explorer.querySelectorAll('.widget-dropdown').forEach(el =>
+    found.push({kind: 'dropdown', label: label(el), disabled: el.querySelector('select').disabled}));
+  explorer.querySelectorAll('.widget-toggle-buttons').forEach(el =>
+    found.push({kind: 'toggle', label: label(el), disabled: !!el.querySelector('button:disabled')}));
+  explorer.querySelectorAll('.widget-checkbox').forEach(el =>
+    found.push({kind: 'checkbox', label: el.innerText.trim(), disabled: el.querySelector('input').disabled}));
+  return found;
+}
+"""
+
+SELECTORS = {"slider": ".widget-slider", "dropdown": ".widget-dropdown", "toggle": ".widget-toggle-buttons",
+             "checkbox": ".widget-checkbox"}
+
+
+class Lab:
+    """A JupyterLab on 127.0.0.1 with a token, serving a copy of notebooks/, its kernels' connection
+    files in a known folder (so the benchmark can read ``update_ms`` from a kernel)."""
+
+    def __init__(self):
+        self.root = Path(tempfile.mkdtemp(prefix="bench_lab_"))
+        shutil.copytree(ROOT / "notebooks", self.root / "notebooks")
+        self.runtime = self.root / "runtime"
+        self.port, self.token = _free_port(), secrets.token_hex(16)
+        self.log = open(self.root / "jupyter.log", "w")
+        env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(self.runtime))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={self.port}",
+             "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={self.token}",
+             f"--ServerApp.root_dir={self.root / 'notebooks'}", "--LabApp.news_url=None",
+             f"--LabApp.workspaces_dir={self.root / 'workspaces'}",
+             f"--LabApp.user_settings_dir={_lab_settings(self.root)}"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2)
+                return
+            except OSError:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    self.close()
+                    raise RuntimeError(f"JupyterLab did not start: {(self.root / 'jupyter.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+
+    def api(self, path, method="GET"):
+        request = urllib.request.Request(f"{self.url}{path}?token={self.token}", method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def kernel_client(self):
+        from jupyter_client import BlockingKernelClient
+        kernels = self.api("/api/kernels")
+        client = BlockingKernelClient(connection_file=str(self.runtime / f"kernel-{kernels[0]['id']}.json"))
+        client.load_connection_file()
+        client.start_channels()
+        client.wait_for_ready(timeout=30)
+        return client
+
+    def shut_down_kernels(self):
+        for kernel in self.api("/api/kernels"):
+            self.api(f"/api/kernels/{kernel['id']}", method="DELETE")
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        self.log.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def kernel_eval(client, code):
+    """Run ``code`` in the notebook's kernel; returns what it printed (JSON by convention)."""
+    printed = []
+
+    def hook(message):
+        if message["msg_type"] == "stream":
+            printed.append(message["content"]["text"])
+
+    client.execute_interactive(code, output_hook=hook, timeout=60, store_history=False)
+    return "".join(printed)
+
+
+UPDATE_MS_CODE = """
+import gc as _gc, json as _json
+from cnnlib.widgets import Explorer as _Explorer
+print(_json.dumps({type(_e).__name__: _e.update_ms[{since}:] for _e in _gc.get_objects()
+                   if isinstance(_e, _Explorer)}))
+"""
+
+
+def python_times(client, name, since):
+    found = json.loads(kernel_eval(client, UPDATE_MS_CODE.replace("{since}", str(since))))
+    return found.get(name, [])
+
+
+def wait_quiet(page, timeout_s=10.0):
+    """Until no view of the watched explorer changed for QUIET_MS (the last update is on screen)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if page.evaluate("() => performance.now() - window.__bench.last") > QUIET_MS:
+            return
+        time.sleep(0.05)
+
+
+def arm(page):
+    page.evaluate("() => { const b = window.__bench; b.armed = true; b.t0 = null; b.t1 = null; }")
+
+
+def press_slider(page, control, forward):
+    """One arrow key on the slider's focused handle: forward (right) unless at the end."""
+    handle = control.locator(".noUi-handle").first
+    handle.focus()
+    now, top = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
+    bottom = handle.get_attribute("aria-valuemin")
+    if forward and now == top or not forward and now == bottom:
+        forward = not forward
+    page.keyboard.press("ArrowRight" if forward else "ArrowLeft")
+    return forward
+
+
+def pick(control, kind, offset):
+    """Select the option ``offset`` places after the current one (drop-down or toggle buttons)."""
+    if kind == "dropdown":
+        select = control.locator("select")
+        options = select.locator("option").evaluate_all("os => os.map(o => o.value)")
+        current = options.index(select.input_value())
+        select.select_option(value=options[(current + offset) % len(options)])
+    else:
+        buttons = control.locator("button")
+        count = buttons.count()
+        active = next(i for i in range(count) if "mod-active" in (buttons.nth(i).get_attribute("class") or ""))
+        buttons.nth((active + offset) % count).click()
+
+
+def timed(page):
+    """(first, last): milliseconds from the input event to the first and to the last change of the
+    views, or None when nothing changed within NO_CHANGE_TIMEOUT_S."""
+    deadline = time.time() + NO_CHANGE_TIMEOUT_S
+    while time.time() < deadline:
+        t0, t1 = page.evaluate("() => { const b = window.__bench; return [b.t0, b.t1]; }")
+        if t0 is not None and t1 is not None:
+            wait_quiet(page)
+            last = page.evaluate("() => window.__bench.last")
+            page.evaluate("() => { window.__bench.armed = false; }")
+            return t1 - t0, last - t0
+        time.sleep(0.01)
+    page.evaluate("() => { window.__bench.armed = false; }")
+    return None
+
+
+def moves_of(page, control, kind, moves):
+    """Time ``moves`` moves of one control, back and forth as a student wiggles it, then put it
+    back where it was (untimed) so the next control starts from the notebook's setting."""
+    results = []
+    if kind == "slider":
+        forward = True
+        for _ in range(moves):
+            arm(page)
+            forward = press_slider(page, control, forward)
+            results.append(timed(page))
+            forward = not forward
+        if moves % 2:
+            press_slider(page, control, forward)
+    elif kind in ("dropdown", "toggle"):
+        for _ in range(moves):
+            arm(page)
+            pick(control, kind, 1)
+            results.append(timed(page))
+        pick(control, kind, -moves)
+    else:
+        for _ in range(moves):
+            arm(page)
+            control.locator("input").click()
+            results.append(timed(page))
+        if moves % 2:
+            control.locator("input").click()
+    wait_quiet(page)
+    return results
+
+
+def bench_notebook(lab, browser, name, moves):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    rows = []
+    try:
+        page.goto(f"{lab.url}/lab/workspaces/b{name[:2]}/tree/{name}?reset&token={lab.token}")
+        page.wait_for_selector(".jp-Notebook", timeout=90_000)
+        page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=90_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        time.sleep(2)
+        _wait_for_idle_run(page, 900)
+        time.sleep(1)
+        page.evaluate(PAGE_SCRIPT)
+        client = lab.kernel_client()
+        explorers = page.locator(".jp-OutputArea-output .cnnlib-explorer")
+        seen = set()
+        for i in range(explorers.count()):
+            explorer = explorers.nth(i)
+            classes = explorer.get_attribute("class").split()
+            cls = next((c[len("cnnlib-"):] for c in classes if c.startswith("cnnlib-") and c != "cnnlib-explorer"), "?")
+            if cls in seen:        # the same explorer displayed twice (notebook 10): measure it once
+                continue
+            seen.add(cls)
+            explorer.scroll_into_view_if_needed()
+            explorer.evaluate("e => window.__bench.watch(e)")
+            controls = explorer.evaluate(CONTROLS_SCRIPT)
+            counters = {}
+            for spec in controls:
+                kind = spec["kind"]
+                index = counters.get(kind, 0)
+                counters[kind] = index + 1
+                row = {"notebook": name[:2], "explorer": cls, "control": f"{kind} '{spec['label']}'"}
+                if spec["disabled"]:
+                    rows.append(dict(row, note="disabled at this setting"))
+                    continue
+                control = explorer.locator(SELECTORS[kind]).nth(index)
+                control.scroll_into_view_if_needed()
+                wait_quiet(page)
+                since = len(python_times(client, cls, 0))
+                results = moves_of(page, control, kind, moves)
+                times = [r for r in results if r is not None]
+                misses = len(results) - len(times)
+                python = [ms for _, ms in python_times(client, cls, since)][:moves]
+                if times:
+                    row.update(median=statistics.median(t for t, _ in times), worst=max(t for t, _ in times),
+                               settled=statistics.median(last for _, last in times))
+                if python:
+                    row["python"] = statistics.median(python)
+                if misses:
+                    row["note"] = f"{misses} of {moves} moves changed no view"
+                rows.append(row)
+                print(format_row(row), flush=True)
+        client.stop_channels()
+    finally:
+        page.close()
+        lab.shut_down_kernels()
+    return rows
+
+
+def verdict(row):
+    if "median" not in row:
+        return "-"
+    return "ok" if row["median"] <= MEDIAN_TARGET_MS and row["worst"] <= WORST_TARGET_MS else "SLOW"
+
+
+def format_row(row):
+    def ms(key):
+        return f"{row[key]:7.0f}" if key in row else "      -"
+    return (f"{row['notebook']}  {row['explorer']:<22} {row['control'][:34]:<34} {ms('median')} {ms('worst')} "
+            f"{ms('python')} {ms('settled')}   {verdict(row):<4} {row.get('note', '')}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--notebooks", help="comma-separated prefixes, e.g. 01,02 (default: all with explorers)")
+    parser.add_argument("--moves", type=int, default=5)
+    parser.add_argument("--json", help="also write the rows to this file")
+    args = parser.parse_args()
+    if CHROMIUM is None:
+        sys.exit("Chromium not found (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    names = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    with_explorers = [n for n in names if "application/vnd.jupyter.widget-view+json" in (ROOT / "notebooks" / n).read_text()]
+    if args.notebooks:
+        wanted = args.notebooks.split(",")
+        with_explorers = [n for n in with_explorers if n[:2] in wanted]
+    header = (f"nb  {'explorer':<22} {'control':<34} {'median':>7} {'worst':>7} {'python':>7} {'settled':>7}\n"
+              f"median/worst: input event -> first change of a view (target: median <= {MEDIAN_TARGET_MS:.0f} ms, "
+              f"worst <= {WORST_TARGET_MS:.0f} ms); python: median update() time in the kernel; settled: median "
+              "time to the last change of the views")
+    print(header, flush=True)
+    lab = Lab()
+    rows = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for name in with_explorers:
+                    rows += bench_notebook(lab, browser, name, args.moves)
+            finally:
+                browser.close()
+    finally:
+        lab.close()
+    print("\n" + header)
+    for row in rows:
+        print(format_row(row))
+    slow = [row for row in rows if verdict(row) == "SLOW"]
+    print(f"\n{len(rows)} controls, {len(slow)} over target")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()

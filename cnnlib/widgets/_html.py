@@ -1,0 +1,103 @@
+"""The HTML every explorer shares: headings, notes, warnings, number tables and number formatting.
+
+One red for every error and one brown for every note, so a student learns what each colour means.
+Every function returns a string for an ``ipywidgets.HTML``; text passed as ``message`` is escaped.
+"""
+import html
+
+import matplotlib
+import numpy as np
+
+ERROR_RED = "#b00020"
+NOTE_BROWN = "#8a4b00"
+HIGHLIGHT = "#ff7f0e"    # matplotlib's tab:orange, the highlight colour of cnnlib.plots.number_grid
+PADDING_GREY = "#e8e8e8"
+
+
+def format_number(value):
+    """A number as short text: whole numbers without a decimal point, others to 3 significant digits."""
+    value = float(value)
+    if not np.isfinite(value):
+        return "nan" if np.isnan(value) else ("-inf" if value < 0 else "inf")
+    if value == round(value) and abs(value) < 1e9:
+        return str(int(round(value)))
+    return f"{value:.3g}"
+
+
+def ink(rgb):
+    """Black text on a light background, white on a dark one (the rule of cnnlib.plots.number_grid)."""
+    if isinstance(rgb, str):
+        rgb = matplotlib.colors.to_rgb(rgb)
+    return "black" if 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 0.5 else "white"
+
+
+def heading(text, size=15):
+    """Bold text (``text`` is HTML: it may hold <sub> or entities)."""
+    return f"<b style='font-size:{size}px'>{text}</b>"
+
+
+def paragraph(text, size=15, max_width=None):
+    """A block of text (``text`` is HTML)."""
+    width = f";max-width:{max_width}px" if max_width else ""
+    return f"<div style='font-size:{size}px{width}'>{text}</div>"
+
+
+def warning(message):
+    """``message`` in the one error red, bold; '' for no message."""
+    return (f"<div style='color:{ERROR_RED};font-weight:bold;font-size:15px'>{html.escape(message)}</div>"
+            if message else "")
+
+
+def note(message):
+    """``message`` as a note (something to notice, not an error); '' for no message."""
+    return (f"<div style='color:{NOTE_BROWN};font-weight:bold;font-size:15px'>{html.escape(message)}</div>"
+            if message else "")
+
+
+def number_table(values, *, highlight=None, padding=0, cmap="cividis", vmin=None, vmax=None,
+                 cell_px=44, font_px=16, texts=None):
+    """A matrix as an HTML table of shaded cells with numbers, like ``cnnlib.plots.number_grid``.
+
+    ``highlight``: (row, col, height, width) of a block outlined in orange. ``padding``: the width
+    of a border of padding cells, drawn grey so they read as "not part of the image".
+    ``texts``: optional nested lists of strings (HTML) to write instead of the numbers.
+    """
+    values = np.asarray(values, dtype=float)
+    rows, cols = values.shape
+    inner = values[padding:rows - padding, padding:cols - padding]
+    lo = vmin if vmin is not None else (float(np.min(inner)) if inner.size else 0.0)
+    hi = vmax if vmax is not None else (float(np.max(inner)) if inner.size else 1.0)
+    norm = matplotlib.colors.Normalize(lo, hi if hi > lo else lo + 1)
+    colours = matplotlib.colormaps[cmap](norm(values))
+    r0, c0, h, w = highlight if highlight is not None else (-1, -1, 0, 0)
+    thick = f"4px solid {HIGHLIGHT}"
+    size = f"width:{cell_px}px;height:{cell_px}px;min-width:{cell_px}px;text-align:center;padding:0;"
+    parts = [f"<table style='border-collapse:collapse;font-family:monospace;font-size:{font_px}px'>"]
+    for i in range(rows):
+        parts.append("<tr>")
+        for j in range(cols):
+            if not (padding <= i < rows - padding and padding <= j < cols - padding):
+                style = f"background:{PADDING_GREY};color:#777;font-style:italic;"
+            else:
+                rgba = colours[i, j]
+                style = f"background:{matplotlib.colors.to_hex(rgba)};color:{ink(rgba)};"
+            borders = ["1px solid white"] * 4   # top, right, bottom, left
+            if r0 <= i < r0 + h and c0 <= j < c0 + w:
+                if i == r0:
+                    borders[0] = thick
+                if j == c0 + w - 1:
+                    borders[1] = thick
+                if i == r0 + h - 1:
+                    borders[2] = thick
+                if j == c0:
+                    borders[3] = thick
+            text = texts[i][j] if texts is not None else format_number(values[i, j])
+            parts.append(f"<td style='{style}{size}border-top:{borders[0]};border-right:{borders[1]};"
+                         f"border-bottom:{borders[2]};border-left:{borders[3]}'>{text}</td>")
+        parts.append("</tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+__all__ = ["ERROR_RED", "NOTE_BROWN", "HIGHLIGHT", "format_number", "ink", "heading", "paragraph", "warning",
+           "note", "number_table"]

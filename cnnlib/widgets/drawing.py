@@ -1,0 +1,288 @@
+"""Draw your own digit (notebook 10): a drawing pad, and what a trained LeNet-5 makes of the drawing.
+
+The pad is an ``anywidget`` (a few lines of browser canvas code below, in ``_ESM``): mouse, pen and
+touch all arrive as pointer events; when the pen lifts, the pad sends its picture to Python as a
+PNG data URL. Python then runs :func:`cnnlib.preprocess_drawing` (MNIST's own recipe: fit a
+20 x 20 box, centre the mass in 28 x 28), one forward pass, and shows the 28 x 28 digit, the ten
+probabilities, the guess and the feature maps (``cnnlib.inspection.feature_map_stages``).
+"""
+import base64
+import html
+import io
+
+import anywidget
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+import traitlets
+from PIL import Image
+
+from ..inspection import feature_map_stages, layer_stages, predicted_probabilities
+from ..nn import Sequential
+from ..plots import IMAGE_CMAP, PROJECTOR_RC, array_to_png
+from ..plots.training import OTHER_COLOR, PREDICTED_COLOR, grid_shape, map_colours, tile_maps
+from ..preprocess import preprocess_drawing
+from ..render import BlittedFigure, rgb_to_png
+from ._base import Explorer
+
+PAD_PIXELS = 280             # 10 pad pixels per MNIST pixel
+PEN_PIXELS = 20              # a pen 2 MNIST pixels wide once the digit is shrunk to its 20 x 20 box
+MAPS_PIXELS = 200            # each layer's tiled maps are scaled up by a whole factor to about this size
+ALL_LAYERS = "every layer"
+HINT = "Draw a digit from 0 to 9 in the black square (mouse, pen or finger), then lift the pen."
+
+_ESM = """
+function render({ model, el }) {
+  const size = model.get("size");
+  const canvas = document.createElement("canvas");
+  canvas.width = size;
+  canvas.height = size;
+  canvas.className = "cnnlib-digit-pad";
+  canvas.style.cssText = `width:${size}px;height:${size}px;touch-action:none;cursor:crosshair;` +
+                         "border:2px solid #888;border-radius:4px;background:black";
+  const pen = canvas.getContext("2d");
+  let down = false, last = null, shown = null;
+
+  function blank() { pen.fillStyle = "black"; pen.fillRect(0, 0, size, size); }
+  function at(event) {
+    const box = canvas.getBoundingClientRect();
+    return [(event.clientX - box.left) * size / box.width, (event.clientY - box.top) * size / box.height];
+  }
+  function dot([x, y]) {
+    pen.fillStyle = "white";
+    pen.beginPath();
+    pen.arc(x, y, model.get("pen_width") / 2, 0, 2 * Math.PI);
+    pen.fill();
+  }
+  function line(a, b) {
+    pen.strokeStyle = "white";
+    pen.lineWidth = model.get("pen_width");
+    pen.lineCap = "round";
+    pen.lineJoin = "round";
+    pen.beginPath();
+    pen.moveTo(a[0], a[1]);
+    pen.lineTo(b[0], b[1]);
+    pen.stroke();
+  }
+  // Whatever Python holds (a cleared pad, a drawing set from code) is what the pad shows.
+  function show() {
+    const value = model.get("value");
+    if (value === shown) return;
+    shown = value;
+    blank();
+    if (value) {
+      const picture = new Image();
+      picture.onload = () => pen.drawImage(picture, 0, 0, size, size);
+      picture.src = value;
+    }
+  }
+  canvas.addEventListener("pointerdown", (event) => {
+    event.preventDefault();
+    canvas.setPointerCapture(event.pointerId);
+    down = true;
+    last = at(event);
+    dot(last);
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (!down) return;
+    const point = at(event);
+    line(last, point);
+    last = point;
+  });
+  function lift() {
+    if (!down) return;
+    down = false;
+    shown = canvas.toDataURL("image/png");
+    model.set("value", shown);
+    model.save_changes();
+  }
+  canvas.addEventListener("pointerup", lift);
+  canvas.addEventListener("pointercancel", lift);
+  model.on("change:value", show);
+  blank();
+  show();
+  el.appendChild(canvas);
+  return () => model.off("change:value", show);
+}
+export default { render };
+"""
+
+
+class DrawingPad(anywidget.AnyWidget):
+    """A square black canvas to draw on in white. ``value``: the picture as a PNG data URL, sent
+    when the pen lifts ("" when empty); set it from Python to show a picture, or "" to clear."""
+
+    _esm = _ESM
+    value = traitlets.Unicode("").tag(sync=True)
+    size = traitlets.Int(PAD_PIXELS).tag(sync=True)
+    pen_width = traitlets.Int(PEN_PIXELS).tag(sync=True)
+
+    def show_array(self, image):
+        """Put an H x W grey array in [0, 1] on the pad (white ink on black), as if drawn there."""
+        self.value = array_to_data_url(image)
+
+
+def array_to_data_url(image):
+    """An H x W grey array in [0, 1] -> "data:image/png;base64,..." (what the pad sends)."""
+    png = rgb_to_png(np.clip(np.asarray(image, dtype=float), 0, 1))
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def data_url_to_array(url):
+    """The pad's PNG data URL -> an H x W float array in [0, 1], the brightness of each pixel."""
+    header, _, payload = url.partition(",")
+    if not header.startswith("data:image/png;base64"):
+        raise ValueError("the drawing is not a PNG data URL")
+    picture = Image.open(io.BytesIO(base64.b64decode(payload)))
+    return np.asarray(picture.convert("L"), dtype=np.float64) / 255
+
+
+def digit_drawing_explorer(model=None):
+    """Draw a digit and watch a trained network read it.
+
+    ``model``: a trained ``cnnlib.nn.Sequential`` on 1 x 32 x 32 inputs ending in 10 scores
+    (``lenet5()`` after ``fit``); without one, an untrained ``lenet5()``, whose guesses mean nothing
+    (every digit gets about 10%): a before-and-after comparison for the trained one. Controls: "canvas" (the :class:`DrawingPad`), "clear" (a button)
+    and "layer" (whose feature maps to show: one layer large, or every layer, the default).
+    Views: "preprocessed" (the 28 x 28 digit the network reads), "probabilities" (a bar chart),
+    "guess" (the top answer), "feature_maps", "message".
+    ``.shown``: guess, confidence, probabilities (10 numbers), preprocessed (28 x 28), stages
+    (names of the layers drawn), layer, message.
+    """
+    if model is None:
+        from ..nn import lenet5
+        return DigitDrawingExplorer(lenet5(), untrained=True)
+    return DigitDrawingExplorer(model)
+
+
+class DigitDrawingExplorer(Explorer):
+    """The widget :func:`digit_drawing_explorer` returns (see there)."""
+
+    def __init__(self, model, untrained=False):
+        if not isinstance(model, Sequential):
+            raise TypeError(f"model must be a trained cnnlib.nn.Sequential such as lenet5(), got {type(model).__name__}")
+        try:
+            scores = tuple(model.output_shape((1, 32, 32)))
+        except ValueError as err:
+            raise ValueError(f"model must read 1 x 32 x 32 digits, as LeNet-5 does: {err}") from err
+        if scores != (10,):
+            raise ValueError(f"model must end in 10 scores, one per digit, got an output of shape {scores}")
+        self.model = model
+        self._untrained = untrained
+        self._stages = [name for name, _ in layer_stages(model)]
+        controls = {
+            "canvas": DrawingPad(),
+            "clear": widgets.Button(description="Clear", icon="eraser", tooltip="wipe the pad"),
+            "layer": widgets.Dropdown(options=[*self._stages, ALL_LAYERS], value=ALL_LAYERS,
+                                      description="feature maps", style={"description_width": "initial"}),
+        }
+        views = {
+            "preprocessed": widgets.Image(format="png", width=168, height=168),
+            "probabilities": widgets.Image(format="png"),
+            "guess": widgets.HTML(),
+            "message": widgets.HTML(),
+            "feature_maps": widgets.HBox(),
+        }
+        self._map_titles = [widgets.HTML() for _ in self._stages]
+        self._map_images = [widgets.Image(format="png") for _ in self._stages]
+        self._map_panels = [widgets.VBox([title, image], layout=widgets.Layout(margin="0 14px 0 0"))
+                            for title, image in zip(self._map_titles, self._map_images)]
+        views["feature_maps"].children = self._map_panels
+        for name, view in views.items():
+            view.add_class(f"cnnlib-drawing-{name.replace('_', '-')}")   # for the browser test
+        self._build_bars()
+
+        def column(title, *children):
+            return widgets.VBox([widgets.HTML(f"<b>{html.escape(title)}</b>"), *children],
+                                layout=widgets.Layout(margin="0 20px 0 0"))
+
+        top = widgets.HBox([
+            column("your drawing", controls["canvas"], controls["clear"]),
+            column("what it reads: 28 x 28", views["preprocessed"], views["guess"]),
+            column("its ten probabilities", views["probabilities"]),
+        ])
+        super().__init__([views["message"], top, controls["layer"], views["feature_maps"]], controls, views)
+        controls["clear"].on_click(self._clear)
+        self.observe_controls()                       # the pad's value (its picture) and the layer menu
+        self.first_update()
+
+    def _clear(self, button=None):
+        self.controls["canvas"].value = ""            # the pad wipes itself; update() runs on the change
+
+    def _build_bars(self):
+        # Axes drawn once; only the bars and their labels are redrawn on each drawing (blitting).
+        self._bar_figure = BlittedFigure.create(5.2, 2.9, left=0.16, right=0.98, bottom=0.2, top=0.95)
+        self._bar_figure.figure.set_dpi(80)
+        with matplotlib.rc_context(PROJECTOR_RC):
+            ax = self._bar_figure.figure.add_subplot()
+            self._bars = ax.bar(np.arange(10), np.zeros(10), 0.7, color=OTHER_COLOR, edgecolor="black")
+            self._bar_labels = [ax.text(k, 0.02, "", ha="center", fontsize=9) for k in range(10)]
+            ax.set(xticks=np.arange(10), yticks=np.linspace(0, 1, 5), ylim=(0, 1.15), xlabel="digit",
+                   ylabel="probability")
+        for artist in [*self._bars, *self._bar_labels]:
+            self._bar_figure.animate(artist)
+
+    def _bars_png(self, probabilities):
+        top = int(np.argmax(probabilities)) if probabilities is not None else None
+        for k, (bar, label) in enumerate(zip(self._bars, self._bar_labels)):
+            p = 0.0 if probabilities is None else float(probabilities[k])
+            bar.set_height(p)
+            bar.set_facecolor(PREDICTED_COLOR if k == top else OTHER_COLOR)
+            label.set_y(p + 0.02)
+            label.set_text("" if probabilities is None else f"{p:.2f}")
+        return self._bar_figure.png()
+
+    def _show_nothing(self, message, style):
+        views = self.views
+        views["message"].value = f"<div style='{style}'>{html.escape(message)}</div>"
+        views["preprocessed"].value = array_to_png(np.zeros((28, 28)), cmap=IMAGE_CMAP, vmin=0, vmax=1, scale=6)
+        views["probabilities"].value = self._bars_png(None)
+        views["guess"].value = "<div style='font-size:20px;white-space:nowrap'>guess: &ndash;</div>"
+        layer = self.controls["layer"].value
+        for name, title, image, panel in zip(self._stages, self._map_titles, self._map_images, self._map_panels):
+            panel.layout.display = None if layer in (ALL_LAYERS, name) else "none"
+            title.value = f"<b>{html.escape(name)}</b><br><i>appears once you draw</i>"
+            image.value = b""
+        self.shown.update(guess=None, confidence=None, probabilities=None, preprocessed=None, stages=[],
+                          layer=layer, message=message)
+
+    def update(self, change=None):
+        """Read the pad, preprocess, run the network once, and refresh every view."""
+        url = self.controls["canvas"].value
+        if not url:
+            self._show_nothing(HINT, "font-size:15px")
+            return
+        try:
+            drawing = data_url_to_array(url)
+            digit = preprocess_drawing(drawing)
+        except (ValueError, OSError) as problem:                     # an empty or unreadable picture
+            self._show_nothing(f"{problem}. {HINT}", "color:#b00020;font-weight:bold;font-size:15px")
+            return
+        image = np.pad(digit, 2)[np.newaxis]                         # 1 x 32 x 32, as in training
+        probabilities = predicted_probabilities(self.model, image)
+        guess = int(np.argmax(probabilities))
+        confidence = float(probabilities[guess])
+        views = self.views
+        views["message"].value = ("<div style='font-size:15px'>Lift the pen to update; <b>Clear</b> to start "
+                                  "again. The network only knows digits drawn like MNIST's."
+                                  + (" <b>This network is untrained: its guesses mean nothing yet.</b>"
+                                     if self._untrained else "") + "</div>")
+        views["preprocessed"].value = array_to_png(digit, cmap=IMAGE_CMAP, vmin=0, vmax=1, scale=6)
+        views["probabilities"].value = self._bars_png(probabilities)
+        views["guess"].value = (f"<div style='font-size:20px;white-space:nowrap'>guess: <b class='cnnlib-guess'>{guess}</b> "
+                                f"({confidence:.0%} sure)</div>")
+        layer = self.controls["layer"].value
+        stages = feature_map_stages(self.model, image)[1:]             # without the input itself
+        for (name, maps), title, picture, panel in zip(stages, self._map_titles, self._map_images, self._map_panels):
+            chosen = layer in (ALL_LAYERS, name)
+            panel.layout.display = None if chosen else "none"
+            if not chosen:
+                continue
+            pixels = MAPS_PIXELS * (2 if layer == name else 1)
+            tiled = tile_maps(maps, *grid_shape(len(maps)))
+            cmap, vmin, vmax = map_colours(maps)
+            title.value = f"<b>{html.escape(name)}</b><br>{len(maps)} maps of {maps.shape[1]} x {maps.shape[2]}"
+            picture.value = array_to_png(tiled, cmap=cmap, vmin=vmin, vmax=vmax, scale=max(1, pixels // max(tiled.shape)))
+        self.shown.update(guess=guess, confidence=confidence, probabilities=probabilities, preprocessed=digit,
+                          stages=[name for name, _ in stages if layer in (ALL_LAYERS, name)], layer=layer,
+                          message="")

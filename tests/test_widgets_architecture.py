@@ -1,0 +1,130 @@
+"""Every explorer has the one shape of DESIGN.md: an Explorer subclass with controls, views,
+``shown`` written by ``update()``, and updates that change values, never widgets."""
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+import cnnlib.widgets as cw
+from cnnlib.nn import lenet5
+from cnnlib.widgets import Explorer
+
+
+def _tiny_dashboard():
+    rng = np.random.default_rng(0)
+    return cw.training_dashboard(lenet5(rng=0), rng.random((6, 1, 32, 32)), np.arange(6) % 10)
+
+
+BUILDERS = {
+    "conv1d_explorer": lambda: cw.conv1d_explorer(),
+    "conv2d_stepper": lambda: cw.conv2d_stepper(),
+    "kernel_playground": lambda: cw.kernel_playground(image="shapes"),
+    "volume_view": lambda: cw.volume_view(size=32),
+    "output_size_explorer": lambda: cw.output_size_explorer(),
+    "connectivity_view": lambda: cw.connectivity_view(),
+    "activation_explorer": lambda: cw.activation_explorer(),
+    "pooling_explorer": lambda: cw.pooling_explorer(),
+    "entropy_explorer": lambda: cw.entropy_explorer(),
+    "softmax_explorer": lambda: cw.softmax_explorer(),
+    "training_dashboard": _tiny_dashboard,
+    "optimiser_explorer": lambda: cw.optimiser_explorer(steps=20),
+    "gradient_flow_explorer": lambda: cw.gradient_flow_explorer(),
+}
+TEXT_VALUES = {"weights": "0.5, 0.5", "scores": "1, 2, 3"}
+SKIPPED = (widgets.FileUpload,)           # the playground's upload has its own tests
+
+
+def test_every_builder_is_listed():
+    assert set(BUILDERS) | {"digit_drawing_explorer"} >= set(cw._BUILDERS)
+
+
+def _descendants(widget):
+    found = [widget]
+    for child in getattr(widget, "children", ()):
+        found += _descendants(child)
+    return found
+
+
+def _move(name, control):
+    """Change a control the way a student would: the next slider step, the next option, a click."""
+    if isinstance(control, widgets.Button):
+        control.click()
+    elif isinstance(control, widgets.Checkbox):
+        control.value = not control.value
+    elif isinstance(control, (widgets.Dropdown, widgets.ToggleButtons)):
+        values = [option[1] if isinstance(option, tuple) else option for option in control.options]
+        control.value = values[(values.index(control.value) + 1) % len(values)]
+    elif isinstance(control, widgets.FloatLogSlider):
+        control.value = control.value * (2 if control.value * 2 <= control.base ** control.max else 0.5)
+    elif isinstance(control, widgets.Text):
+        control.value = TEXT_VALUES[name]
+    elif isinstance(control, widgets.FloatText):
+        control.value = control.value + 1
+    elif hasattr(control, "max"):
+        step = getattr(control, "step", 1) or 1
+        control.value = control.value + step if control.value + step <= control.max else control.value - step
+    else:
+        raise AssertionError(f"{name}: the test does not know how to move a {type(control).__name__}")
+
+
+def _snapshot(shown):
+    return {key: (value.copy() if isinstance(value, np.ndarray) else value) for key, value in shown.items()}
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and \
+            np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    try:
+        return bool(a == b)
+    except ValueError:               # lists of arrays
+        return a is b
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_explorer_shape_and_every_control_updates_values_not_widgets(builder):
+    explorer = BUILDERS[builder]()
+    assert isinstance(explorer, Explorer) and type(explorer) is not Explorer
+    assert explorer.controls and explorer.views and explorer.shown
+    assert all(isinstance(view, widgets.DOMWidget) for view in explorer.views.values())
+    view_ids = {name: id(view) for name, view in explorer.views.items()}
+    children = tuple(explorer.children)
+    on_screen = {id(w) for w in _descendants(explorer)}
+    for name, control in explorer.controls.items():
+        if isinstance(control, SKIPPED) or control.disabled:
+            continue
+        before = _snapshot(explorer.shown)
+        _move(name, control)                      # must not raise: problems become messages
+        shown = explorer.shown
+        assert isinstance(shown.get("warning", ""), str), name
+        changed = set(before) != set(shown) or any(not _same(before[k], shown[k]) for k in before)
+        assert changed or shown.get("warning") is not None, f"{builder}: moving {name} changed nothing shown"
+        assert {n: id(v) for n, v in explorer.views.items()} == view_ids, f"{builder}: {name} replaced a view"
+        assert tuple(explorer.children) == children, f"{builder}: {name} rebuilt the layout"
+        # Widgets may be added (a larger output needs more cells) but none that was shown is replaced.
+        assert on_screen <= {id(w) for w in _descendants(explorer)}, f"{builder}: {name} replaced a widget"
+
+
+def test_update_times_are_recorded_per_control():
+    explorer = cw.conv2d_stepper()
+    explorer.controls["position"].value = 3
+    name, milliseconds = explorer.update_ms[-1]
+    assert name == "position" and milliseconds > 0
+
+
+def test_a_change_made_by_update_does_not_start_a_second_update():
+    explorer = cw.conv1d_explorer()
+    count = len(explorer.update_ms)
+    explorer.controls["preset"].value = "plain average of 3"      # fills the weights box and the t range
+    assert len(explorer.update_ms) == count + 1
+    np.testing.assert_allclose(explorer.shown["weights"], [1 / 3] * 3, rtol=1e-5)
+
+
+def test_one_error_red_everywhere():
+    from cnnlib.widgets._html import ERROR_RED, warning
+    assert ERROR_RED in warning("x") and warning("") == ""
+    for builder in ("pooling_explorer", "softmax_explorer", "conv1d_explorer"):
+        explorer = BUILDERS[builder]()
+        control = {"pooling_explorer": ("size", 9), "softmax_explorer": ("scores", "1, x"),
+                   "conv1d_explorer": ("weights", "abc")}[builder]
+        explorer.controls[control[0]].value = control[1]
+        assert ERROR_RED in explorer.views["warning"].value, builder
