@@ -28,6 +28,8 @@ BUILDERS = {
     "training_dashboard": _tiny_dashboard,
     "optimiser_explorer": lambda: cw.optimiser_explorer(steps=20),
     "gradient_flow_explorer": lambda: cw.gradient_flow_explorer(),
+    "distortion_explorer": lambda: cw.distortion_explorer(),
+    "batchnorm_explorer": lambda: cw.batchnorm_explorer(),
 }
 TEXT_VALUES = {"weights": "0.5, 0.5", "scores": "1, 2, 3"}
 SKIPPED = (widgets.FileUpload,)           # the playground's upload has its own tests

@@ -26,6 +26,8 @@ _BUILDERS = {
     "optimiser_explorer": "optimisers",
     "gradient_flow_explorer": "gradient_flow",
     "digit_drawing_explorer": "drawing",
+    "batchnorm_explorer": "batchnorm",
+    "distortion_explorer": "distortion",
 }
 
 __all__ = ["Explorer", *_BUILDERS]
