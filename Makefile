@@ -26,9 +26,10 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/00_index.ipynb
 
+# Unit, widget and notebook tests (nbval) in one pytest run, the browser tests in a second one
+# beside it: see scripts/run_tests.py.
 test: $(STAMP)
-	$(BIN)/python -m pytest -rs tests notebooks --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(BIN)/python scripts/run_tests.py
 
 # Re-run notebooks top to bottom in a fresh kernel and store their outputs (after editing one),
 # then rewrite the navigation links and contents. All of them, or some: make outputs NB=07_*.ipynb

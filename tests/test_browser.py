@@ -243,11 +243,15 @@ def _draw(page, pad, strokes):
         page.mouse.up()
 
 
-def _wait_for_change(read, before, timeout_s=15):
+def _wait_for_change(read, before, timeout_s=15, done=None):
+    """Poll ``read()`` until ``done(now)`` holds (by default: anything differs from ``before``)."""
+    done = done or (lambda now: now != before)
     deadline = time.time() + timeout_s
-    while read() == before and time.time() < deadline:
+    now = read()
+    while not done(now) and time.time() < deadline:
         time.sleep(0.2)
-    return read()
+        now = read()
+    return now
 
 
 def test_drawing_a_digit_in_notebook_10_updates_the_guess(lab, browser):
@@ -291,7 +295,10 @@ def test_drawing_a_digit_in_notebook_10_updates_the_guess(lab, browser):
             # Every pen lift sends the picture: wait for each stroke's answer before the next stroke.
             for stroke in strokes:
                 _draw(page, pad, [stroke])
-                now = _wait_for_change(on_screen, before)
+                # The views update one after another: wait until both pictures and the guess are new
+                # (on a busy machine the text can lag a picture by a few hundred ms).
+                now = _wait_for_change(on_screen, before, done=lambda now: (
+                    now[1] != before[1] and now[2] != before[2] and "–" not in now[0]))
                 assert now[1:] != before[1:], f"the probabilities and the 28 x 28 digit did not change: {now[0]!r}"
                 assert "draw a digit first" not in message.inner_text()
                 before = now
@@ -306,7 +313,7 @@ def test_drawing_a_digit_in_notebook_10_updates_the_guess(lab, browser):
         assert "guess: 1" in one[0], one[0]
 
         explorer.get_by_role("button", name="Clear").click()
-        cleared = _wait_for_change(on_screen, one)
+        cleared = _wait_for_change(on_screen, one, done=lambda now: "–" in now[0] and now[1:] != one[1:])
         assert "–" in cleared[0], f"Clear did not reset the guess: {cleared[0]!r}"
         seven = draw([[(0.2, 0.15), (0.8, 0.15)], [(0.8, 0.15), (0.4, 0.9)]], cleared)  # a "7": across, then down
         page.screenshot(path=str(ARTIFACTS / "10_draw_a_7.png"))
