@@ -30,8 +30,9 @@ def test_default_is_the_notes_7x7_with_a_3x3_filter():
 
 def test_sliders_agree_with_brute_force_counting():
     w = output_size_explorer()
-    for n, kernel, padding, stride, dilation in itertools.product((5, 8, 11), (1, 2, 3, 5), (0, 1, 2), (1, 2, 3),
-                                                                  (1, 2)):
+    # Padded sizes 5, 9, 11 and 15 against odd and even kernels, strides that do and do not divide,
+    # and kernels that do not fit: every branch, in 96 settings.
+    for n, kernel, padding, stride, dilation in itertools.product((5, 11), (1, 2, 3, 5), (0, 2), (1, 2, 3), (1, 2)):
         set_values(w, n=n, kernel=kernel, padding=padding, stride=stride, dilation=dilation)
         positions = brute_force_positions(n, kernel, padding, stride, dilation)
         padded = n + 2 * padding
