@@ -12,7 +12,8 @@ def sigmoid(z):
 
     Written as exp(-log(1 + exp(-z))) via logaddexp so that large |z| never overflows.
 
-    Inputs:   z  any shape.   Returns: an array of z's shape, values in (0, 1).
+    Inputs:   z  float array (or list, or number), any shape
+    Returns:  float array of z's shape, values in [0, 1] (strictly inside for moderate |z|).
 
     >>> sigmoid([-2.0, 0.0, 2.0]).round(3)
     array([0.119, 0.5  , 0.881])
@@ -24,6 +25,9 @@ def sigmoid(z):
 def sigmoid_grad(z):
     """sigma'(z) = sigma(z) (1 - sigma(z)); at most 0.25, reached at z = 0.
 
+    Inputs:   z  float array (or list, or number), any shape
+    Returns:  float array of z's shape, values in [0, 0.25].
+
     >>> sigmoid_grad([0.0, 5.0]).round(4)           # vanishes for large |z|
     array([0.25  , 0.0066])
     """
@@ -32,12 +36,26 @@ def sigmoid_grad(z):
 
 
 def tanh(z):
-    """tanh(z) = (e^z - e^-z) / (e^z + e^-z)."""
+    """tanh(z) = (e^z - e^-z) / (e^z + e^-z).
+
+    Inputs:   z  float array (or list, or number), any shape
+    Returns:  float array of z's shape, values in [-1, 1].
+
+    >>> tanh([-1.0, 0.0, 1.0]).round(3)            # odd: tanh(-z) = -tanh(z)
+    array([-0.762,  0.   ,  0.762])
+    """
     return np.tanh(as_float_array(z, "z"))
 
 
 def tanh_grad(z):
-    """tanh'(z) = 1 - tanh(z)^2; at most 1, reached at z = 0."""
+    """tanh'(z) = 1 - tanh(z)^2; at most 1, reached at z = 0.
+
+    Inputs:   z  float array (or list, or number), any shape
+    Returns:  float array of z's shape, values in [0, 1].
+
+    >>> tanh_grad([0.0, 2.0]).round(3)              # 1 - tanh(2)^2 = 1 - 0.964^2
+    array([1.   , 0.071])
+    """
     t = tanh(z)
     return 1.0 - t * t
 
@@ -45,7 +63,8 @@ def tanh_grad(z):
 def relu(z):
     """ReLU(z) = max(0, z).
 
-    Inputs:   z  any shape.   Returns: an array of z's shape.
+    Inputs:   z  float array (or list, or number), any shape
+    Returns:  float array of z's shape, values >= 0.
 
     >>> relu([-1.0, 0.0, 2.0])
     array([0., 0., 2.])
@@ -54,18 +73,39 @@ def relu(z):
 
 
 def relu_grad(z):
-    """ReLU'(z) = 1 for z > 0, else 0 (we take 0 at z = 0, as the frameworks do)."""
+    """ReLU'(z) = 1 for z > 0, else 0 (we take 0 at z = 0, as the frameworks do).
+
+    Inputs:   z  float array (or list, or number), any shape
+    Returns:  float array of z's shape holding 0.0 and 1.0.
+
+    >>> relu_grad([-1.0, 0.0, 2.0])
+    array([0., 0., 1.])
+    """
     z = as_float_array(z, "z")
     return (z > 0).astype(z.dtype)
 
 
 def softplus(z):
-    """softplus(z) = log(1 + e^z), a smooth ReLU; computed with logaddexp to avoid overflow."""
+    """softplus(z) = log(1 + e^z), a smooth ReLU; computed with logaddexp to avoid overflow.
+
+    Inputs:   z  float array (or list, or number), any shape
+    Returns:  float array of z's shape, values >= 0.
+
+    >>> softplus([-100.0, 0.0, 100.0]).round(3)     # ~0, log 2, ~z: like ReLU away from 0
+    array([  0.   ,   0.693, 100.   ])
+    """
     return np.logaddexp(0.0, as_float_array(z, "z"))
 
 
 def softplus_grad(z):
-    """softplus'(z) = sigma(z)."""
+    """softplus'(z) = sigma(z).
+
+    Inputs:   z  float array (or list, or number), any shape
+    Returns:  float array of z's shape, values in [0, 1].
+
+    >>> softplus_grad([0.0, 2.0]).round(3)          # sigmoid(0) = 0.5, sigmoid(2) = 0.881
+    array([0.5  , 0.881])
+    """
     return sigmoid(z)
 
 

@@ -153,6 +153,16 @@ def alexnet(variant="torchvision"):
     keeps 224 and pads conv1 by 2: floor((224 + 4 - 11)/4) + 1 = 55. The paper split the network
     over two GPUs, so conv2, conv4 and conv5 see only the half of the channels on their own GPU
     (groups=2); torchvision's single-GPU version has no groups and 64/192/384/256/256 filters.
+
+    Inputs:   variant  "torchvision" (input 3 x 224 x 224) or "paper" (3 x 227 x 227)
+    Returns:  an :class:`ArchitectureTable` (``print`` it; ``.row(name)``, ``.total_params``, ...).
+
+    >>> alexnet().row("conv1 11x11/4")["output_shape"]          # floor((224 + 4 - 11)/4) + 1 = 55
+    (64, 55, 55)
+    >>> alexnet("paper").row("conv1 11x11/4")["output_shape"]   # (227 - 11)/4 + 1 = 55
+    (96, 55, 55)
+    >>> alexnet().total_params, alexnet("paper").total_params
+    (61100840, 60965224)
     """
     if variant == "torchvision":
         b = _Builder("AlexNet (torchvision)", (3, 224, 224))
@@ -182,7 +192,17 @@ def vgg16():
     """VGG-16 (configuration D): thirteen 3 x 3 convolutions with padding 1 in five stages of 64,
     128, 256, 512, 512 filters, each stage ending in a 2 x 2 max pool, then fc 4096, 4096, 1000
     on 512 x 7 x 7. Input 3 x 224 x 224. torchvision's adaptive average pool to 7 x 7 is the
-    identity at 224 and is left out."""
+    identity at 224 and is left out.
+
+    Inputs:   none (the input is 3 x 224 x 224).
+    Returns:  an :class:`ArchitectureTable` with one row per layer.
+
+    >>> table = vgg16()
+    >>> table.total_params, table.depth, table.row("fc6")["params"]     # fc6: 512*7*7*4096 + 4096
+    (138357544, 16, 102764544)
+    >>> round(table.total_params / alexnet().total_params, 1), round(table.total_macs / alexnet().total_macs)
+    (2.3, 22)
+    """
     b = _Builder("VGG-16", (3, 224, 224))
     for stage, (channels, convs) in enumerate(((64, 2), (128, 2), (256, 3), (512, 3), (512, 3)), start=1):
         for i in range(1, convs + 1):
@@ -197,7 +217,17 @@ def vgg16():
 def resnet18():
     """ResNet-18 as in torchvision: conv 7 x 7/2 (64, no bias) + BN, max pool 3 x 3/2, four stages
     of two basic blocks (64, 128, 256, 512 filters; the first block of stages 2-4 halves the size
-    with stride 2 and a 1 x 1 projection), global average pool, fc 512 -> 1000. One row per block."""
+    with stride 2 and a 1 x 1 projection), global average pool, fc 512 -> 1000. One row per block.
+
+    Inputs:   none (the input is 3 x 224 x 224).
+    Returns:  an :class:`ArchitectureTable`, one row per layer or residual block.
+
+    >>> table = resnet18()
+    >>> table.total_params, table.depth          # 1 conv + 8 blocks of 2 + 1 fc = 18 layers
+    (11689512, 18)
+    >>> table.row("layer4.1 block")["output_shape"]
+    (512, 7, 7)
+    """
     b = _Builder("ResNet-18", (3, 224, 224))
     b.conv("conv1 7x7/2 + BN", 64, 7, 2, 3, bias=False, bn=True)
     b.pool("maxpool 3x3/2", 3, 2, 1)
@@ -211,7 +241,26 @@ def resnet18():
 
 
 def lenet5_table():
-    """LeNet-5 as built by :func:`cnnlib.nn.lenet5`, for comparison with its successors."""
+    """LeNet-5 as built by :func:`cnnlib.nn.lenet5`, for comparison with its successors.
+
+    Inputs:   none (the input is 1 x 32 x 32).
+    Returns:  an :class:`ArchitectureTable` with one row per layer.
+
+    >>> print(lenet5_table())
+    LeNet-5
+    layer                          output        parameters  multiply-adds  receptive field
+    ---------------------------------------------------------------------------------------
+    input                          1 x 32 x 32
+    conv1 5x5                      6 x 28 x 28          156        117,600                5
+    maxpool 2x2/2                  6 x 14 x 14            0              0                6
+    conv2 5x5                      16 x 10 x 10       2,416        240,000               14
+    maxpool 2x2/2                  16 x 5 x 5             0              0               16
+    fc1                            120               48,120         48,000               32
+    fc2                            84                10,164         10,080               32
+    fc3                            10                   850            840               32
+    ---------------------------------------------------------------------------------------
+    total (5 layers with weights)                    61,706        416,520
+    """
     b = _Builder("LeNet-5", (1, 32, 32))
     b.conv("conv1 5x5", 6, 5)
     b.pool("maxpool 2x2/2", 2, 2)
@@ -227,6 +276,13 @@ def multiply_adds(model, input_shape=None):
     """Multiply-adds per image of a ``cnnlib.nn`` model (convolutions and dense layers), by the
     counting rules above. ``input_shape`` per sample, e.g. (1, 28, 28); a model built with one needs none.
 
+    Inputs:   model        a cnnlib.nn layer or model (Sequential, ResidualBlock, Conv2D, Dense, ...)
+              input_shape  per sample, e.g. (1, 32, 32); None to use the model's own
+    Returns:  an int: multiply-adds per image.
+
+    >>> from cnnlib.nn import lenet5
+    >>> multiply_adds(lenet5())                  # 117,600 + 240,000 + 48,000 + 10,080 + 840
+    416520
     >>> from cnnlib.nn import lenet5
     >>> multiply_adds(lenet5()) == lenet5_table().total_macs
     True

@@ -79,6 +79,13 @@ def rotation_matrix(degrees):
         R = [[cos a, -sin a], [sin a, cos a]]
 
     (rows point down, so in (row, col) order the usual matrix turns counterclockwise as seen).
+
+    Inputs:   degrees  a number, the angle (counterclockwise on screen)
+    Returns:  R, a 2 x 2 float array
+
+    >>> rotation_matrix(90).round(6)     # a step right (0, 1) becomes a step up (-1, 0)
+    array([[ 0., -1.],
+           [ 1.,  0.]])
     """
     a = np.deg2rad(degrees)
     return np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
@@ -90,6 +97,18 @@ def affine_matrix(rotation=0.0, scale=1.0, shear=0.0):
     ``rotation`` in degrees, counterclockwise; ``shear`` moves a point right by shear x its row
     (a slant); ``scale`` a number or a pair (rows, cols); (1.1, 0.9) makes the digit taller and
     narrower (LeCun et al. 1998's "squeezing").
+
+    Inputs:   rotation  a number, degrees
+              scale     a positive number, or a pair (rows, cols)
+              shear     a number
+    Returns:  A, a 2 x 2 float array
+
+    >>> affine_matrix(scale=(2, 3))          # rows twice, columns three times as far apart
+    array([[2., 0.],
+           [0., 3.]])
+    >>> affine_matrix(shear=0.5)             # a point one row down moves half a column right
+    array([[1. , 0. ],
+           [0.5, 1. ]])
     """
     scale_rows, scale_cols = np.broadcast_to(np.asarray(scale, dtype=float), (2,))
     if scale_rows <= 0 or scale_cols <= 0:
@@ -104,6 +123,14 @@ def bilinear(image, row, col):
         value = (1-fr)(1-fc) I[r0, c0] + (1-fr) fc I[r0, c0+1] + fr (1-fc) I[r0+1, c0] + fr fc I[r0+1, c0+1]
 
     with I[r, c] = 0 when (r, c) lies outside the image. At whole-number points it returns the pixel.
+
+    Inputs:   image     H x W array
+              row, col  numbers (real-valued, may lie outside the image)
+    Returns:  a Python float
+
+    >>> image = np.array([[0.0, 1.0], [2.0, 3.0]])
+    >>> bilinear(image, 1, 0), bilinear(image, 0.5, 0.5), bilinear(image, 5, 5)   # a pixel, the mean of all 4, outside
+    (2.0, 1.5, 0.0)
     """
     image = np.asarray(image)
     height, width = image.shape
@@ -124,6 +151,15 @@ def bilinear_sample(images, rows, cols):
     Each image gets a border of zeros (1 pixel above and left, 2 below and right) and the points
     are clamped to [-1, H] x [-1, W]: a point further out then still reads only zeros, so one
     gather per corner needs no masks.
+
+    Inputs:   images      N x C x H x W float array
+              rows, cols  N x H x W float arrays: the source point of each output pixel
+    Returns:  N x C x H x W float64 array
+
+    >>> images = np.arange(4.0).reshape(1, 1, 2, 2)        # one 2 x 2 image [[0, 1], [2, 3]]
+    >>> bilinear_sample(images, np.full((1, 2, 2), 0.5), np.full((1, 2, 2), 0.5))   # all read the middle
+    array([[[[1.5, 1.5],
+             [1.5, 1.5]]]])
     """
     n, channels, height, width = images.shape
     padded = np.zeros((n, channels, height + 3, width + 3))
@@ -144,6 +180,20 @@ def source_coordinates(shape, rotation=0.0, scale=1.0, shear=0.0, shift=(0.0, 0.
 
     Returns (rows, cols), two H x W arrays. ``shift`` = t = (down, right) in pixels; the other
     arguments as for :func:`affine_matrix`.
+
+    Inputs:   shape     (H, W)
+              rotation, scale, shear, shift  as above (shift a number or a pair (down, right))
+    Returns:  (rows, cols), two H x W float arrays
+
+    >>> rows, cols = source_coordinates((3, 3), shift=(1, 0))   # moved down 1: each pixel reads the row above
+    >>> rows
+    array([[-1., -1., -1.],
+           [ 0.,  0.,  0.],
+           [ 1.,  1.,  1.]])
+    >>> cols
+    array([[0., 1., 2.],
+           [0., 1., 2.],
+           [0., 1., 2.]])
     """
     height, width = shape
     centre = np.array([(height - 1) / 2, (width - 1) / 2])
@@ -174,7 +224,25 @@ def warp(images, *, rotation=0.0, scale=1.0, shear=0.0, shift=0.0, field=None):
     ``scale``, ``shift`` (pixels, down and right): a number, a pair (rows, cols), or N pairs;
     ``field``: the elastic displacement d, N x 2 x H x W (row and column parts), or None. Returns an
     array of the images' shape and floating dtype; values stay within [min(0, lowest pixel),
-    highest pixel], so images in [0, 1] stay in [0, 1]. :func:`warp_naive` is the loop version.
+    max(0, highest pixel)] (reads outside the image give 0), so images in [0, 1] stay in [0, 1].
+    :func:`warp_naive` is the loop version.
+
+    Inputs:   images    N x C x H x W array (integers are converted to float64)
+              rotation  number or (N,) array, degrees
+              scale     number, pair (rows, cols) or N x 2 array
+              shear     number or (N,) array
+              shift     number, pair (down, right) or N x 2 array, pixels
+              field     N x 2 x H x W float array or None
+    Returns:  N x C x H x W array, the images' floating dtype
+
+    >>> dot = np.zeros((1, 1, 4, 4)); dot[0, 0, 1, 1] = 1.0       # one bright pixel at (1, 1)
+    >>> warp(dot, shift=(1, 2))[0, 0]                             # 1 down, 2 right: now at (2, 3)
+    array([[0., 0., 0., 0.],
+           [0., 0., 0., 0.],
+           [0., 0., 0., 1.],
+           [0., 0., 0., 0.]])
+    >>> np.argwhere(warp(dot, rotation=90)[0, 0].round(6))        # turned a quarter about the centre (1.5, 1.5)
+    array([[2, 1]])
     """
     images = _as_images(images)
     n, _, height, width = images.shape
@@ -209,7 +277,22 @@ def warp(images, *, rotation=0.0, scale=1.0, shear=0.0, shift=0.0, field=None):
 def warp_naive(image, *, rotation=0.0, scale=1.0, shear=0.0, shift=0.0, field=None):
     """:func:`warp` for one H x W image, written as the formula: a loop over the output pixels,
     each reading the image at s(q) = A^-1 (q - c - t) + c + d(q) with :func:`bilinear`.
-    ``field`` is 2 x H x W or None; ``scale`` and ``shift`` a number or a pair (rows, cols)."""
+    ``field`` is 2 x H x W or None; ``scale`` and ``shift`` a number or a pair (rows, cols).
+
+    Inputs:   image     H x W array
+              rotation  number, degrees
+              scale     number or pair (rows, cols)
+              shear     number
+              shift     number or pair (down, right), pixels
+              field     2 x H x W float array or None
+    Returns:  H x W float64 array
+
+    >>> dot = np.zeros((4, 4)); dot[1, 1] = 1.0
+    >>> np.argwhere(warp_naive(dot, shift=(1, 2)))                # 1 down, 2 right, as warp's example
+    array([[2, 3]])
+    >>> bool(np.allclose(warp_naive(dot, rotation=30, shear=0.2), warp(dot[None, None], rotation=30, shear=0.2)[0, 0]))
+    True
+    """
     image = _as_image(image)
     height, width = image.shape
     inverse = np.linalg.inv(affine_matrix(rotation, scale, shear))
@@ -230,7 +313,19 @@ def warp_naive(image, *, rotation=0.0, scale=1.0, shear=0.0, shift=0.0, field=No
 def gaussian_smoothing_matrix(size, sigma):
     """The size x size matrix G that blurs a length-``size`` signal with a Gaussian of width sigma,
     treating the outside as zero: G[i, k] = exp(-(i - k)^2 / (2 sigma^2)) / sum_m exp(-m^2 / (2 sigma^2)),
-    m over all integers. Blurring an H x W field f in both directions is G_H @ f @ G_W^T."""
+    m over all integers. Blurring an H x W field f in both directions is G_H @ f @ G_W^T.
+
+    Inputs:   size   int, the signal's length
+              sigma  positive number, the Gaussian's width in samples
+    Returns:  size x size float64 array (symmetric)
+
+    >>> gaussian_smoothing_matrix(3, 0.1).round(3)               # very narrow: hardly any blur
+    array([[1., 0., 0.],
+           [0., 1., 0.],
+           [0., 0., 1.]])
+    >>> float(gaussian_smoothing_matrix(21, 1.0)[10].sum().round(6))   # far from the ends a row sums to 1
+    1.0
+    """
     sigma = _limit(sigma, "sigma", low=1e-9)
     offsets = np.arange(size)[:, None] - np.arange(size)[None, :]
     reach = np.arange(-int(np.ceil(8 * sigma)) - size, int(np.ceil(8 * sigma)) + size + 1)
@@ -240,7 +335,19 @@ def gaussian_smoothing_matrix(size, sigma):
 def elastic_field(n, shape, *, alpha, sigma, rng=None):
     """n random displacement fields, n x 2 x H x W (row part, column part), after Simard et al. (2003):
     uniform noise in [-1, 1] per pixel and direction, blurred by a Gaussian of width ``sigma`` pixels,
-    times ``alpha``. Small sigma: nearly independent jitter; large sigma: a gentle overall bend."""
+    times ``alpha``. Small sigma: nearly independent jitter; large sigma: a gentle overall bend.
+
+    Inputs:   n      int, how many fields
+              shape  (H, W)
+              alpha  number >= 0, the strength (pixels)
+              sigma  positive number, the smoothing width (pixels)
+              rng    None, an int seed or a numpy Generator
+    Returns:  n x 2 x H x W float64 array (row displacements, column displacements)
+
+    >>> field = elastic_field(2, (4, 4), alpha=6.0, sigma=1.0, rng=0)
+    >>> field.shape, bool(np.abs(field).max() <= 6.0)            # a blurred [-1, 1] noise, times alpha
+    ((2, 2, 4, 4), True)
+    """
     alpha = _limit(alpha, "alpha")
     sigma = _limit(sigma, "sigma", low=1e-9)
     height, width = shape
@@ -256,7 +363,20 @@ def random_affine_parameters(n, *, rotation=DEFAULTS["rotation"], scale=DEFAULTS
     """Random affine parameters for n images, each drawn uniformly: rotation in [-rotation, rotation]
     degrees, scale per axis in [1 - scale, 1 + scale], shear in [-shear, shear], shift per axis in
     [-shift, shift] pixels. Returns a dict to pass to :func:`warp` (or, one image at a time, to
-    :func:`warp_naive`)."""
+    :func:`warp_naive`).
+
+    Inputs:   n      int, how many images
+              rotation, scale, shear, shift  numbers >= 0, the largest changes (rotation below 180,
+                     scale below 1)
+              rng    None, an int seed or a numpy Generator
+    Returns:  dict rotation (n,), scale n x 2, shear (n,), shift n x 2 (float64 arrays)
+
+    >>> params = random_affine_parameters(3, rng=0)
+    >>> {name: value.shape for name, value in params.items()}
+    {'rotation': (3,), 'scale': (3, 2), 'shear': (3,), 'shift': (3, 2)}
+    >>> bool(np.all(np.abs(params["rotation"]) <= 10))           # DEFAULTS["rotation"] is 10 degrees
+    True
+    """
     rotation = _limit(rotation, "rotation", high=180.0, high_open=True)
     scale = _limit(scale, "scale", high=1.0, high_open=True)
     shear = _limit(shear, "shear")
@@ -268,20 +388,54 @@ def random_affine_parameters(n, *, rotation=DEFAULTS["rotation"], scale=DEFAULTS
 
 def random_affine(images, rng=None, **limits):
     """Each image turned, scaled, sheared and shifted at random (limits as in
-    :func:`random_affine_parameters`, whose defaults come from DEFAULTS)."""
+    :func:`random_affine_parameters`, whose defaults come from DEFAULTS).
+
+    Inputs:   images    N x C x H x W array
+              rng       None, an int seed or a numpy Generator
+              **limits  rotation, scale, shear, shift (as for random_affine_parameters)
+    Returns:  N x C x H x W array, the images' floating dtype
+
+    >>> random_affine(np.ones((2, 1, 8, 8)), rng=0).shape
+    (2, 1, 8, 8)
+    >>> dot = np.zeros((1, 1, 4, 4)); dot[0, 0, 1, 1] = 1.0
+    >>> bool(np.array_equal(random_affine(dot, rng=0, rotation=0, scale=0, shear=0, shift=0), dot))  # no room to move
+    True
+    """
     images = _as_images(images)
     return warp(images, **random_affine_parameters(len(images), rng=rng, **limits))
 
 
 def random_elastic(images, rng=None, *, alpha=DEFAULTS["alpha"], sigma=DEFAULTS["sigma"]):
-    """Each image bent by its own random elastic field (:func:`elastic_field`)."""
+    """Each image bent by its own random elastic field (:func:`elastic_field`).
+
+    Inputs:   images        N x C x H x W array
+              rng           None, an int seed or a numpy Generator
+              alpha, sigma  the field's strength and smoothing width, pixels
+    Returns:  N x C x H x W array, the images' floating dtype
+
+    >>> random_elastic(np.ones((2, 1, 8, 8)), rng=0).shape
+    (2, 1, 8, 8)
+    >>> dot = np.zeros((1, 1, 4, 4)); dot[0, 0, 1, 1] = 1.0
+    >>> bool(np.array_equal(random_elastic(dot, rng=0, alpha=0), dot))    # alpha=0: nothing moves
+    True
+    """
     images = _as_images(images)
     return warp(images, field=elastic_field(len(images), images.shape[2:], alpha=alpha, sigma=sigma, rng=rng))
 
 
 def random_distortion(images, rng=None, **settings):
     """Affine and elastic distortion together, in one sampling. ``settings``: any of DEFAULTS's
-    keys (rotation, scale, shear, shift, alpha, sigma); alpha=0 turns the elastic part off."""
+    keys (rotation, scale, shear, shift, alpha, sigma); alpha=0 turns the elastic part off.
+
+    Inputs:   images      N x C x H x W array
+              rng         None, an int seed or a numpy Generator
+              **settings  any of rotation, scale, shear, shift, alpha, sigma
+    Returns:  N x C x H x W array, the images' floating dtype
+
+    >>> out = random_distortion(np.ones((2, 1, 8, 8), np.float32), rng=0)
+    >>> out.shape, out.dtype, bool(out.min() >= 0 and out.max() <= 1)   # images in [0, 1] stay in [0, 1]
+    ((2, 1, 8, 8), dtype('float32'), True)
+    """
     unknown = set(settings) - set(DEFAULTS)
     if unknown:
         raise ValueError(f"unknown distortion setting(s) {sorted(unknown)}; the settings are {list(DEFAULTS)}")
@@ -296,7 +450,20 @@ def random_distortion(images, rng=None, **settings):
 
 def augmenter(**settings):
     """A function ``augment(batch, rng)`` for ``fit(..., augment=...)``: random_distortion with these
-    settings (DEFAULTS's keys). Checks the settings now, so a typo fails before training starts."""
+    settings (DEFAULTS's keys). Checks the settings now, so a typo fails before training starts.
+
+    Inputs:   **settings  any of rotation, scale, shear, shift, alpha, sigma
+    Returns:  a function augment(batch N x C x H x W, rng) -> N x C x H x W, with the dict
+              ``augment.settings`` (DEFAULTS updated by these settings)
+
+    >>> augment = augmenter(rotation=5, alpha=0)
+    >>> augment(np.ones((2, 1, 8, 8)), 0).shape, augment.settings["rotation"], augment.settings["sigma"]
+    ((2, 1, 8, 8), 5, 3.0)
+    >>> augmenter(rotaton=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown distortion setting(s) ['rotaton']; the settings are [...]
+    """
     random_distortion(np.zeros((1, 1, 2, 2)), 0, **settings)
 
     def augment(batch, rng):

@@ -69,7 +69,7 @@ def pad1d(x, k, mode):
     ``mode``: one of PADDING_MODES (see :func:`padding_amounts`), an int (each side) or a
     (left, right) pair. conv1d(x, w, padding=mode) slides ``w`` over exactly this series.
 
-    Inputs:   x  (n,) series;  k  kernel length
+    Inputs:   x  (n,) series;  k  kernel length;  mode  as above
     Returns:  (n + left + right,) float array.
 
     >>> pad1d([1, 2, 3], 3, "causal")
@@ -121,6 +121,16 @@ def conv1d(x, w, *, stride=1, padding=0, flip=False, max_bytes=None):
     Returns the (n_out,) series. Notebook 01 uses it for the flight-speed example.
     ``max_bytes``: refuse (ValueError) a call whose padded copy and output would need more
     memory than this; default ``cnnlib.conv.MAX_BYTES`` (1 GiB).
+
+    Inputs:   x        (n,) float array (or list), the series
+              w        (k,) float array (or list), the weights, k >= 1
+              stride   int >= 1;  padding  int, (left, right) or one of PADDING_MODES;  flip  bool
+    Returns:  (n_out,) float array, n_out = floor((n + left + right - k) / stride) + 1.
+
+    >>> x = [1.0, 1.1, 1.2, 1.4, 1.7, 1.8, 1.9, 2.1, 2.2, 2.4, 2.5, 2.7]   # the flight readings
+    >>> w = [0.01, 0.01, 0.02, 0.02, 0.04, 0.4, 0.5]                      # w_-6 ... w_0
+    >>> conv1d(x, w).round(3)                                             # s_6 .. s_11
+    array([1.811, 1.967, 2.112, 2.269, 2.413, 2.569])
     """
     x = as_float_array(x, "x")
     w = as_float_array(w, "w")
@@ -237,6 +247,16 @@ def im2col(x_padded, kernel_size, stride=(1, 1), dilation=(1, 1), *, max_bytes=N
     ``cols.transpose(3, 0, 1, 2).reshape(C * kh * kw, -1)`` is free, which nn.Conv2D uses.
     ``max_bytes``: refuse (ValueError) a result larger than this, before allocating it;
     default ``cnnlib.conv.MAX_BYTES`` (1 GiB).
+
+    Inputs:   x_padded     N x C x H x W float array, padding already added
+              kernel_size  (kh, kw);  stride, dilation  (rows, cols) pairs of ints
+    Returns:  N x H_O x W_O x C*kh*kw array (a view, see above).
+
+    >>> cols = im2col(np.arange(9.0).reshape(1, 1, 3, 3), (2, 2))    # 0..8 in a 3x3 grid
+    >>> cols.shape
+    (1, 2, 2, 4)
+    >>> cols[0, 0, 0], cols[0, 1, 1]          # the top-left and the bottom-right 2x2 window
+    (array([0., 1., 3., 4.]), array([4., 5., 7., 8.]))
     """
     kh, kw = kernel_size
     (sh, sw), (dh, dw) = stride, dilation
@@ -262,6 +282,16 @@ def col2im(cols, x_padded_shape, kernel_size, stride=(1, 1), dilation=(1, 1), *,
     Overlapping windows accumulate, which is exactly the gradient of im2col. Fastest when
     ``cols`` has im2col's memory layout (a transposed view of a (C*kh*kw, N, H_O, W_O) array).
     ``max_bytes``: as for :func:`im2col`, for the returned array.
+
+    Inputs:   cols            N x H_O x W_O x C*kh*kw float array
+              x_padded_shape  (N, C, H, W) of the padded input
+              kernel_size     (kh, kw);  stride, dilation  (rows, cols) pairs of ints
+    Returns:  N x C x H x W float array (``x_padded_shape``).
+
+    >>> col2im(np.ones((1, 2, 2, 4)), (1, 1, 3, 3), (2, 2))[0, 0]   # how many 2x2 windows cover each pixel
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
     """
     n, c, hp, wp = x_padded_shape
     _check_memory("col2im", {"result": n * c * hp * wp * cols.itemsize}, max_bytes)
@@ -293,6 +323,22 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False, max_byt
     'valid' or 'same'. ``b``: K biases. :func:`conv2d_naive` is the same formula in loops.
     ``max_bytes``: refuse (ValueError, before allocating) a call whose padded input, im2col
     matrix and output would need more memory than this; default ``cnnlib.conv.MAX_BYTES`` (1 GiB).
+
+    Inputs:   x  H x W, C x H x W or N x C x H x W float array
+              w  kh x kw, C x kh x kw or K x C x kh x kw float array
+              b  (K,) biases, or None
+    Returns:  H_O x W_O, K x H_O x W_O or N x K x H_O x W_O float array (see the list above),
+              H_O = output_size(H, kh, padding, stride, dilation), likewise W_O.
+
+    >>> image = np.array([[60, 113, 56, 139, 85], [73, 121, 54, 84, 128], [131, 99, 70, 129, 127],
+    ...                   [80, 57, 115, 69, 134], [104, 126, 123, 95, 130]])   # the notes' 5x5 example
+    >>> sharpen = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+    >>> conv2d(image, sharpen, padding=1, stride=2)
+    array([[114., -26., 158.],
+           [403., -47., 244.],
+           [314., 279., 421.]])
+    >>> conv2d(np.ones((2, 3, 8, 8)), np.ones((4, 3, 3, 3)), padding=1).shape     # N, K, H_O, W_O
+    (2, 4, 8, 8)
     """
     filters_and_depth = ((1,) * (4 - np.ndim(w)) + np.shape(w))[:2]
     x4, w4, stride, dilation, out_hw, shape_result = _prepare(
@@ -333,7 +379,15 @@ def _shift_and_add(x4, w4, stride, dilation, out_hw, block_rows=64):
 
 def conv2d_naive(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False, max_bytes=None):
     """The formula of :func:`conv2d` written as literal loops: slow, obviously correct.
-    ``max_bytes`` as for :func:`conv2d` (default ``cnnlib.conv.MAX_BYTES``, 1 GiB)."""
+    ``max_bytes`` as for :func:`conv2d` (default ``cnnlib.conv.MAX_BYTES``, 1 GiB).
+
+    Inputs:   x, w, b  and the keywords as for :func:`conv2d`
+    Returns:  the same array as :func:`conv2d`, same shape.
+
+    >>> conv2d_naive(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))   # the sum of each 2x2 window
+    array([[ 8., 12.],
+           [20., 24.]])
+    """
     x4, w4, (sh, sw), (dh, dw), (out_h, out_w), shape_result = _prepare(
         x, w, stride, padding, dilation, flip, max_bytes, "conv2d_naive")
     n_batch, channels = x4.shape[:2]
@@ -443,6 +497,15 @@ def conv_matrix(input_shape, w, *, stride=1, padding=0, max_bytes=None):
     Positions that fall on the zero padding are simply absent. Notebook 05 draws it.
     M has (outputs x inputs) entries, so it grows with the square of the image: ``max_bytes``
     refuses (ValueError) an M larger than this; default ``cnnlib.conv.MAX_BYTES`` (1 GiB).
+
+    Inputs:   input_shape  (H, W) or (C, H, W) tuple of ints
+              w            kh x kw, C x kh x kw or K x C x kh x kw float array
+              stride, padding  as for :func:`conv2d`
+    Returns:  M, a (K*H_O*W_O) x (C*H*W) float array; K = 1 unless w is 4D.
+
+    >>> m = conv_matrix((4, 4), np.ones((2, 2)), stride=2)     # the notes' 4x4 input numbered 1..16
+    >>> m.shape, np.flatnonzero(m[0]) + 1, np.flatnonzero(m[1]) + 1   # h11 sees 1, 2, 5, 6; h12 3, 4, 7, 8
+    ((4, 16), array([1, 2, 5, 6]), array([3, 4, 7, 8]))
     """
     input_shape = tuple(input_shape)
     if len(input_shape) not in (2, 3):
@@ -547,6 +610,9 @@ def conv2d_backward_naive(grad_out, x, w, *, stride=1, padding=0, dilation=1):
 
     Cells that fall on the zero padding are not inputs: they get no gradient and add nothing
     to grad_w. Same arguments, shapes and results as :func:`conv2d_backward`; slow, obviously right.
+
+    Inputs:   grad_out, x, w  and the keywords as for :func:`conv2d_backward` (no ``cols``)
+    Returns:  (grad_x, grad_w, grad_b) with the shapes of x, w and (K,).
 
     >>> grad_x, grad_w, grad_b = conv2d_backward_naive(np.ones((2, 2)), np.arange(9.0).reshape(3, 3),
     ...                                                np.ones((2, 2)))

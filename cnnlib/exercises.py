@@ -13,6 +13,19 @@ def check(answer, expected, *, hint="", rtol=1e-3, atol=1e-9):
 
     Numbers and arrays are compared with a tolerance (``rtol``, ``atol``); anything else with ==.
     Returns True when correct, False when not (or not yet answered).
+
+    Inputs:   answer      the student's number, array or other value; None means not answered yet
+              expected    the right value, of the same kind
+              hint        a sentence printed after "Not yet."
+              rtol, atol  relative and absolute tolerance for numbers and arrays
+    Returns:  a bool, after printing one line ("Correct!", "Not yet. ..." or a reminder).
+
+    >>> check((227 - 11) // 4 + 1, 55)             # AlexNet conv1: 11 x 11, stride 4 on 227 x 227
+    Correct!
+    True
+    >>> check(54, 55, hint="(W - F + 2P)/S + 1 with W = 227")
+    Not yet. Hint: (W - F + 2P)/S + 1 with W = 227
+    False
     """
     if answer is None:
         print("Not answered yet: replace None with your answer and run the cell again.")
@@ -79,6 +92,11 @@ def random_cases(make_case, n=10, *, rng=0):
     ``make_case`` returns what :func:`check_function` accepts as a case (a tuple of positional
     arguments, a dict, or a :class:`Case`). Random shapes catch answers that only work for the
     fixed examples (a square image, stride 1, ...).
+
+    Inputs:   make_case  a function of a numpy Generator returning one case
+              n          how many cases (int >= 0)
+              rng        an int seed, a numpy Generator or None
+    Returns:  a list of n :class:`Case` objects (``.args``, ``.kwargs``).
 
     >>> cases = random_cases(lambda rng: (rng.standard_normal(rng.integers(1, 5)),), n=3)
     >>> len(cases), cases[0].args[0].ndim
@@ -163,6 +181,14 @@ def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=
 
     Nothing the student's function does raises out of this call. Returns True when correct.
 
+    Inputs:   student_fn    the student's function
+              reference_fn  cnnlib's function with the same arguments
+              cases         a list of argument tuples, dicts or :class:`Case` objects (at least one)
+              name          the student's function's name in the message (default its __name__)
+              hint          a sentence added when it is wrong;  rtol, atol  the tolerance
+              output_names  names of the results when the function returns a tuple
+    Returns:  a bool, after printing one line ("Correct! ..." or "Not yet: ...").
+
     >>> def my_relu(z):
     ...     return np.maximum(z, 0)
     >>> check_function(my_relu, lambda z: np.where(z > 0, z, 0.0), [(np.array([-1.0, 2.0]),)],
@@ -219,6 +245,11 @@ def check_answer(notebook, exercise, answer):
     the answer stays right if the maths changes) and ``hint`` a sentence. Prints one line, as
     :func:`check` does, and returns True when correct. An unknown key is the author's mistake and
     raises ``KeyError`` naming the keys that exist.
+
+    Inputs:   notebook  the two-digit notebook number, a str such as "02"
+              exercise  the exercise's key (a str) in that notebook's ANSWERS
+              answer    the student's number or array, or None (not answered yet)
+    Returns:  a bool, after printing one line as :func:`check` does.
 
     >>> check_answer("00", "example", None)
     Not answered yet: replace None with your answer and run the cell again.

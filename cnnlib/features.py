@@ -43,6 +43,9 @@ def sobel_gradients(images):
     instead of the fake edge that zero padding would draw around a photo.
     images: H x W, N x H x W or N x 1 x H x W grey images; gx and gy have the same shape.
 
+    Inputs:   images  H x W, N x H x W or N x 1 x H x W float array
+    Returns:  (gx, gy), two float arrays with the shape of images.
+
     >>> step = np.array([[0.0, 0.0, 1.0, 1.0]] * 3)         # dark left, light right
     >>> gx, gy = sobel_gradients(step)
     >>> gx[1], gy[1]                                        # sobel_x sees the edge, sobel_y nothing
@@ -79,6 +82,17 @@ def gradient_histogram(images, cells=4, bins=9, *, normalize=True):
     images: H x W, N x H x W or N x 1 x H x W grey images.
     Returns cells_r x cells_c x bins for one image, N x cells_r x cells_c x bins for a batch.
     :func:`gradient_histogram_naive` is the same recipe in loops.
+
+    Inputs:   images     H x W, N x H x W or N x 1 x H x W float array
+              cells      int or (rows, cols), dividing H and W;  bins  int >= 1
+              normalize  bool
+    Returns:  cells_r x cells_c x bins float array (N x cells_r x cells_c x bins for a batch).
+
+    >>> step = np.array([[0.0] * 4, [0.0] * 4, [1.0] * 4, [1.0] * 4])   # dark top, light bottom
+    >>> gradient_histogram(step, cells=1, normalize=False).round(3)   # 8 pixels x |gy| 4, all at 90 degrees: bin 4 (80-100)
+    array([[[ 0.,  0.,  0.,  0., 32.,  0.,  0.,  0.,  0.]]])
+    >>> gradient_histogram(np.zeros((28, 28))).shape                  # an MNIST digit: 4 x 4 cells x 9 bins
+    (4, 4, 9)
     """
     batch, is_batch = _as_image_batch(images)
     bins = as_positive_int(bins, "bins")
@@ -114,6 +128,13 @@ def gradient_histogram_naive(image, cells=4, bins=9, *, normalize=True):
     """:func:`gradient_histogram` for one H x W image, written as plain loops over pixels.
 
     It computes the Sobel gradients with explicit 3 x 3 sums (not conv2d), so it also checks them.
+
+    Inputs:   image  H x W float array;  cells, bins, normalize  as for :func:`gradient_histogram`
+    Returns:  cells_r x cells_c x bins float array, as :func:`gradient_histogram` gives for one image.
+
+    >>> step = np.array([[0.0] * 4, [0.0] * 4, [1.0] * 4, [1.0] * 4])   # dark top, light bottom
+    >>> gradient_histogram_naive(step, cells=1).round(3)              # normalised: all in bin 4
+    array([[[0., 0., 0., 0., 1., 0., 0., 0., 0.]]])
     """
     image = as_float_array(image, "image")
     check_ndim(image, "image", (2,), "one H x W grey image")

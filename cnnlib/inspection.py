@@ -23,7 +23,16 @@ def _check_model(model):
 
 
 def as_single_image(image, model):
-    """One input as C x H x W (an H x W array gets a channel axis), checked against the model's input shape."""
+    """One input as C x H x W (an H x W array gets a channel axis), checked against the model's input shape.
+
+    Inputs:   image  H x W or C x H x W array of numbers
+              model  a cnnlib.nn.Sequential (its ``input_shape``, if set, is checked)
+    Returns:  the image as a C x H x W array (same dtype)
+
+    >>> from cnnlib.nn import lenet5
+    >>> as_single_image(np.zeros((32, 32)), lenet5(rng=0)).shape
+    (1, 32, 32)
+    """
     image = np.asarray(image)
     if image.ndim == 2:
         image = image[np.newaxis]
@@ -41,6 +50,13 @@ def layer_stages(model):
     Each convolution is shown after its activation ("conv1 + ReLU": what the next layer sees),
     each pooling layer as is ("pool1"). Drawing stops at the first output that is not a stack of
     maps (Flatten). For LeNet-5: conv1 + ReLU (layer 1), pool1 (2), conv2 + ReLU (4), pool2 (5).
+
+    Inputs:   model  a cnnlib.nn.Sequential
+    Returns:  a list of (name, layer index) pairs, (str, int)
+
+    >>> from cnnlib.nn import lenet5
+    >>> layer_stages(lenet5(rng=0))
+    [('conv1 + ReLU', 1), ('pool1', 2), ('conv2 + ReLU', 4), ('pool2', 5)]
     """
     layers = _check_model(model).layers
     stages, convs, pools = [], 0, 0
@@ -64,6 +80,15 @@ def feature_map_stages(model, image):
     """The image and its feature maps: [("input", C x H x W), ("conv1 + ReLU", 6 x 28 x 28), ...].
 
     One forward pass (``model.layer_outputs``, evaluation mode) of a single image; see :func:`layer_stages`.
+
+    Inputs:   model  a cnnlib.nn.Sequential, e.g. LeNet-5
+              image  one input, H x W or C x H x W (1 x 32 x 32 for LeNet-5)
+    Returns:  a list of (name, C x H x W array) pairs, the input first
+
+    >>> from cnnlib.nn import lenet5
+    >>> [(name, maps.shape) for name, maps in feature_map_stages(lenet5(rng=0), np.zeros((32, 32)))]
+    [('input', (1, 32, 32)), ('conv1 + ReLU', (6, 28, 28)), ('pool1', (6, 14, 14)),
+     ('conv2 + ReLU', (16, 10, 10)), ('pool2', (16, 5, 5))]
     """
     image = as_single_image(image, _check_model(model))
     outputs = model.layer_outputs(image[np.newaxis])
@@ -72,7 +97,18 @@ def feature_map_stages(model, image):
 
 def most_confused_pairs(counts, top=5):
     """The ``top`` unordered pairs of classes mixed up most often, as (mistakes, a, b) with a < b,
-    counting both directions (a taken for b and b taken for a); largest first, ties by digit."""
+    counting both directions (a taken for b and b taken for a); largest first, ties by digit.
+
+    Inputs:   counts  C x C confusion matrix (integers; [true, predicted])
+              top     positive int
+    Returns:  a list of at most ``top`` (mistakes, a, b) int triples
+
+    >>> counts = np.array([[5, 2, 0],
+    ...                    [3, 5, 1],
+    ...                    [0, 0, 9]])
+    >>> most_confused_pairs(counts, top=2)          # 0 and 1: 2 + 3 mistakes; 1 and 2: 1 + 0
+    [(5, 0, 1), (1, 1, 2)]
+    """
     counts = np.asarray(counts)
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
         raise ValueError(f"counts must be a square C x C confusion matrix, got shape {counts.shape}")
@@ -83,7 +119,15 @@ def most_confused_pairs(counts, top=5):
 
 
 def first_layer(model):
-    """The model's first layer, checked to be a Conv2D on one input channel (LeNet-5's conv1)."""
+    """The model's first layer, checked to be a Conv2D on one input channel (LeNet-5's conv1).
+
+    Inputs:   model  a cnnlib.nn.Sequential
+    Returns:  its first layer, a cnnlib.nn.Conv2D (weights K x 1 x kh x kw)
+
+    >>> from cnnlib.nn import lenet5
+    >>> first_layer(lenet5(rng=0)).params["weight"].shape
+    (6, 1, 5, 5)
+    """
     first = _check_model(model).layers[0]
     if not isinstance(first, Conv2D) or first.in_channels != 1:
         raise ValueError("the model's first layer must be a Conv2D on one input channel (like LeNet-5's conv1)")
@@ -95,7 +139,18 @@ def weight_changes(before, after):
 
         relative change = ||W_after - W_before|| / ||W_before||,   correlation = corr(W_before, W_after)
 
-    over the entries of every weight array (biases start at 0, so they are left out)."""
+    over the entries of every weight array (biases start at 0, so they are left out).
+
+    Inputs:   before, after  two cnnlib.nn.Sequential models of the same architecture
+    Returns:  a list of (parameter name, float, float), one per weight array
+
+    >>> from cnnlib.nn import lenet5
+    >>> before, after = lenet5(rng=0), lenet5(rng=0)
+    >>> for _, w in after.named_parameters():
+    ...     w *= 2                                  # every weight doubled: moved by its own length
+    >>> [(name, round(change, 6), round(corr, 6)) for name, change, corr in weight_changes(before, after)][:2]
+    [('0.weight', 1.0, 1.0), ('3.weight', 1.0, 1.0)]
+    """
     rows = []
     for (name, w0), (other, w1) in zip(_check_model(before).named_parameters(), _check_model(after).named_parameters()):
         if name != other or w0.shape != w1.shape:
@@ -112,6 +167,17 @@ def strongest_patches(model, images, top=50):
     For filter k: the ``top`` input windows (over all ``images``, N x 1 x H x W) where its response
     (weighted sum plus bias) is largest, averaged into one kh x kw patch. Returns (mean patches
     K x kh x kw, correlation of each mean patch with its filter after subtracting both means).
+
+    Inputs:   model   a cnnlib.nn.Sequential whose first layer is an unpadded Conv2D on one channel
+              images  N x 1 x H x W array
+              top     positive int, at most the N x H_O x W_O windows
+    Returns:  (patches K x kh x kw float array, correlations (K,) float64 array)
+
+    >>> from cnnlib.nn import lenet5
+    >>> images = np.random.default_rng(0).random((2, 1, 32, 32))
+    >>> patches, correlations = strongest_patches(lenet5(rng=0), images, top=3)
+    >>> patches.shape, correlations.shape           # conv1: 6 filters of 5 x 5
+    ((6, 5, 5), (6,))
     """
     layer = first_layer(model)
     if layer.padding != (0, 0):
@@ -136,6 +202,15 @@ def strongest_patches(model, images, top=50):
 
 
 def predicted_probabilities(model, image):
-    """softmax of the model's scores for one image (the same numbers as ``cnnlib.train.predict``)."""
+    """softmax of the model's scores for one image (the same numbers as ``cnnlib.train.predict``).
+
+    Inputs:   model  a cnnlib.nn.Sequential giving C scores
+              image  one input, H x W or C x H x W
+    Returns:  (C,) array of probabilities, summing to 1
+
+    >>> from cnnlib.nn import lenet5
+    >>> predicted_probabilities(lenet5(rng=0), np.zeros((32, 32))).round(2)   # blank image, zero biases: all 1/10
+    array([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
+    """
     image = as_single_image(image, _check_model(model))
     return softmax(model.forward(image[np.newaxis])[0])

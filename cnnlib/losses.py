@@ -52,6 +52,14 @@ def softmax(z, axis=-1, temperature=1.0):
     overflowing: softmax([1000, 0]) is [1, 0] rather than nan. T > 1 flattens the
     distribution, T < 1 sharpens it. The notes' scores [1.3, 5.1, 2.2] give [0.021, 0.928, 0.051].
     z needs at least one score along ``axis`` (a ValueError otherwise).
+
+    Inputs:   z            (..., C) scores, the classes along ``axis`` (default: the last)
+              axis         the axis that holds one sample's scores
+              temperature  T > 0, a number
+    Returns:  probabilities, the shape of z; they sum to 1 along ``axis``
+
+    >>> softmax(np.array([1.3, 5.1, 2.2])).round(3)              # the notes' scores (notebook 07)
+    array([0.021, 0.928, 0.051])
     """
     z = _check_scores(z, axis)
     if isinstance(temperature, bool) or not np.isscalar(temperature) or not temperature > 0:
@@ -62,7 +70,17 @@ def softmax(z, axis=-1, temperature=1.0):
 
 
 def log_softmax(z, axis=-1, temperature=1.0):
-    """log softmax(z) = z/T - logsumexp(z/T), computed without ever taking log of 0."""
+    """log softmax(z) = z/T - logsumexp(z/T), computed without ever taking log of 0.
+
+    Inputs:   z            (..., C) scores, the classes along ``axis`` (default: the last)
+              axis         the axis that holds one sample's scores
+              temperature  T > 0, a number
+    Returns:  log-probabilities, the shape of z (all <= 0); -log_softmax(z)[y] is the
+              cross-entropy of true class y, in nats
+
+    >>> log_softmax(np.array([1000.0, 0.0]))      # log(softmax) would give -inf for the second
+    array([    0., -1000.])
+    """
     z = _check_scores(z, axis)
     if isinstance(temperature, bool) or not np.isscalar(temperature) or not temperature > 0:
         raise ValueError(f"temperature must be a positive number, got {temperature!r}")
@@ -76,6 +94,14 @@ def entropy(p, base=2):
 
     Returns **bits** by default (base 2: a fair coin has 1 bit); ``base="e"`` gives nats
     (1 bit = ln 2 = 0.693 nats). Notebook 07 teaches it.
+
+    Inputs:   p     (..., n) probabilities on the last axis (each distribution sums to 1)
+              base  2 (bits, the default), "e" (nats) or any positive number other than 1
+    Returns:  H, shape p.shape[:-1]: a numpy scalar for one distribution, one entropy per row
+              for a batch
+
+    >>> print(entropy([0.5, 0.5]).round(3), entropy(np.full(6, 1 / 6)).round(3))   # fair coin, fair die
+    1.0 2.585
     """
     p = _check_distribution(p, "p")
     base = _check_base(base)
@@ -89,6 +115,15 @@ def cross_entropy(p, q, base=2):
     training loss :func:`categorical_cross_entropy` uses the natural log and returns **nats**:
     for the same prediction it is ln 2 = 0.693 times this number (Q(true) = 0.7: 0.515 bits,
     0.357 nats). Notebook 07 teaches both.
+
+    Inputs:   p     (..., n) the true probabilities on the last axis
+              q     (..., n) the predicted probabilities, the shape of p
+              base  2 (bits, the default), "e" (nats) or any positive number other than 1
+    Returns:  H(P, Q), shape p.shape[:-1] (a numpy scalar for one pair of distributions)
+
+    >>> dog, prediction = [0.0, 1.0, 0.0], [0.2, 0.7, 0.1]           # (cat, dog, bird), notebook 07
+    >>> print(cross_entropy(dog, prediction).round(3), cross_entropy(dog, prediction, base="e").round(3))
+    0.515 0.357
     """
     p = _check_distribution(p, "p")
     q = _check_distribution(q, "q")
@@ -103,6 +138,15 @@ def kl_divergence(p, q, base=2):
 
     Returns **bits** by default (base 2), like :func:`entropy` and :func:`cross_entropy`;
     ``base="e"`` gives nats.
+
+    Inputs:   p     (..., n) the true probabilities on the last axis
+              q     (..., n) the predicted probabilities, the shape of p
+              base  2 (bits, the default), "e" (nats) or any positive number other than 1
+    Returns:  KL(P || Q) >= 0, shape p.shape[:-1] (a numpy scalar for one pair of distributions)
+
+    >>> P, Q = [0.5, 0.5], [0.9, 0.1]                    # notebook 07: 1.737 - 1 bits, not symmetric
+    >>> print(kl_divergence(P, Q).round(3), kl_divergence(Q, P).round(3))
+    0.737 0.531
     """
     p = _check_distribution(p, "p")
     q = _check_distribution(q, "q")
@@ -117,6 +161,15 @@ def binary_cross_entropy(y, p):
 
     y: labels in {0, 1} (or soft targets in [0, 1]); p: predicted probabilities sigma(z), same shape.
     The brackets matter: the notes' transcription lost them, which flips the sign of the second term.
+
+    Inputs:   y  any shape: labels in {0, 1} (or soft targets in [0, 1])
+              p  the shape of y: predicted probabilities of class 1
+    Returns:  the mean loss over all entries, a Python float, in nats
+
+    >>> round(binary_cross_entropy(np.array([1.0]), np.array([0.8])), 3)    # -ln 0.8 (notebook 07)
+    0.223
+    >>> round(binary_cross_entropy(np.array([1.0, 0.0, 0.0]), np.array([0.8, 0.8, 0.1])), 3)
+    0.646
     """
     y = as_float_array(y, "y")
     p = as_float_array(p, "p")
@@ -139,6 +192,14 @@ def categorical_cross_entropy(y, probs):
     y: N integer labels, or an N x C one-hot (or soft) target; probs: N x C predicted
     probabilities (rows sum to 1). The notes average over classes (1/C) instead; that only
     rescales the loss by 1/C, and no library does it.
+
+    Inputs:   y      (N,) integer labels in 0..C-1, or an N x C one-hot (or soft) target
+              probs  N x C predicted probabilities, each row summing to 1
+    Returns:  the mean loss over the N samples, a Python float, in nats
+
+    >>> probs = np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]])     # notebook 07: (0.357 + 0.511) / 2
+    >>> round(categorical_cross_entropy(np.array([1, 0]), probs), 3)
+    0.434
     """
     probs = _check_distribution(probs, "probs")
     if probs.ndim != 2:
@@ -160,13 +221,29 @@ def categorical_cross_entropy(y, probs):
 
 
 def mse(y, y_hat):
-    """Mean squared error: mean (y_hat - y)^2."""
+    """Mean squared error: mean (y_hat - y)^2.
+
+    Inputs:   y      any shape: the targets
+              y_hat  the shape of y: the predictions
+    Returns:  the mean over all entries, a Python float
+
+    >>> mse([1.0, 2.0], [1.0, 4.0])                      # (0 + 4) / 2
+    2.0
+    """
     y, y_hat = _same_shape(y, y_hat)
     return float(np.mean((y_hat - y) ** 2))
 
 
 def mae(y, y_hat):
-    """Mean absolute error: mean |y_hat - y|."""
+    """Mean absolute error: mean |y_hat - y|.
+
+    Inputs:   y      any shape: the targets
+              y_hat  the shape of y: the predictions
+    Returns:  the mean over all entries, a Python float
+
+    >>> mae([1.0, 2.0], [1.0, 4.0])                      # (0 + 2) / 2
+    1.0
+    """
     y, y_hat = _same_shape(y, y_hat)
     return float(np.mean(np.abs(y_hat - y)))
 

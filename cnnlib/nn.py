@@ -77,6 +77,11 @@ class Layer:
         """(name, array) pairs with the same names as :meth:`named_parameters`."""
         return [(name, self.grads[name]) for name in self.params]
 
+    def named_buffers(self):
+        """(name, array) pairs of state that is learned but not by gradients (batch norm's running
+        statistics); saved and loaded with the parameters, never touched by an optimiser."""
+        return []
+
     def astype(self, dtype):
         """Convert the parameters (and gradients) to ``dtype`` in place; returns the layer."""
         for name in self.params:
@@ -405,6 +410,9 @@ class Sequential(Layer):
     def named_gradients(self):
         return [(f"{i}.{name}", g) for i, layer in enumerate(self.layers) for name, g in layer.named_gradients()]
 
+    def named_buffers(self):
+        return [(f"{i}.{name}", b) for i, layer in enumerate(self.layers) for name, b in layer.named_buffers()]
+
     def astype(self, dtype):
         for layer in self.layers:
             layer.astype(dtype)
@@ -515,7 +523,12 @@ def lenet5(activation="relu", pool="max", num_classes=10, rng=0):
     (std 0.01), so every class starts near probability 1/C and the first loss near log(C).
     ``rng`` (an int seed, a numpy Generator or None) fixes the weights.
 
-    Inputs:   a forward pass takes N x 1 x 32 x 32.   Returns: a :class:`Sequential` (N x 10 logits).
+    Inputs:   activation   'relu', 'tanh' or 'sigmoid'
+              pool         'max' or 'avg'
+              num_classes  C, the number of scores (10 digits)
+              rng          an int seed, a numpy Generator or None
+              a forward pass takes N x 1 x 32 x 32.
+    Returns:  a :class:`Sequential` (N x 10 logits; N x num_classes in general).
 
     >>> model = lenet5()
     >>> sum(p.size for _, p in model.named_parameters())
@@ -605,6 +618,30 @@ def summary(model, input_shape=None):
     ``input_shape`` is per sample, e.g. (1, 32, 32); a model built with an ``input_shape``
     (like :func:`lenet5`) needs none. For LeNet-5 the counts are 150 + 6, 2400 + 16,
     48,000 + 120, 10,080 + 84 and 840 + 10: 61,706 in all (SEED_NOTES.md).
+
+    Inputs:   model        a cnnlib.nn layer or :class:`Sequential`
+              input_shape  per sample, e.g. (1, 32, 32); None to use the model's own
+    Returns:  a :class:`ModelSummary`: ``print`` it for the table; ``.rows`` (one dict per layer)
+              and ``.total_params`` (an int).
+
+    >>> print(summary(lenet5()))
+     #  layer                         output shape  parameters  weights + biases
+    ----------------------------------------------------------------------------
+        input                         1 x 32 x 32
+     0  Conv2D(1, 6, kernel_size=5)   6 x 28 x 28          156  150 + 6
+     1  ReLU()                        6 x 28 x 28            0
+     2  MaxPool2D(2)                  6 x 14 x 14            0
+     3  Conv2D(6, 16, kernel_size=5)  16 x 10 x 10       2,416  2,400 + 16
+     4  ReLU()                        16 x 10 x 10           0
+     5  MaxPool2D(2)                  16 x 5 x 5             0
+     6  Flatten()                     400                    0
+     7  Dense(400, 120)               120               48,120  48,000 + 120
+     8  ReLU()                        120                    0
+     9  Dense(120, 84)                84                10,164  10,080 + 84
+    10  ReLU()                        84                     0
+    11  Dense(84, 10)                 10                   850  840 + 10
+    ----------------------------------------------------------------------------
+        total                                           61,706
     """
     layers = model.layers if isinstance(model, Sequential) else [model]
     if input_shape is None:
@@ -634,14 +671,35 @@ def _weights_path(path):
 
 
 def save_weights(model, path):
-    """Save every parameter under its name ("0.weight", ...) with ``np.savez`` (no pickle).
+    """Save every parameter under its name ("0.weight", ...) with ``np.savez`` (no pickle), and
+    batch norm's running statistics ("1.running_mean", ...), which inference needs.
 
     ``.npz`` is added to ``path`` unless it already ends so; returns the name written, which
     :func:`load_weights` accepts with or without the suffix.
+
+    Inputs:   model  a cnnlib.nn layer or model
+              path   a file name (str or pathlib.Path), with or without ``.npz``
+    Returns:  the file name written (a str ending in ``.npz``), one array per parameter.
+
+    >>> import os, tempfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = save_weights(lenet5(), os.path.join(folder.name, "lenet5"))
+    >>> os.path.basename(path)
+    'lenet5.npz'
+    >>> with np.load(path) as saved:                      # 5 layers with weights: 10 arrays
+    ...     print(len(saved.files), saved["0.weight"].shape, saved["11.bias"].shape)
+    10 (6, 1, 5, 5) (10,)
+    >>> folder.cleanup()
     """
     path = _weights_path(path)
-    np.savez(path, **dict(model.named_parameters()))
+    np.savez(path, **_saved_arrays(model))
     return path
+
+
+def _saved_arrays(model):
+    """Everything save_weights stores: the parameters and the buffers (batch norm's running
+    statistics, without which a trained batch-norm network predicts wrongly after loading)."""
+    return {**dict(model.named_parameters()), **dict(model.named_buffers())}
 
 
 def _not_an_npz(path, start):
@@ -673,10 +731,27 @@ def load_weights(model, path):
     shapes are read from the archive's directory and the arrays' headers before any array is
     loaded, so a hostile file cannot make it unpack more than the model's own size. A file
     that is not an .npz archive gets a ValueError saying what it is instead.
+
+    Inputs:   model  a cnnlib.nn layer or model with the saved parameters' names and shapes
+              path   the name given to (or returned by) save_weights, str or pathlib.Path
+    Returns:  ``model`` itself, its parameter arrays overwritten in place.
+
+    >>> import os, tempfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = save_weights(lenet5(rng=0), os.path.join(folder.name, "lenet5"))
+    >>> model = load_weights(lenet5(rng=1), path)         # other initial weights, then seed 0's
+    >>> all(np.array_equal(p, q) for (_, p), (_, q) in zip(model.named_parameters(),
+    ...                                                    lenet5(rng=0).named_parameters()))
+    True
+    >>> load_weights(lenet5(num_classes=2), path)
+    Traceback (most recent call last):
+    ...
+    ValueError: ...lenet5.npz does not fit this model: wrong shape 11.weight: file (10, 84), model (2, 84); 11.bias: file (10,), model (2,)
+    >>> folder.cleanup()
     """
     import zipfile
     path = _weights_path(path)
-    params = dict(model.named_parameters())
+    params = _saved_arrays(model)
     with open(path, "rb") as f:
         start = f.read(64)
     if not start.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -763,6 +838,9 @@ class _BatchNorm(Layer):
         self.grads["weight"] = grad_gamma.astype(gamma.dtype, copy=False)
         self.grads["bias"] = grad_beta.astype(gamma.dtype, copy=False)
         return grad_x
+
+    def named_buffers(self):
+        return [("running_mean", self.running_mean), ("running_var", self.running_var)]
 
     def astype(self, dtype):
         super().astype(dtype)
@@ -893,6 +971,9 @@ class ResidualBlock(Layer):
     def named_gradients(self):
         return [(f"{part}.{name}", g) for part, seq in self._parts() for name, g in seq.named_gradients()]
 
+    def named_buffers(self):
+        return [(f"{part}.{name}", b) for part, seq in self._parts() for name, b in seq.named_buffers()]
+
     def astype(self, dtype):
         for _, seq in self._parts():
             seq.astype(dtype)
@@ -915,6 +996,17 @@ def small_resnet(num_classes=10, *, input_size=28, rng=0):
     Both blocks change the shape, so both shortcuts are 1 x 1 projections. About 1.6 million
     multiply-adds per 28 x 28 image, four times LeNet-5's 416,520: small enough to train in numpy.
     ``rng`` (a seed or Generator) fixes the weights.
+
+    Inputs:   num_classes  C, the number of scores (10 digits)
+              input_size   the side of the square input, e.g. 28 or 32
+              rng          an int seed, a numpy Generator or None
+    Returns:  a :class:`Sequential` taking N x 1 x input_size x input_size, giving N x num_classes logits.
+
+    >>> model = small_resnet()
+    >>> sum(p.size for _, p in model.named_parameters())
+    73082
+    >>> model.forward(np.zeros((2, 1, 28, 28), np.float32)).shape
+    (2, 10)
     """
     num_classes = as_positive_int(num_classes, "num_classes")
     input_size = as_positive_int(input_size, "input_size")

@@ -86,6 +86,12 @@ def batch_norm_backward(grad_out, x, gamma, *, eps=1e-5, mean=None, var=None):
 
     Inputs:   grad_out  shape of x;  x  N x C x H x W or N x F (the forward input);  gamma  (C,)
     Returns:  grad_x (shape of x), grad_gamma (C,), grad_beta (C,)
+
+    >>> x = np.array([[-1.0], [-1.0], [1.0], [1.0]])     # four samples, one feature: mean 0, variance 1
+    >>> g = np.array([[1.0], [0.0], [1.0], [2.0]])       # mean(g) = 1, mean(g * x_hat) = 0.5
+    >>> grad_x, grad_gamma, grad_beta = batch_norm_backward(g, x, np.ones(1), eps=1e-8)
+    >>> np.round(grad_x.ravel(), 4), np.round(grad_gamma, 4), grad_beta    # grad_x = g - 1 - 0.5 x_hat
+    (array([ 0.5, -0.5, -0.5,  0.5]), array([2.]), array([4.]))
     """
     x, gamma, axes = _check(x, gamma, eps)
     grad_out = np.asarray(grad_out)
@@ -119,7 +125,16 @@ def _channel_values(x, c):
 
 def batch_norm_naive(x, gamma, beta, *, eps=1e-5):
     """:func:`batch_norm` (training: the batch's statistics) in loops, one channel at a time.
-    Slow and obviously right; returns ``(out, mean, var)`` like the fast path."""
+    Slow and obviously right; returns ``(out, mean, var)`` like the fast path.
+
+    Inputs:   x  N x C x H x W or N x F;  gamma, beta  (C,)
+    Returns:  out (shape of x), mean (C,), var (C,)
+
+    >>> x = np.array([[1.0], [3.0]])                   # as batch_norm's example: mean 2, variance 1
+    >>> out, mean, var = batch_norm_naive(x, np.ones(1), np.zeros(1), eps=1e-8)
+    >>> np.round(out.ravel(), 4), mean, var
+    (array([-1.,  1.]), array([2.]), array([1.]))
+    """
     x, gamma, _ = _check(x, gamma, eps)
     beta = np.asarray(beta)
     out = np.zeros(x.shape)
@@ -144,6 +159,15 @@ def batch_norm_backward_naive(grad_out, x, gamma, *, eps=1e-5):
     going backwards: dx_hat = g gamma; dvar = sum dx_hat (x - mu) (-1/2)(var + eps)^(-3/2);
     dmu = sum -dx_hat / sqrt(var + eps) + dvar sum -2(x - mu) / m; and each x_i collects from its
     three uses: dx_i = dx_hat_i / sqrt(var + eps) + dvar 2(x_i - mu) / m + dmu / m.
+
+    Inputs:   grad_out  shape of x;  x  N x C x H x W or N x F (the forward input);  gamma  (C,)
+    Returns:  grad_x (shape of x), grad_gamma (C,), grad_beta (C,)
+
+    >>> x = np.array([[-1.0], [-1.0], [1.0], [1.0]])     # four samples, one feature: mean 0, variance 1
+    >>> g = np.array([[1.0], [0.0], [1.0], [2.0]])       # mean(g) = 1, mean(g * x_hat) = 0.5
+    >>> grad_x, grad_gamma, grad_beta = batch_norm_backward_naive(g, x, np.ones(1), eps=1e-8)
+    >>> np.round(grad_x.ravel(), 4), np.round(grad_gamma, 4), grad_beta    # as batch_norm_backward's
+    (array([ 0.5, -0.5, -0.5,  0.5]), array([2.]), array([4.]))
     """
     x, gamma, _ = _check(x, gamma, eps)
     grad_out = np.asarray(grad_out)

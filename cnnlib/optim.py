@@ -74,6 +74,19 @@ def sgd_update(w, g, velocity=None, *, lr, momentum=0.0, weight_decay=0.0):
     Returns ``(new_w, new_velocity)`` as new arrays; the arguments are not changed. With a
     constant gradient the velocity grows towards g / (1 - momentum): 10 g for momentum 0.9.
     The same update as ``torch.optim.SGD``.
+
+    Inputs:   w             the weights, any shape
+              g             dL/dw, the shape of w
+              velocity      the shape of w, or None before the first step
+              lr            the learning rate, a number > 0
+              momentum      a number in [0, 1), 0 for plain gradient descent
+              weight_decay  a number >= 0
+    Returns:  (new_w, new_velocity), both the shape of w
+
+    >>> w, v = sgd_update(np.array([1.0]), np.array([1.0]), lr=0.1, momentum=0.9)
+    >>> w, v = sgd_update(w, np.array([1.0]), v, lr=0.1, momentum=0.9)
+    >>> np.round(w, 3), np.round(v, 3)     # v = 0.9 * 1 + 1; w = 1 - 0.1 * 1 - 0.1 * 1.9
+    (array([0.71]), array([1.9]))
     """
     w, g = _check_gradient(w, g)
     lr = _check_number(lr, "lr", 0, low_inclusive=False)
@@ -105,6 +118,22 @@ def adam_update(w, g, m=None, v=None, t=1, *, lr, beta1=0.9, beta2=0.999, eps=1e
     m and v start at 0, so early on they are too small: after one step m = 0.1 g and
     v = 0.001 g^2. Dividing by 1 - beta^t undoes exactly that shrinkage for a steady gradient, so
     the first step is lr * g / |g| = lr * sign(g) (up to eps), whatever the size of g.
+
+    Inputs:   w             the weights, any shape
+              g             dL/dw, the shape of w
+              m, v          the shape of w, or None before the first step
+              t             int >= 1, the number of this step
+              lr            the learning rate, a number > 0
+              beta1, beta2  numbers in [0, 1)
+              eps           a number > 0
+              weight_decay  a number >= 0
+    Returns:  (new_w, new_m, new_v), all the shape of w
+
+    >>> w, m, v = adam_update(np.array([1.0, 1.0]), np.array([5.0, -0.01]), lr=0.01)
+    >>> np.round(w, 6)                     # both weights move by lr = 0.01, against the gradient
+    array([0.99, 1.01])
+    >>> np.round(m, 6), np.round(v, 6)     # 0.1 g and 0.001 g^2
+    (array([ 0.5  , -0.001]), array([0.025, 0.   ]))
     """
     w, g = _check_gradient(w, g)
     lr = _check_number(lr, "lr", 0, low_inclusive=False)
@@ -131,6 +160,17 @@ def decayed_learning_rate(lr0, epoch, *, factor=0.5, every=1):
     multiplies ``optimizer.lr`` by ``factor`` at the end of every ``every``-th epoch.
 
     With every = 1 it is an exponential decay, one factor per epoch. ``epoch`` may be an array.
+
+    Inputs:   lr0     the learning rate of epoch 0, a number > 0
+              epoch   int >= 0, or an integer array of them (any shape)
+              factor  a number in (0, 1]
+              every   int >= 1
+    Returns:  a Python float for one epoch, an array of epoch's shape otherwise
+
+    >>> decayed_learning_rate(0.05, np.arange(4), factor=0.5)            # halved every epoch
+    array([0.05   , 0.025  , 0.0125 , 0.00625])
+    >>> decayed_learning_rate(0.1, 3, factor=0.5, every=2)               # epoch 3: halved once
+    0.05
     """
     lr0 = _check_number(lr0, "lr0", 0, low_inclusive=False)
     if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 < factor <= 1:
@@ -218,6 +258,12 @@ def gradient_descent(grad_fn, start, lr, steps):
     A learning rate that is too large makes the path grow without bound; the path then simply
     shows it (values become huge or inf), which is the lesson, so nothing is raised.
 
+    Inputs:   grad_fn  callable: point (d,) -> gradient (d,)
+              start    (d,) the first point, or a number (d = 1)
+              lr       a number > 0
+              steps    int >= 0
+    Returns:  path, float64 array of shape (steps + 1, d)
+
     >>> gradient_descent(lambda w: 2 * w, [1.0], lr=0.25, steps=3).ravel()   # f = w^2: halves each step
     array([1.   , 0.5  , 0.25 , 0.125])
     """
@@ -242,24 +288,52 @@ def gradient_descent(grad_fn, start, lr, steps):
 def saddle_loss(x, y):
     """f(x, y) = x^2 + (y^2 - 1)^2 / 2: notebook 07's saddle x^2 - y^2, bent back up so the loss is
     bounded below. A saddle at (0, 0) (height 1/2, curvatures +2 along x, -2 along y) between two
-    minima at (0, -1) and (0, 1) (height 0). x and y may be arrays (a grid for a contour plot)."""
+    minima at (0, -1) and (0, 1) (height 0). x and y may be arrays (a grid for a contour plot).
+
+    Inputs:   x, y  numbers, or arrays that broadcast together
+    Returns:  f(x, y), a number or an array of the broadcast shape
+
+    >>> saddle_loss(0.0, 0.0), saddle_loss(0.0, 1.0)      # the saddle, a minimum
+    (0.5, 0.0)
+    """
     return x ** 2 + (y ** 2 - 1) ** 2 / 2
 
 
 def saddle_gradient(point):
-    """The gradient of :func:`saddle_loss` at a point (x, y): (2x, 2y(y^2 - 1))."""
+    """The gradient of :func:`saddle_loss` at a point (x, y): (2x, 2y(y^2 - 1)).
+
+    Inputs:   point  (x, y), a pair of numbers
+    Returns:  float array of shape (2,)
+
+    >>> saddle_gradient((1.0, 2.0))                       # (2 * 1, 2 * 2 * (4 - 1))
+    array([ 2., 12.])
+    """
     x, y = point
     return np.array([2 * x, 2 * y * (y * y - 1)])
 
 
 def valley_loss(x, y):
     """f(x, y) = x^2 / 20 + 2 y^2: a long narrow valley, 40 times more curved across (y, curvature 4)
-    than along its floor (x, curvature 0.1). Minimum 0 at (0, 0)."""
+    than along its floor (x, curvature 0.1). Minimum 0 at (0, 0).
+
+    Inputs:   x, y  numbers, or arrays that broadcast together
+    Returns:  f(x, y), a number or an array of the broadcast shape
+
+    >>> valley_loss(10.0, 1.0)                            # 100 / 20 + 2
+    7.0
+    """
     return x ** 2 / 20 + 2 * y ** 2
 
 
 def valley_gradient(point):
-    """The gradient of :func:`valley_loss` at a point (x, y): (x / 10, 4y)."""
+    """The gradient of :func:`valley_loss` at a point (x, y): (x / 10, 4y).
+
+    Inputs:   point  (x, y), a pair of numbers
+    Returns:  float array of shape (2,)
+
+    >>> valley_gradient((10.0, 1.0))
+    array([1., 4.])
+    """
     x, y = point
     return np.array([x / 10, 4 * y])
 
@@ -309,7 +383,14 @@ def run_optimiser(surface, optimiser, start, steps, *, lr, momentum=0.9, beta1=0
     A learning rate too large for the surface makes the point run away; the run stops as soon as a
     coordinate exceeds ``limit`` in size (or is not finite) and says when, instead of raising.
 
+    Inputs:   surface    a Surface, or "saddle" or "valley"
+              optimiser  "gd", "momentum" or "adam"
+              start      (2,) the first point (x, y)
+              steps      int >= 0
+              lr         a number > 0 (momentum, beta1, beta2, eps: as above)
+              limit      a number: the run stops when the point leaves |x|, |y| <= limit
     Returns:  Trajectory(path (k + 1, 2), losses (k + 1,), diverged_after).
+              k = steps, or diverged_after - 1 when the point ran away
 
     >>> run = run_optimiser("valley", "gd", (8.0, 0.0), 2, lr=1.0)   # along the floor: x <- x - x/10
     >>> run.path.round(2).tolist(), run.diverged_after

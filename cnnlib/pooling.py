@@ -30,6 +30,19 @@ def max_pool2d(x, size=2, stride=None, padding=0):
 
     ``stride`` defaults to ``size`` (non-overlapping windows); size 3 with stride 2 gives the
     overlapping windows of AlexNet. Padding (per side) uses -inf, so it never wins a max.
+
+    Inputs:   x        H x W, C x H x W or N x C x H x W float array
+              size     window side, int or (rows, cols);  stride  int or (rows, cols), default size
+              padding  int or (rows, cols) per side, at most half the window
+    Returns:  float array of x's leading axes x H_O x W_O, H_O = output_size(H, size, padding, stride).
+
+    >>> x = np.array([[1., 3., 2., 1.],
+    ...               [4., 6., 5., 0.],
+    ...               [3., 1., 1., 2.],
+    ...               [0., 2., 7., 4.]])
+    >>> max_pool2d(x)                # 2x2 windows, stride 2: the largest value of each quadrant
+    array([[6., 5.],
+           [3., 7.]])
     """
     x_pad, size, stride, out_shape = _pool_setup(x, size, stride, padding, -np.inf)
     return _running_max(x_pad, size, stride, out_shape)[0]
@@ -39,6 +52,17 @@ def avg_pool2d(x, size=2, stride=None, padding=0):
     """Average pooling: out[i, j] = mean of the window starting at (i*stride, j*stride).
 
     Padding (per side) adds zeros that count in the mean, as PyTorch's default does.
+
+    Inputs:   x, size, stride, padding  as for :func:`max_pool2d`
+    Returns:  float array of x's leading axes x H_O x W_O, as for :func:`max_pool2d`.
+
+    >>> x = np.array([[1., 3., 2., 1.],
+    ...               [4., 6., 5., 0.],
+    ...               [3., 1., 1., 2.],
+    ...               [0., 2., 7., 4.]])
+    >>> avg_pool2d(x)                # the mean of each quadrant: (1 + 3 + 4 + 6)/4 = 3.5, ...
+    array([[3.5, 2. ],
+           [1.5, 3.5]])
     """
     x_pad, size, stride, out_shape = _pool_setup(x, size, stride, padding, 0.0)
     # Summing the kh*kw shifted strided views is 4-6x faster than a mean over
@@ -50,7 +74,14 @@ def avg_pool2d(x, size=2, stride=None, padding=0):
 
 
 def pool2d_naive(x, size=2, stride=None, padding=0, *, mode="max"):
-    """Max or average pooling as literal loops over output positions (the reference twin)."""
+    """Max or average pooling as literal loops over output positions (the reference twin).
+
+    Inputs:   x, size, stride, padding  as for :func:`max_pool2d`;  mode  "max" or "avg"
+    Returns:  the array :func:`max_pool2d` (mode="max") or :func:`avg_pool2d` (mode="avg") returns.
+
+    >>> pool2d_naive(np.array([[1., 3., 2., 1.], [4., 6., 5., 0.]]), mode="avg")   # (1+3+4+6)/4, (2+1+5+0)/4
+    array([[3.5, 2. ]])
+    """
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
     x_pad, (kh, kw), (sh, sw), (out_h, out_w) = _pool_setup(
@@ -187,6 +218,10 @@ def pool2d_backward_naive(grad_out, x, size=2, stride=None, padding=0, *, mode="
     mode="max": the cell's gradient goes to the first maximum of its window (np.argmax reads the
     window in row-major order and returns the first of equal values). mode="avg": every cell of
     the window gets gradient / (kh * kw).
+
+    Inputs:   grad_out, x, size, stride, padding  as for :func:`max_pool2d_backward`
+              mode      "max" or "avg"
+    Returns:  grad_x, the shape of x.
 
     >>> pool2d_backward_naive(np.array([[10., 20.]]), np.array([[1., 3., 0., 0.], [2., 3., 0., 0.]]))
     array([[ 0., 10., 20.,  0.],

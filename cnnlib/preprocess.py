@@ -28,6 +28,13 @@ def centre_of_mass(image):
     """(row, column) of the brightness-weighted mean pixel position, in index coordinates:
 
         row = sum_rc r I[r, c] / sum_rc I[r, c],   column = sum_rc c I[r, c] / sum_rc I[r, c]
+
+    Inputs:   image  H x W brightness values (>= 0, not all 0)
+    Returns:  (row, column), two Python floats
+
+    >>> centre_of_mass([[0, 0, 0],
+    ...                 [1, 0, 3]])          # all ink in row 1; columns (0 * 1 + 2 * 3) / 4
+    (1.0, 1.5)
     """
     image = np.asarray(image, dtype=float)
     mass = image.sum()
@@ -77,6 +84,16 @@ def preprocess_drawing(image):
     Returns a float32 28 x 28 array in [0, 1]; ``load_mnist(pad_to=32)`` pads it for LeNet-5
     as ``np.pad(digit, 2)``. Raises ValueError for an array that is not 2D, holds NaN or values
     outside [0, 1], or has no ink.
+
+    Inputs:   image  H x W array of numbers in [0, 1], ink bright, any H and W
+    Returns:  28 x 28 float32 array in [0, 1]
+
+    >>> drawing = np.zeros((100, 100)); drawing[20:60, 45:55] = 1.0    # a 40 x 10 bar
+    >>> digit = preprocess_drawing(drawing)                            # s = 20 / 40: a 20 x 5 bar
+    >>> digit.shape, digit.dtype, float(digit.sum())
+    ((28, 28), dtype('float32'), 100.0)
+    >>> centre_of_mass(digit)                # rows 5..24, columns 12..16: within half a pixel of (14, 14)
+    (14.5, 14.0)
     """
     image = np.asarray(image)
     if image.ndim != 2:

@@ -21,10 +21,20 @@ NAN_RGB = (1.0, 1.0, 1.0)
 
 
 def rgb_to_png(picture):
-    """PNG bytes of an H x W grey, H x W x 3 RGB or H x W x 4 RGBA picture: floats in [0, 1] or uint8.
+    r"""PNG bytes of an H x W grey, H x W x 3 RGB or H x W x 4 RGBA picture: floats in [0, 1] or uint8.
 
     Written directly with zlib and no per-row filters: for the flat colours of plots and cells this
     is as small as Pillow's output and about five times faster to make.
+
+    Inputs:   picture  H x W, H x W x 3 or H x W x 4 array: floats (clipped to [0, 1]) or uint8
+    Returns:  bytes, a PNG file of W x H pixels (8 bits per channel)
+
+    >>> png = rgb_to_png(np.zeros((2, 3)))              # a black picture 2 rows high, 3 columns wide
+    >>> png[:8]                                         # every PNG file starts so
+    b'\x89PNG\r\n\x1a\n'
+    >>> import struct
+    >>> struct.unpack(">II", png[16:24])                # width, height from the IHDR chunk
+    (3, 2)
     """
     picture = np.asarray(picture)
     if picture.dtype != np.uint8:
@@ -46,7 +56,20 @@ def rgb_to_png(picture):
 
 def colour(values, cmap="gray", vmin=None, vmax=None, nan_rgb=NAN_RGB):
     """H x W values -> H x W x 3 floats through colour map ``cmap`` on [vmin, vmax] (default: the
-    data's range); NaN cells get ``nan_rgb`` (white gaps between tiled maps, for instance)."""
+    data's range); NaN cells get ``nan_rgb`` (white gaps between tiled maps, for instance).
+
+    Inputs:   values      H x W array of numbers (NaN allowed)
+              cmap        name of a matplotlib colour map
+              vmin, vmax  numbers or None
+              nan_rgb     (r, g, b) in [0, 1]
+    Returns:  H x W x 3 float64 array in [0, 1]
+
+    >>> rgb = colour(np.array([[0.0, 0.5, 1.0, np.nan]]))   # grey: black, mid grey, white; NaN white
+    >>> rgb.shape
+    (1, 4, 3)
+    >>> rgb[0, :, 0].round(2)
+    array([0. , 0.5, 1. , 1. ])
+    """
     values = np.asarray(values, dtype=float)
     gaps = np.isnan(values)
     finite = values[~gaps]
@@ -62,34 +85,86 @@ def colour(values, cmap="gray", vmin=None, vmax=None, nan_rgb=NAN_RGB):
 
 
 def scale_for(shape, pixels):
-    """The whole factor that enlarges an array of ``shape`` to about ``pixels`` across (at least 1)."""
+    """The whole factor that enlarges an array of ``shape`` to about ``pixels`` across (at least 1).
+
+    Inputs:   shape   the array's shape, (H, W, ...)
+              pixels  int, the wanted size of the longer side
+    Returns:  int >= 1
+
+    >>> scale_for((28, 28), 200), scale_for((300, 10), 200)     # 28 x 7 = 196; already too large
+    (7, 1)
+    """
     return max(1, pixels // max(shape[:2]))
 
 
 def upscale(picture, scale):
-    """Each pixel repeated ``scale`` times in both directions (crisp cells, no smoothing)."""
+    """Each pixel repeated ``scale`` times in both directions (crisp cells, no smoothing).
+
+    Inputs:   picture  H x W or H x W x channels array
+              scale    int (1 or less: the picture itself)
+    Returns:  (H * scale) x (W * scale) (x channels) array, the picture's dtype
+
+    >>> upscale(np.eye(2), 2)
+    array([[1., 1., 0., 0.],
+           [1., 1., 0., 0.],
+           [0., 0., 1., 1.],
+           [0., 0., 1., 1.]])
+    """
     if scale <= 1:
         return picture
     return np.repeat(np.repeat(picture, scale, axis=0), scale, axis=1)
 
 
 def array_to_png(values, *, cmap="gray", vmin=None, vmax=None, scale=1):
-    """A 2D array through ``cmap`` (or an H x W x 3 RGB picture in [0, 1]) as PNG bytes, each
-    pixel ``scale`` pixels wide. Far faster than drawing a figure: it keeps image widgets instant."""
+    r"""A 2D array through ``cmap`` (or an H x W x 3 RGB picture in [0, 1]) as PNG bytes, each
+    pixel ``scale`` pixels wide. Far faster than drawing a figure: it keeps image widgets instant.
+
+    Inputs:   values      H x W array of numbers, or H x W x 3 RGB floats in [0, 1]
+              cmap, vmin, vmax  as for :func:`colour`
+              scale       int, pixels per cell
+    Returns:  bytes, a PNG file of (W * scale) x (H * scale) pixels
+
+    >>> import struct
+    >>> png = array_to_png(np.eye(3), scale=10)
+    >>> png[:8], struct.unpack(">II", png[16:24])               # the PNG signature; 30 x 30 pixels
+    (b'\x89PNG\r\n\x1a\n', (30, 30))
+    """
     values = np.asarray(values, dtype=float)
     rgb = values if values.ndim == 3 else colour(values, cmap, vmin, vmax)
     return rgb_to_png(upscale(rgb, scale))
 
 
 def figure_to_png(fig, dpi=None):
-    """A whole matplotlib Figure drawn and encoded as PNG bytes."""
+    r"""A whole matplotlib Figure drawn and encoded as PNG bytes.
+
+    Inputs:   fig  a matplotlib Figure
+              dpi  pixels per inch, or None for rcParams["savefig.dpi"] (by default the figure's own)
+    Returns:  bytes, a PNG file of about width x dpi by height x dpi pixels
+
+    >>> from matplotlib.figure import Figure
+    >>> png = figure_to_png(Figure(figsize=(2, 1)), dpi=50)
+    >>> png[:8]
+    b'\x89PNG\r\n\x1a\n'
+    """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": COMPRESS_LEVEL})
     return buffer.getvalue()
 
 
 def canvas_to_png(canvas):
-    """PNG bytes of what an Agg canvas holds now (no new drawing)."""
+    r"""PNG bytes of what an Agg canvas holds now (no new drawing).
+
+    Inputs:   canvas  a matplotlib FigureCanvasAgg (drawn at least once)
+    Returns:  bytes, an RGB PNG file of the canvas's size in pixels
+
+    >>> import struct
+    >>> from matplotlib.backends.backend_agg import FigureCanvasAgg
+    >>> from matplotlib.figure import Figure
+    >>> canvas = FigureCanvasAgg(Figure(figsize=(2, 1), dpi=50)); canvas.draw()
+    >>> png = canvas_to_png(canvas)
+    >>> png[:8], struct.unpack(">II", png[16:24])               # 2 x 50 by 1 x 50 pixels
+    (b'\x89PNG\r\n\x1a\n', (100, 50))
+    """
     return rgb_to_png(np.asarray(canvas.buffer_rgba())[:, :, :3])
 
 

@@ -17,6 +17,11 @@ def output_size(n, kernel, padding=0, stride=1, dilation=1, *, exact=False):
     Every framework floors a division that is not exact; with ``exact=True`` that raises a
     ValueError showing the arithmetic instead.
 
+    Inputs:   n         W_I, the input size along the axis (int >= 1)
+              kernel    F >= 1;  padding  P >= 0 per side;  stride  S >= 1;  dilation  d >= 1
+              exact     bool: raise instead of flooring a division that is not whole
+    Returns:  W_O (int >= 1); ValueError if the (dilated) kernel is larger than the padded input.
+
     >>> output_size(227, 11, padding=0, stride=4)   # AlexNet conv1
     55
     """
@@ -128,6 +133,12 @@ def same_padding(kernel, dilation=1):
     """Per-side padding that keeps the size unchanged at stride 1: d(k - 1)/2.
 
     Only odd effective kernel sizes can be padded symmetrically; an even one raises.
+
+    Inputs:   kernel  F >= 1;  dilation  d >= 1
+    Returns:  P (int), the padding per side, so that output_size(n, F, P, dilation=d) == n.
+
+    >>> same_padding(5)              # LeNet's 5x5 filters keep a 32x32 image 32x32 with 2 per side
+    2
     """
     kernel = as_positive_int(kernel, "kernel")
     dilation = as_positive_int(dilation, "dilation")
@@ -149,6 +160,11 @@ def conv_output_shape(input_shape, kernel, *, filters, padding=0, stride=1, dila
     of filters (the notes' D_O = K). ``kernel``, ``padding``, ``stride`` and ``dilation`` as for
     :func:`output_size`.
 
+    Inputs:   input_shape  (C, H, W) tuple of ints;  kernel  F (square filters)
+              filters      K, the number of filters
+              padding, stride, dilation  as for :func:`output_size`
+    Returns:  (K, H_O, W_O) tuple of ints.
+
     >>> conv_output_shape((3, 227, 227), 11, filters=96, stride=4)   # AlexNet conv1
     (96, 55, 55)
     """
@@ -166,6 +182,9 @@ def conv_parameter_count(kernel, in_channels, out_channels, *, bias=True):
     ``kernel`` is F (the filter's spatial size), ``in_channels`` the input depth D (every filter
     spans it), ``out_channels`` the number of filters K. Notebooks 03 and 04 use these letters.
 
+    Inputs:   kernel  F;  in_channels  D;  out_channels  K (ints >= 1);  bias  bool
+    Returns:  the number of parameters (int).
+
     >>> conv_parameter_count(5, 3, 6)        # six 5x5x3 filters: 6 * 75 weights + 6 biases
     456
     """
@@ -175,7 +194,17 @@ def conv_parameter_count(kernel, in_channels, out_channels, *, bias=True):
     return k * f * f * d + (k if bias else 0)
 
 def dense_parameter_count(in_features, out_features, *, bias=True):
-    """Weights of a fully connected layer: out x in (+ out biases)."""
+    """Weights of a fully connected layer: out x in (+ out biases).
+
+    Inputs:   in_features, out_features  ints >= 1;  bias  bool
+    Returns:  the number of parameters (int).
+
+    >>> dense_parameter_count(400, 120)          # LeNet-5's fc1: 120 x 400 weights + 120 biases
+    48120
+    >>> convs = conv_parameter_count(5, 1, 6) + conv_parameter_count(5, 6, 16)      # 156 + 2,416
+    >>> convs + dense_parameter_count(400, 120) + dense_parameter_count(120, 84) + dense_parameter_count(84, 10)
+    61706
+    """
     i = as_positive_int(in_features, "in_features")
     o = as_positive_int(out_features, "out_features")
     return o * i + (o if bias else 0)
@@ -184,6 +213,12 @@ def receptive_field(layers):
     """Receptive field size of one output unit after a stack of (kernel, stride) layers.
 
     r_L = r_{L-1} + (k_L - 1) * prod(strides before L), starting from r_0 = 1.
+
+    Inputs:   layers  a sequence of (kernel, stride) int pairs, the first layer first
+    Returns:  r_L (int), the side of the square of input pixels one output unit sees.
+
+    >>> receptive_field([(3, 1)] * 3)     # three stacked 3x3 convs see as far as one 7x7
+    7
     """
     field, jump = 1, 1
     for i, (k, s) in enumerate(layers):

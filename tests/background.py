@@ -64,6 +64,10 @@ def _commands():
     return jobs
 
 
+def _lower_priority():
+    os.nice(10)
+
+
 def start(name, command=None, env=None, cwd=ROOT):
     """Start job ``name`` unless it is running; its output goes to a file (no pipe to fill up)."""
     if name in _JOBS:
@@ -71,8 +75,11 @@ def start(name, command=None, env=None, cwd=ROOT):
     if command is None:
         command, env, _ = _commands()[name]
     log = open(_WORK / f"{name}.log", "w")
+    # At a lower priority: the main and browser runs are the longest chains, so they go first and
+    # the background jobs fill the gaps a core would otherwise spend idle.
     proc = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=_lower_priority if os.name == "posix" else None)
     _JOBS[name] = (proc, log)
 
 

@@ -146,3 +146,27 @@ def test_float64_conversion_includes_the_running_statistics():
     layer = BatchNorm2D(2).astype(np.float64)
     assert layer.running_mean.dtype == layer.running_var.dtype == layer.params["weight"].dtype == np.float64
     assert layer.forward(np.ones((2, 2, 1, 1), dtype=np.float32), training=True).dtype == np.float64
+
+
+def test_saved_weights_carry_the_running_statistics(tmp_path):
+    from cnnlib.nn import Conv2D, ReLU, load_weights, save_weights, small_resnet
+    rng = np.random.default_rng(0)
+    x = rng.normal(2.0, 3.0, size=(8, 2, 6, 6)).astype(np.float32)
+    trained = Sequential(Conv2D(2, 3, 3, rng=1), BatchNorm2D(3), ReLU())
+    for _ in range(5):
+        trained.forward(x, training=True)           # moves the running statistics away from 0 and 1
+    assert [name for name, _ in trained.named_buffers()] == ["1.running_mean", "1.running_var"]
+    path = save_weights(trained, tmp_path / "bn")
+    fresh = Sequential(Conv2D(2, 3, 3, rng=2), BatchNorm2D(3), ReLU())
+    assert not np.allclose(fresh.forward(x), trained.forward(x))
+    load_weights(fresh, path)
+    np.testing.assert_array_equal(fresh[1].running_mean, trained[1].running_mean)
+    np.testing.assert_array_equal(fresh[1].running_var, trained[1].running_var)
+    np.testing.assert_array_equal(fresh.forward(x), trained.forward(x))    # inference as before saving
+    # Residual blocks hold batch norm too: every block's statistics are in the file.
+    resnet = small_resnet(rng=0)
+    names = [name for name, _ in resnet.named_buffers()]
+    assert names and all(name.endswith(("running_mean", "running_var")) for name in names)
+    with np.load(save_weights(resnet, tmp_path / "resnet"), allow_pickle=False) as saved:
+        assert set(names) <= set(saved.files)
+

@@ -53,7 +53,9 @@ def read_idx(path, *, max_bytes=None):
     so a small gzip "bomb" cannot inflate into GiBs. Reading stops at the declared size; any
     byte after it is an error (one byte is read to check, so trailing junk costs nothing).
 
-    Inputs:   path  an IDX file.   Returns: an array of the shape its header declares.
+    Inputs:   path       an IDX file.
+              max_bytes  the most data (bytes) a header may declare; None for ``MAX_IDX_BYTES``
+    Returns:  an array of the shape its header declares.
 
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "three-labels-idx1-ubyte"

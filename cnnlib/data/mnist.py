@@ -79,6 +79,12 @@ def load_mnist(root=None, *, normalize=True, pad_to=None):
     [0, 1] if ``normalize`` else uint8 0..255; y of shape (N,), int64 digits 0..9.
     ``pad_to=32`` adds a border of zeros to give LeNet-5's 32 x 32 input, the digit centred.
 
+    Inputs:   root       None (the shipped subset) or a folder (str or Path) with the four IDX files
+              normalize  True for float32 in [0, 1], False for uint8 0..255
+              pad_to     None (28 x 28) or the side to pad to, e.g. 32 for LeNet-5
+    Returns:  ((x_train, y_train), (x_test, y_test)): x N x 1 x H x W, y (N,) int64 digits;
+              N = 10,000 and 2,000 for the subset, 60,000 and 10,000 for the full files.
+
     >>> (x_train, y_train), (x_test, y_test) = load_mnist(pad_to=32)
     >>> x_train.shape, x_train.dtype, y_test.shape
     ((10000, 1, 32, 32), dtype('float32'), (2000,))
@@ -196,6 +202,25 @@ def download_mnist(root, *, mirrors=None, progress=True, timeout=30.0, deadline=
     enough to never trip ``timeout`` is abandoned (the next mirror is tried). Raises
     ``ConnectionError`` when no mirror can be reached (offline), and ``RuntimeError`` when
     mirrors answer but none sends a valid file in time; the message lists what each mirror did.
+
+    Inputs:   root      the folder to download into (str or Path; created if missing)
+              mirrors   a list of base URLs, default ``MNIST_MIRRORS``
+              progress  True to show a progress bar per file
+              timeout   seconds for any single network wait;  deadline  seconds per file and mirror
+    Returns:  ``root`` as a pathlib.Path, holding the four MNIST files (``MNIST_FILES``), verified:
+              the .gz files it fetched, or valid copies that were already there; ready for
+              ``load_mnist(root)``.
+
+    Arguments are checked before anything is created or fetched, so these examples stay offline:
+
+    >>> download_mnist("mnist", mirrors="https://ossci-datasets.s3.amazonaws.com/mnist/")
+    Traceback (most recent call last):
+    ...
+    TypeError: mirrors must be a list of base URLs, got a single string; wrap it in a list
+    >>> download_mnist("mnist", timeout=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: timeout must be a positive number of seconds, got 0
     """
     root = Path(root).expanduser()
     mirrors = _check_mirrors(MNIST_MIRRORS if mirrors is None else mirrors)

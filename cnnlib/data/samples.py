@@ -35,6 +35,11 @@ def sample_image(name, *, size=None, gray=True):
     resampled by area averaging. Returns H x W if ``gray`` (luminance 0.299 R + 0.587 G + 0.114 B)
     else H x W x 3 RGB.
 
+    Inputs:   name  one of ``SAMPLE_IMAGES``, e.g. "hopper" or "step_edge"
+              size  None (native size, 128 x 128 for drawings), an int n, or (height, width)
+              gray  True for one luminance channel, False for RGB
+    Returns:  a float32 array in [0, 1]: H x W if gray, else H x W x 3.
+
     >>> sample_image("step_edge", size=(2, 4))
     array([[0.25, 0.25, 0.75, 0.75],
            [0.25, 0.25, 0.75, 0.75]], dtype=float32)
