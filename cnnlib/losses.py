@@ -105,7 +105,8 @@ def entropy(p, base=2):
     """
     p = _check_distribution(p, "p")
     base = _check_base(base)
-    return -np.sum(np.where(p > 0, p * _log(p, base), 0.0), axis=-1)
+    # 0.0 - sum, not -sum: a certain outcome has entropy 0.0, which -sum would print as -0.0.
+    return 0.0 - np.sum(np.where(p > 0, p * _log(p, base), 0.0), axis=-1)
 
 
 def cross_entropy(p, q, base=2):
@@ -130,7 +131,7 @@ def cross_entropy(p, q, base=2):
     if p.shape != q.shape:
         raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")
     base = _check_base(base)
-    return -np.sum(np.where(p > 0, p * _log(q, base), 0.0), axis=-1)
+    return 0.0 - np.sum(np.where(p > 0, p * _log(q, base), 0.0), axis=-1)      # 0.0, never -0.0
 
 
 def kl_divergence(p, q, base=2):

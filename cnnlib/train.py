@@ -149,6 +149,29 @@ def train_step(model, loss, optimizer, xb, yb, *, max_loss=np.inf):
     ``max_loss``, and after undoing the update when it made a weight NaN or infinite. The update is
     atomic: if ``optimizer.step`` raises (a bug, or KeyboardInterrupt from Ctrl-C), every weight and
     the optimiser's state (velocities, moments, step count) are put back as before this step.
+
+    Inputs:   model      a cnnlib.nn layer or model (e.g. lenet5()), updated in place
+              loss       e.g. SoftmaxCrossEntropy(), with forward(logits, yb) and backward()
+              optimizer  e.g. cnnlib.optim.Adam(), with a step(model) method
+              xb         B x ... batch, e.g. B x 1 x 32 x 32 float32 images
+              yb         (B,) integer labels 0..C-1 (or B x C one-hot rows)
+              max_loss   a float; a larger batch loss raises TrainingDiverged (default: no limit)
+    Returns:  (batch_loss, logits): the batch's mean loss (a float, before the update) and the
+              B x C logits of the forward pass.
+
+    >>> from cnnlib.nn import lenet5, SoftmaxCrossEntropy
+    >>> from cnnlib.optim import Adam
+    >>> model, loss, opt = lenet5(), SoftmaxCrossEntropy(), Adam(lr=3e-3)
+    >>> xb = np.random.default_rng(0).random((4, 1, 32, 32), dtype=np.float32)  # 4 stand-in images
+    >>> yb = np.array([0, 1, 2, 3])
+    >>> first, logits = train_step(model, loss, opt, xb, yb)
+    >>> logits.shape
+    (4, 10)
+    >>> abs(first - 2.303) < 0.2                   # untrained: near ln 10 = 2.303, a guess
+    True
+    >>> second, _ = train_step(model, loss, opt, xb, yb)   # the same batch, one step later
+    >>> second < first
+    True
     """
     with np.errstate(over="ignore", invalid="ignore"):     # overflow shows up in the checks below
         logits = model.forward(xb, training=True)
@@ -269,6 +292,29 @@ def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, pro
     LeNet-5 on the 10,000-image MNIST subset: ``opt = Adam(lr=3e-3)``, batch_size=64, epochs=8,
     ``callbacks=[decay_learning_rate(opt, 0.7)]`` reaches about 98% test accuracy
     (benchmarks/bench_lenet.py measures it).
+
+    Inputs:   model            a cnnlib.nn layer or model (e.g. lenet5()), trained in place
+              x                N x ... samples, e.g. N x 1 x 32 x 32 float32 images
+              y                (N,) integer labels 0..C-1 (or N x C one-hot rows)
+              epochs           passes over the data (a positive int)
+              batch_size       samples per step (the last batch of an epoch may be smaller)
+              optimizer        e.g. cnnlib.optim.Adam(lr=3e-3), with a step(model) method
+              validation_data  (x_val, y_val) like (x, y), or None
+    Returns:  a :class:`History`: per epoch ``loss``, ``accuracy`` (``val_loss``, ``val_accuracy``)
+              and ``epoch_time``, lists of one float per epoch; per step ``batch_loss`` and
+              ``batch_accuracy``, lists of epochs x ceil(N / batch_size) floats.
+
+    >>> from cnnlib.nn import lenet5
+    >>> from cnnlib.optim import Adam
+    >>> x = np.random.default_rng(0).random((8, 1, 32, 32), dtype=np.float32)   # 8 stand-in images
+    >>> y = np.arange(8)                                                        # labels 0..7
+    >>> history = fit(lenet5(), x, y, epochs=2, batch_size=4, optimizer=Adam(lr=3e-3), progress=False)
+    >>> history.step, len(history.batch_loss), len(history.loss)   # 2 epochs x 2 batches of 4
+    (4, 4, 2)
+    >>> abs(history.batch_loss[0] - 2.303) < 0.1   # the untrained net guesses: ln 10 = 2.303
+    True
+    >>> history.loss[1] < history.loss[0]          # the second epoch does better
+    True
     """
     x, y = _check_data(x, y)
     _check_finite(x, "x")
@@ -454,7 +500,22 @@ def _forward_in_batches(model, x, batch_size):
 def evaluate(model, x, y, batch_size=256, loss=None):
     """(mean loss, accuracy) of ``model`` on (x, y), in evaluation mode (no dropout).
 
-    x must hold at least one sample (a mean over none is undefined)."""
+    x must hold at least one sample (a mean over none is undefined).
+
+    Inputs:   model       a cnnlib.nn layer or model (e.g. lenet5())
+              x           N x ... samples, e.g. N x 1 x 32 x 32 float32 images
+              y           (N,) integer labels 0..C-1 (or N x C one-hot rows)
+              batch_size  samples per forward pass (memory only; the result is the same)
+              loss        default SoftmaxCrossEntropy()
+    Returns:  (loss, accuracy): two floats, the mean loss over the N samples and the fraction
+              whose largest logit is at their label.
+
+    >>> from cnnlib.nn import lenet5
+    >>> blank = np.zeros((4, 1, 32, 32), np.float32)       # all 10 logits 0: a tie
+    >>> loss, accuracy = evaluate(lenet5(), blank, [0, 1, 2, 3])
+    >>> print(round(loss, 3), accuracy)    # ln 10; argmax breaks the tie as class 0: 1 of 4 right
+    2.303 0.25
+    """
     x, y = _check_data(x, y)
     batch_size = as_positive_int(batch_size, "batch_size")
     loss = SoftmaxCrossEntropy() if loss is None else loss
@@ -470,7 +531,22 @@ def evaluate(model, x, y, batch_size=256, loss=None):
 def predict(model, x, batch_size=256):
     """Class probabilities softmax(model(x)), N x C; ``predict(...).argmax(1)`` gives the classes.
 
-    x must hold at least one sample."""
+    x must hold at least one sample.
+
+    Inputs:   model       a cnnlib.nn layer or model (e.g. lenet5())
+              x           N x ... samples, e.g. N x 1 x 32 x 32 float32 images
+              batch_size  samples per forward pass (memory only; the result is the same)
+    Returns:  N x C probabilities (each row sums to 1), in the model's dtype.
+
+    >>> from cnnlib.nn import lenet5
+    >>> probs = predict(lenet5(), np.zeros((2, 1, 32, 32), np.float32))    # 2 blank images
+    >>> probs.shape
+    (2, 10)
+    >>> print(probs[0].round(3))                   # softmax of 10 equal scores: 0.1 each
+    [0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1]
+    >>> probs.argmax(1)                            # a tie goes to the first class
+    array([0, 0])
+    """
     x, _ = _check_data(x, None)
     batch_size = as_positive_int(batch_size, "batch_size")
     return np.concatenate([softmax(logits, axis=1) for _, logits in _forward_in_batches(model, x, batch_size)])
@@ -481,7 +557,8 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
 
     The diagonal holds the correct predictions; ``num_classes`` defaults to max label + 1.
 
-    Inputs:   y_true, y_pred  (N,) integer labels.   Returns: a C x C int array.
+    Inputs:   y_true, y_pred  (N,) integer labels.
+    Returns:  a C x C int array.
 
     >>> confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2])      # one 0 taken for a 1
     array([[1, 1, 0],
@@ -514,7 +591,8 @@ def relative_error(a, b):
     keeps an all-zero gradient from dividing by zero. Below 1e-7 in float64 means the analytic
     gradient is right; around 1e-2 or worse means a bug.
 
-    Inputs:   a, b  arrays of the same shape.   Returns: a float.
+    Inputs:   a, b  arrays of the same shape.
+    Returns:  a float.
 
     >>> relative_error([1.0, 2.0], [1.0, 2.5])            # 0.5 / (2 + 2.5)
     0.1111111111111111
@@ -533,6 +611,18 @@ def numerical_gradient(f, x, h=1e-5, indices=None):
     ``f(x)`` returns a number; x (float64) is nudged in place and restored, so ``f`` may also ignore
     its argument and read an array it shares with x (a layer's weights). ``indices``: flat indices
     to compute (others stay 0); default all. The error is O(h^2) plus rounding ~ eps |f| / h.
+
+    Inputs:   f        a function of x returning a number
+              x        a float64 array, any shape (restored after each nudge)
+              h        the step, 1e-5
+              indices  flat indices into x, or None for all
+    Returns:  a float64 array of x's shape: df/dx (0 where not computed).
+
+    >>> x = np.array([1.0, 2.0, 3.0])
+    >>> numerical_gradient(lambda v: np.sum(v ** 2), x).round(6)     # d(sum x^2)/dx = 2x
+    array([2., 4., 6.])
+    >>> x                                                            # put back as it was
+    array([1., 2., 3.])
     """
     x = _as_float64(x)
     grad = np.zeros(x.shape)
@@ -556,7 +646,21 @@ def _as_float64(x):
 
 def gradcheck(f, x, grad, h=1e-5, indices=None):
     """:func:`relative_error` between an analytic gradient ``grad`` of scalar ``f`` at x (float64)
-    and :func:`numerical_gradient`, over all entries or only the flat ``indices`` given."""
+    and :func:`numerical_gradient`, over all entries or only the flat ``indices`` given.
+
+    Inputs:   f        a function of x returning a number
+              x        a float64 array, any shape
+              grad     the analytic df/dx, shape of x
+              indices  flat indices to compare, or None for all
+    Returns:  a float, the relative error (below 1e-7: right; 1e-2 or worse: a bug).
+
+    >>> x = np.array([1.0, 2.0, 3.0])
+    >>> f = lambda v: np.sum(v ** 2)
+    >>> gradcheck(f, x, 2 * x) < 1e-7              # the right gradient, 2x
+    True
+    >>> round(gradcheck(f, x, 3 * x), 3)           # a wrong one, 3x: max |x| / max 5|x| = 3 / 15
+    0.2
+    """
     grad = np.asarray(grad)
     if grad.shape != np.shape(x):
         raise ValueError(f"grad must have the shape of x {np.shape(x)}, got {grad.shape}")
@@ -576,6 +680,20 @@ def gradcheck_layer(layer, x, y=None, *, loss=None, h=1e-5, max_checks=100, rng=
     differences at up to ``max_checks`` randomly chosen entries (None: all) using
     :func:`relative_error`. Forward runs with training=True; random layers (Dropout) get the same
     random numbers on every evaluation, so f is a fixed function.
+
+    Inputs:   layer       a cnnlib.nn layer or model (left unchanged)
+              x           N x ... input the layer accepts, e.g. N x in_features for Dense
+              y           (N,) integer labels for the loss, or None
+              max_checks  entries compared per array (an int, or None for all)
+    Returns:  a dict {"input": err, "<param name>": err, ...} of floats, one per array; below 1e-7
+              means backward is right.
+
+    >>> from cnnlib.nn import Dense
+    >>> errors = gradcheck_layer(Dense(3, 2, rng=0), np.random.default_rng(0).standard_normal((4, 3)))
+    >>> sorted(errors)
+    ['bias', 'input', 'weight']
+    >>> all(err < 1e-7 for err in errors.values())      # backprop agrees with finite differences
+    True
     """
     layer = copy.deepcopy(layer).astype(np.float64)
     x = np.array(x, dtype=np.float64)
@@ -617,6 +735,20 @@ def decay_learning_rate(optimizer, factor=0.5, every=1):
     epochs (a step schedule): big steps early to learn fast, small steps late to settle.
 
         fit(model, x, y, ..., optimizer=opt, callbacks=[decay_learning_rate(opt, 0.7)])
+
+    Inputs:   optimizer  an optimiser with an ``lr`` attribute (the one fit steps with)
+              factor     a float in (0, 1]
+              every      epochs between two decays (a positive int)
+    Returns:  a callback(event, history) for fit's ``callbacks``.
+
+    >>> from cnnlib.nn import lenet5
+    >>> from cnnlib.optim import SGD
+    >>> opt = SGD(lr=0.1)
+    >>> x, y = np.zeros((4, 1, 32, 32), np.float32), np.arange(4)
+    >>> history = fit(lenet5(), x, y, epochs=4, batch_size=4, optimizer=opt, progress=False,
+    ...               callbacks=[decay_learning_rate(opt, 0.5, every=2)])
+    >>> opt.lr                                     # halved after epochs 2 and 4: 0.1 / 4
+    0.025
     """
     if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 < factor <= 1:
         raise ValueError(f"factor must be in (0, 1], got {factor!r}")

@@ -158,3 +158,10 @@ def test_import_cnnlib_does_not_import_matplotlib_or_ipywidgets():
     code = "import sys, cnnlib; print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_a_certain_outcome_has_entropy_zero_not_minus_zero():
+    # A student printing H([1, 0]) should see 0.0: -0.0 looks like a bug in the formula.
+    from cnnlib import cross_entropy, entropy
+    for value in (entropy([1.0, 0.0]), cross_entropy([0.0, 1.0], [0.0, 1.0]), entropy([[1, 0], [0, 1]])):
+        assert np.all(value == 0) and not np.any(np.signbit(value)), value
