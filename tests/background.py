@@ -7,6 +7,7 @@ collected the tests that need them, so they overlap with the unit, notebook and 
 (``pytest tests/test_notebooks_portable.py``), a test starts its job itself.
 """
 import atexit
+import importlib.util
 import os
 import re
 import shutil
@@ -21,6 +22,10 @@ OTHER_KERNELS = ("Sandybridge", "Prescott")     # x86 kernel sets older than any
 NBVAL = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
          "--nbval-sanitize-with", str(SANITIZE)]
 _JOBS = {}
+# With Chromium and Playwright the browser tests run the student edition in JupyterLab, so it is not
+# executed a second time here (one run of the series costs about two minutes of CPU).
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+STUDENT_EDITION_RUNS_IN_BROWSER = bool(CHROMIUM and importlib.util.find_spec("playwright") is not None)
 _WORK = Path(tempfile.mkdtemp(prefix="cnnlib-background-"))
 
 
@@ -103,7 +108,7 @@ def start_all_needed(nodeids):
     if any("test_the_series_passes_nbval_under_other_blas_kernels" in n for n in nodeids):
         for kernel in OTHER_KERNELS:
             start(f"nbval-{kernel}")
-    if any("test_every_student_notebook_runs" in n for n in nodeids):
+    if any("test_every_student_notebook_runs" in n for n in nodeids) and not STUDENT_EDITION_RUNS_IN_BROWSER:
         start_student_edition_run()
 
 

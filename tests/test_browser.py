@@ -1,15 +1,20 @@
 """The series as a classroom uses it: a real JupyterLab driven by headless Chromium.
 
-For every notebook: open it in JupyterLab, run all cells, and check that no cell shows an
-error and that every widget renders. For every explorer widget on the page, change one control
-(a slider's value, a drop-down's choice, a text box) and check that what it shows changes.
-Screenshots go to ``artifacts/screenshots/``.
+For every notebook of the student edition (what a student opens: the full edition without its
+worked solutions, built as ``make student`` builds it): open it in JupyterLab, run all cells, and
+check that no cell shows an error, that every widget renders, and that the page asks nothing of the
+internet. For every explorer widget on the page, change one control (a slider's value, a
+drop-down's choice, a text box) and check that what it shows changes; in notebook 10, draw a 1 and
+a 7 on the drawing pad. Then save the notebook and check that every exercise says "not yet".
+Screenshots go to ``artifacts/screenshots/``. The full edition is executed by nbval.
 
 Needs Chromium (Debian: ``apt-get install chromium``) and Playwright's Python package.
 ``.ci/run`` installs Chromium; elsewhere the tests are skipped with a loud reason when it is
 missing, and under CI=true a missing browser is a failure.
 """
+import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -21,10 +26,13 @@ from pathlib import Path
 
 import pytest
 
+import background
+from test_student_edition import EXERCISE_CHECK, executed_notebook_problems
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = background.CHROMIUM
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 RUN_TIMEOUT_S = 420
@@ -66,11 +74,21 @@ def _lab_settings(root):
     return root / "settings"
 
 
+def _build_student_edition(folder):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("build_student_edition",
+                                                  ROOT / "scripts" / "build_student_edition.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build(folder)
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 serving a copy of notebooks/ (autosave must not touch the repo)."""
+    """A JupyterLab server on 127.0.0.1 serving the student edition (`make student`) in a temporary
+    folder: what a student opens, with every widget; autosave never touches the repository."""
     root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    _build_student_edition(root / "notebooks")
     port, token = _free_port(), secrets.token_hex(16)
     log = open(root / "jupyter.log", "w")
     proc = subprocess.Popen(
@@ -92,7 +110,7 @@ def lab(tmp_path_factory):
                 proc.terminate()
                 pytest.fail(f"JupyterLab did not start; log: {(root / 'jupyter.log').read_text()[-2000:]}")
             time.sleep(0.5)
-    yield url, token
+    yield url, token, root / "notebooks"
     proc.terminate()
     proc.wait(timeout=30)
     log.close()
@@ -116,7 +134,7 @@ def _wait_for_idle_run(page, timeout_s):
         idle = page.locator("#jp-main-statusbar").inner_text().find("Idle") >= 0
         if not busy and idle:
             return
-        time.sleep(1)
+        page.wait_for_timeout(1000)   # not time.sleep: the offline route needs Playwright to have control
     raise AssertionError(f"cells still running after {timeout_s} s")
 
 
@@ -129,7 +147,6 @@ def _explorer_snapshot(explorer):
 def _expected_explorers(name):
     """How many explorers the stored notebook shows: cells that call a cnnlib.widgets builder and
     whose stored output holds a widget view."""
-    import json
     from cnnlib.widgets import _BUILDERS
     cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
     count = 0
@@ -177,8 +194,8 @@ def _change_a_control(page, explorer):
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, name):
-    url, token = lab
+def test_notebook_runs_in_jupyterlab_its_widgets_respond_and_its_exercises_say_not_yet(lab, browser, name):
+    url, token, served = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     script_errors, outside = [], []
     page.on("pageerror", lambda error: script_errors.append(str(error)))
@@ -199,9 +216,9 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, name)
         page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=90_000)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        time.sleep(2)
+        page.wait_for_timeout(2000)
         _wait_for_idle_run(page, RUN_TIMEOUT_S)
-        time.sleep(1)
+        page.wait_for_timeout(1000)
 
         errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
         assert errors.count() == 0, f"{name}: a cell shows an error:\n" + "\n".join(errors.all_inner_texts())[:3000]
@@ -221,7 +238,7 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, name)
             assert action, f"{name}: explorer {i} has no control the test can move"
             deadline = time.time() + 15
             while _explorer_snapshot(explorer) == before and time.time() < deadline:
-                time.sleep(0.2)
+                page.wait_for_timeout(200)
             assert _explorer_snapshot(explorer) != before, f"{name}: explorer {i} did not change after {action}"
             changed.append(action)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -235,14 +252,45 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, name)
             assert errors.count() == 0, "\n".join(errors.all_inner_texts())[:3000]
         assert not script_errors, f"{name}: the page raised {script_errors}"
         assert not outside, f"{name}: the page asked the internet for {outside}"
+        # The student's view of the exercises: save the run notebook and read what every cell printed.
+        checked, problems = executed_notebook_problems(_save_and_wait(page, served / name))
+        assert not problems, problems
+        expected = sum(bool(EXERCISE_CHECK.search(cell["source"] if isinstance(cell["source"], str)
+                                                  else "".join(cell["source"])))
+                       for cell in json.loads((served / name).read_text())["cells"] if cell["cell_type"] == "code")
+        assert checked == expected, f"{name}: {checked} of {expected} exercise checks found"
     finally:
         page.close()
         _shut_down_kernels(url, token)
 
 
+def _save_and_wait(page, path, timeout_s=60):
+    """Save the open notebook and wait until the file holds the run: every code cell
+    that is not blank with an execution count. Returns ``path``."""
+    before = path.stat().st_mtime_ns
+    # The notebook toolbar's Save button (the floppy disk a student clicks).
+    page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").first.click()
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if path.stat().st_mtime_ns != before:
+            try:
+                cells = json.loads(path.read_text())["cells"]
+            except ValueError:            # caught half-written
+                cells = None
+            if cells and all(c.get("execution_count") for c in cells
+                             if c["cell_type"] == "code" and "".join(c["source"]).strip()):
+                return path
+        # Not time.sleep: every request passes the offline route, whose handler runs in this
+        # process only while Playwright has control; the save's PUT would wait for it.
+        page.wait_for_timeout(300)
+    unrun = [c["source"][:60] if isinstance(c["source"], str) else "".join(c["source"])[:60]
+             for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code" and not c.get("execution_count")]
+    raise AssertionError(f"{path.name}: the saved notebook did not hold the run after {timeout_s} s "
+                         f"(saved: {path.stat().st_mtime_ns != before}; code cells without a count: {unrun[:3]})")
+
+
 def _shut_down_kernels(url, token):
     """Stop the notebook's kernel so nine notebooks do not keep nine kernels alive."""
-    import json
     with urllib.request.urlopen(f"{url}/api/kernels?token={token}", timeout=10) as response:
         kernels = json.load(response)
     for kernel in kernels:
