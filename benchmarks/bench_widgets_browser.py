@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _lab_settings, _wait_for_idle_run  # noqa: E402
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _lab_settings, open_and_run_all  # noqa: E402
 
 MEDIAN_TARGET_MS, WORST_TARGET_MS = 100.0, 150.0
 NO_CHANGE_TIMEOUT_S = 3.0
@@ -253,14 +253,7 @@ def bench_notebook(lab, browser, name, moves):
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     rows = []
     try:
-        page.goto(f"{lab.url}/lab/workspaces/b{name[:2]}/tree/{name}?reset&token={lab.token}")
-        page.wait_for_selector(".jp-Notebook", timeout=90_000)
-        page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=90_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        time.sleep(2)
-        _wait_for_idle_run(page, 900)
-        time.sleep(1)
+        open_and_run_all(page, lab.url, lab.token, name, 900, workspace=f"b{name[:2]}")
         page.evaluate(PAGE_SCRIPT)
         client = lab.kernel_client()
         explorers = page.locator(".jp-OutputArea-output .cnnlib-explorer")

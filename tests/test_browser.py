@@ -125,6 +125,19 @@ def browser():
         b.close()
 
 
+def open_and_run_all(page, url, token, name, timeout_s, workspace=None):
+    """Open notebook ``name`` in its own workspace (reset, so only it is open), Run All Cells, and
+    wait until every cell has run."""
+    page.goto(f"{url}/lab/workspaces/{workspace or name[:2]}/tree/{name}?reset&token={token}")
+    page.wait_for_selector(".jp-Notebook", timeout=90_000)
+    page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=90_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_timeout(2000)
+    _wait_for_idle_run(page, timeout_s)
+    page.wait_for_timeout(1000)
+
+
 def _wait_for_idle_run(page, timeout_s):
     """Wait until no cell is queued or running ("[*]") and the kernel reports Idle."""
     deadline = time.time() + timeout_s
@@ -210,15 +223,7 @@ def test_notebook_runs_in_jupyterlab_its_widgets_respond_and_its_exercises_say_n
 
     page.route("**/*", offline)
     try:
-        # One workspace per notebook, reset, so only this notebook is open on the page.
-        page.goto(f"{url}/lab/workspaces/{name[:2]}/tree/{name}?reset&token={token}")
-        page.wait_for_selector(".jp-Notebook", timeout=90_000)
-        page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=90_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        page.wait_for_timeout(2000)
-        _wait_for_idle_run(page, RUN_TIMEOUT_S)
-        page.wait_for_timeout(1000)
+        open_and_run_all(page, url, token, name, RUN_TIMEOUT_S)
 
         errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
         assert errors.count() == 0, f"{name}: a cell shows an error:\n" + "\n".join(errors.all_inner_texts())[:3000]
