@@ -3,9 +3,11 @@
 For every notebook of the student edition (what a student opens: the full edition without its
 worked solutions, built as ``make student`` builds it): open it in JupyterLab, run all cells, and
 check that no cell shows an error, that every widget renders, and that the page asks nothing of the
-internet. For every explorer widget on the page, change one control (a slider's value, a
-drop-down's choice, a text box) and check that what it shows changes; in notebook 10, draw a 1 and
-a 7 on the drawing pad. Then save the notebook and check that every exercise says "not yet".
+internet. For every explorer widget on the page, move every slider (an arrow key on its handle),
+drop-down, toggle-button row and check box, one at a time from the notebook's setting, and check
+that what the explorer shows changes (an explorer with only a text box or a button gets that
+changed instead); in notebook 10, draw a 1 and a 7 on the drawing pad. Then save the notebook
+and check that every exercise says "not yet".
 Screenshots go to ``artifacts/screenshots/``. The full edition is executed by nbval.
 
 Needs Chromium (Debian: ``apt-get install chromium``) and Playwright's Python package.
@@ -172,6 +174,48 @@ def _expected_explorers(name):
     return count
 
 
+def _movable_controls(explorer):
+    """(kind, locator, label) for every visible, enabled slider, drop-down, toggle-button row and
+    check box of an explorer."""
+    found = []
+    for kind, selector in (("slider", ".widget-slider"), ("drop-down", ".widget-dropdown"),
+                           ("toggle", ".widget-toggle-buttons"), ("check box", ".widget-checkbox")):
+        controls = explorer.locator(selector)
+        for j in range(controls.count()):
+            control = controls.nth(j)
+            disabled = control.locator(".noUi-target[disabled], select:disabled, button:disabled, input:disabled")
+            if control.is_visible() and not disabled.count():
+                label = control.locator(".widget-label")
+                found.append((kind, control, label.first.inner_text().strip() if label.count() else control.inner_text()[:30]))
+    return found
+
+
+def _move(page, kind, control):
+    """One move of a control as a student makes it; returns a function that moves it back."""
+    if kind == "slider":
+        handle = control.locator(".noUi-handle").first
+        handle.focus()
+        at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        there, back = ("ArrowLeft", "ArrowRight") if at_end else ("ArrowRight", "ArrowLeft")
+        page.keyboard.press(there)
+        return lambda: (handle.focus(), page.keyboard.press(back))
+    if kind == "drop-down":
+        select = control.locator("select")
+        values = select.locator("option").evaluate_all("os => os.map(o => o.value)")
+        current = select.input_value()
+        select.select_option(value=values[(values.index(current) + 1) % len(values)])
+        return lambda: select.select_option(value=current)
+    if kind == "toggle":
+        buttons = control.locator("button")
+        count = buttons.count()
+        active = next(i for i in range(count) if "mod-active" in (buttons.nth(i).get_attribute("class") or ""))
+        buttons.nth((active + 1) % count).click()
+        return lambda: buttons.nth(active).click()
+    box = control.locator("input")
+    box.click()
+    return lambda: box.click()
+
+
 def _change_a_control(page, explorer):
     """Move the first control found: a slider, a drop-down, a number/text box or a button."""
     readout = explorer.locator(".widget-readout[contenteditable='true']")
@@ -238,14 +282,24 @@ def test_notebook_runs_in_jupyterlab_its_widgets_respond_and_its_exercises_say_n
         for i in range(explorers.count()):
             explorer = explorers.nth(i)
             explorer.scroll_into_view_if_needed()
-            before = _explorer_snapshot(explorer)
-            action = _change_a_control(page, explorer)
-            assert action, f"{name}: explorer {i} has no control the test can move"
-            deadline = time.time() + 15
-            while _explorer_snapshot(explorer) == before and time.time() < deadline:
-                page.wait_for_timeout(200)
-            assert _explorer_snapshot(explorer) != before, f"{name}: explorer {i} did not change after {action}"
-            changed.append(action)
+            shows = lambda: _explorer_snapshot(explorer)      # noqa: E731
+            controls = _movable_controls(explorer)
+            for kind, control, label in controls:
+                # Every control in turn, from the notebook's setting: move it, see the views change,
+                # put it back (so the next control is tried where the notebook leaves it).
+                before = shows()
+                undo = _move(page, kind, control)
+                moved = _wait_for_change(shows, before)
+                assert moved != before, f"{name}: explorer {i} did not change after moving its {kind} {label!r}"
+                undo()
+                _wait_for_change(shows, moved)
+                changed.append(f"{kind} {label!r}")
+            if not controls:                                   # only a text box or a button
+                before = shows()
+                action = _change_a_control(page, explorer)
+                assert action, f"{name}: explorer {i} has no control the test can move"
+                assert _wait_for_change(shows, before) != before, f"{name}: explorer {i} did not change after {action}"
+                changed.append(action)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name[:-6]}.png"), full_page=False)
         page.evaluate("window.scrollTo(0, 0)")
