@@ -17,10 +17,8 @@ Needs Chromium and Playwright, like tests/test_browser.py, whose server set-up i
 import argparse
 import json
 import os
-import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _lab_settings, open_and_run_all  # noqa: E402
+from test_browser import CHROMIUM, CHROMIUM_ARGS, open_and_run_all, start_lab  # noqa: E402
 
 MEDIAN_TARGET_MS, WORST_TARGET_MS = 100.0, 150.0
 NO_CHANGE_TIMEOUT_S = 3.0
@@ -91,27 +89,12 @@ class Lab:
         self.root = Path(tempfile.mkdtemp(prefix="bench_lab_"))
         shutil.copytree(ROOT / "notebooks", self.root / "notebooks")
         self.runtime = self.root / "runtime"
-        self.port, self.token = _free_port(), secrets.token_hex(16)
-        self.log = open(self.root / "jupyter.log", "w")
         env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(self.runtime))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={self.port}",
-             "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={self.token}",
-             f"--ServerApp.root_dir={self.root / 'notebooks'}", "--LabApp.news_url=None",
-             f"--LabApp.workspaces_dir={self.root / 'workspaces'}",
-             f"--LabApp.user_settings_dir={_lab_settings(self.root)}"],
-            stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2)
-                return
-            except OSError:
-                if time.time() > deadline or self.proc.poll() is not None:
-                    self.close()
-                    raise RuntimeError(f"JupyterLab did not start: {(self.root / 'jupyter.log').read_text()[-2000:]}")
-                time.sleep(0.5)
+        try:
+            self.proc, self.url, self.token, self.log = start_lab(self.root, env=env)
+        except RuntimeError:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
 
     def api(self, path, method="GET"):
         request = urllib.request.Request(f"{self.url}{path}?token={self.token}", method=method)

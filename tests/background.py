@@ -112,16 +112,19 @@ def start_all_needed(nodeids):
         start_student_edition_run()
 
 
+def student_edition_builder():
+    """scripts/build_student_edition.py as a module (``build(folder)``, ``student_notebook(nb)``)."""
+    spec = importlib.util.spec_from_file_location("build_student_edition", ROOT / "scripts" / "build_student_edition.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def start_student_edition_run():
     """Build the student edition into a temporary folder and execute every notebook in it."""
-    import importlib.util
     folder = work_folder("student")
     if not list(folder.glob("*.ipynb")):
-        spec = importlib.util.spec_from_file_location("build_student_edition",
-                                                      ROOT / "scripts" / "build_student_edition.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.build(folder)
+        student_edition_builder().build(folder)
     notebooks = sorted(str(p) for p in folder.glob("[0-9][0-9]_*.ipynb"))
     command = [sys.executable, "-m", "jupyter", "nbconvert", "--log-level=WARN", "--to", "notebook",
                "--execute", "--inplace", "--ExecutePreprocessor.allow_errors=True",

@@ -16,9 +16,7 @@ missing, and under CI=true a missing browser is a failure.
 """
 import json
 import os
-import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -76,21 +74,10 @@ def _lab_settings(root):
     return root / "settings"
 
 
-def _build_student_edition(folder):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("build_student_edition",
-                                                  ROOT / "scripts" / "build_student_edition.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build(folder)
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 serving the student edition (`make student`) in a temporary
-    folder: what a student opens, with every widget; autosave never touches the repository."""
-    root = tmp_path_factory.mktemp("lab")
-    _build_student_edition(root / "notebooks")
+def start_lab(root, env=None):
+    """Start JupyterLab on 127.0.0.1 with a fresh token, serving ``root/notebooks`` with private
+    workspaces and settings under ``root``; returns (process, url, token, log file) once it answers,
+    or raises RuntimeError with the end of its log."""
     port, token = _free_port(), secrets.token_hex(16)
     log = open(root / "jupyter.log", "w")
     proc = subprocess.Popen(
@@ -100,18 +87,31 @@ def lab(tmp_path_factory):
          # A private workspace: otherwise JupyterLab reopens tabs from the user's last session.
          f"--LabApp.workspaces_dir={root / 'workspaces'}",
          f"--LabApp.user_settings_dir={_lab_settings(root)}"],
-        stdout=log, stderr=subprocess.STDOUT)
+        stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while True:
         try:
             urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-            break
+            return proc, url, token, log
         except OSError:
             if time.time() > deadline or proc.poll() is not None:
                 proc.terminate()
-                pytest.fail(f"JupyterLab did not start; log: {(root / 'jupyter.log').read_text()[-2000:]}")
+                log.close()
+                raise RuntimeError(f"JupyterLab did not start; log: {(root / 'jupyter.log').read_text()[-2000:]}")
             time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving the student edition (`make student`) in a temporary
+    folder: what a student opens, with every widget; autosave never touches the repository."""
+    root = tmp_path_factory.mktemp("lab")
+    background.student_edition_builder().build(root / "notebooks")
+    try:
+        proc, url, token, log = start_lab(root)
+    except RuntimeError as error:
+        pytest.fail(str(error))
     yield url, token, root / "notebooks"
     proc.terminate()
     proc.wait(timeout=30)

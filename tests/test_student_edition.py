@@ -6,7 +6,6 @@ is also run top to bottom, and each unanswered exercise must say "not yet" inste
 JupyterLab, as a student runs it, by tests/test_browser.py (which checks the saved notebook with
 :func:`executed_notebook_problems`), or, on a machine without Chromium, with nbconvert here.
 """
-import importlib.util
 import re
 from pathlib import Path
 
@@ -21,17 +20,10 @@ NOT_YET = re.compile(r"Not yet|Not answered yet|not yet", re.I)
 EXERCISE_CHECK = re.compile(r"\b(check_answer|check_function)\(")
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("build_student_edition", ROOT / "scripts" / "build_student_edition.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory):
     out = tmp_path_factory.mktemp("student")
-    written = _script().build(out)
+    written = background.student_edition_builder().build(out)
     return out, {p.name: nbformat.read(p, as_version=4) for p in written}
 
 
@@ -85,7 +77,7 @@ def test_the_builder_notices_a_solution_and_clears_exercise_outputs():
     prose = nbformat.v4.new_markdown_cell("Exercise 2.\n\n<details><summary>Solution</summary>\n\nIt is 42.\n</details>")
     only_solution = nbformat.v4.new_markdown_cell("<details><summary>Solution</summary>\n\n7\n</details>")
     nb = nbformat.v4.new_notebook(cells=[stub, check_cell, solution, prose, only_solution])
-    student = _script().student_notebook(nb)
+    student = background.student_edition_builder().student_notebook(nb)
     sources = [c.source for c in student.cells]
     assert sources == [stub.source, check_cell.source, "Exercise 2."]
     assert student.cells[1].outputs == [] and nb.cells[1].outputs          # cleared in the copy only
