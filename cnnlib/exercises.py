@@ -40,7 +40,7 @@ def check(answer, expected, *, hint="", rtol=1e-3, atol=1e-9):
     if correct:
         print("Correct!")
     else:
-        print("Not yet." + (f" Hint: {hint}" if hint else " Compare with the worked solution below."))
+        print("Not yet." + (f" Hint: {hint}" if hint else " Look at your working again, then run the cell."))
     return correct
 
 

@@ -4,38 +4,151 @@
     python scripts/build_student_edition.py --out DIR
 
 What changes, notebook by notebook:
-- code cells tagged ``solution`` are removed (nbconvert's TagRemovePreprocessor);
-- markdown ``<details><summary>Solution ...</summary> ... </details>`` blocks are removed, and a
-  markdown cell left empty by that goes too;
+- code cells tagged ``solution`` are removed: the worked solutions, and the cells that assert the
+  numbers the solutions quote;
+- markdown ``<details><summary>Solution</summary> ... </details>`` blocks are removed, and a
+  markdown cell left empty by that goes too (``<details><summary>Hint</summary>`` blocks stay);
 - the outputs of exercise cells (those that call ``check``, ``check_answer`` or ``check_function``)
   are cleared, so the stored "Not yet" / "Correct!" lines do not give anything away;
 - everything else (prose, figures, widgets, stored outputs) is kept, so the edition reads the same.
-``notebooks/images/`` is copied beside them so pictures still show.
+``notebooks/images/`` and ``data/`` are copied beside them, with a short README, so the folder runs
+anywhere ``cnnlib`` is installed.
+
+The markers are checked, not guessed: a tag or a ``<details>``/``<summary>`` that looks like a
+solution marker but is not the exact form above (``Solution``, ``solutions``, a tag stored as a
+string, ``<details open>``, ``<summary><b>Solution</b>``, an unclosed or nested block, an untagged
+cell that calls itself a worked solution) stops the build with an error naming the notebook and
+the cell, because a near-miss would otherwise hand the solution out silently.
+
+The builder only ever replaces a folder it made itself (it writes a marker file into it). It refuses
+an --out that is, contains or lies inside the source notebooks, that is or contains the repository,
+or that exists without its marker; it builds into a temporary folder beside the target and swaps it
+in only when every notebook built.
 """
 import argparse
+import json
 import re
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import TagRemovePreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+DATA = ROOT / "data"
 SOLUTION_TAG = "solution"
-# A collapsible worked solution in markdown, as the series writes them.
-SOLUTION_BLOCK = re.compile(r"<details>\s*<summary>\s*(Worked )?solution.*?</details>\s*", re.S | re.I)
+MARKER_FILE = ".student-edition"        # written into every edition; only such a folder is replaced
+# The exact markdown form of a hidden solution, as the series writes it.
+SOLUTION_BLOCK = re.compile(r"<details><summary>(Worked solution|Solution)</summary>.*?</details>\s*", re.S)
+SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.S | re.I)
+DETAILS_TAG = re.compile(r"<\s*(/?)\s*details\b([^>]*)>", re.I)
 EXERCISE_CALL = re.compile(r"\b(check|check_answer|check_function)\(")
+WORKED_SOLUTION_COMMENT = re.compile(r"^\s*#.*\bworked solution\b", re.I | re.M)
+
+STUDENT_README = """\
+# CNNs from the Ground Up: student edition
+
+These notebooks teach convolutional neural networks from the convolution operation to a trained
+LeNet-5. This is the student edition: the exercises are here, their worked solutions are not.
+
+## Start
+
+With the series' helper package `cnnlib` installed (your teacher gives you the command, or in the
+series' repository run `pip install .`), open the index in JupyterLab:
+
+    jupyter lab 00_index.ipynb
+
+The data the notebooks use (an MNIST subset and a photograph) is in `data/`, beside the notebooks,
+so nothing is downloaded. Run each notebook from the top (Run > Run All Cells, or Shift+Enter cell by
+cell).
+
+## How the checks work
+
+- **Number questions**: replace `None` with your answer and run the cell. `check_answer` prints
+  "Correct!" or "Not yet." with a hint. The expected value is not in the notebook.
+- **Write-the-code exercises**: replace `raise NotImplementedError` with your code and run the
+  check cell below it. `check_function` runs your function and cnnlib's on fixed and random cases
+  and names the first case and entry that differ, or the line of your code that raised.
+- An exercise you have not answered yet prints "Not yet" or "Not answered yet", never an error.
+
+The self-checks are there for learning: `cnnlib` is the reference they compare with, so it can
+compute every answer. Work your teacher grades is checked separately.
+"""
 
 
-def student_notebook(nb):
-    """A copy of ``nb`` without its solutions and with exercise outputs cleared."""
+class EditionError(ValueError):
+    """The student edition cannot be built as asked: a dangerous --out, a malformed solution
+    marker or a notebook that is not valid JSON. The message names the notebook and the cell."""
+
+
+def _where(name, index, cell):
+    cell_id = cell.get("id")
+    return f"{name}, cell {index}" + (f" (id {cell_id})" if cell_id else "")
+
+
+def check_markers(nb, name="notebook"):
+    """Raise :class:`EditionError` for any near-miss solution marker in ``nb``: anything that looks
+    like a solution marker (a tag, a ``<details>`` or ``<summary>`` mentioning a solution, a
+    "worked solution" comment) but is not exactly the form the builder removes."""
+    for index, cell in enumerate(nb.cells):
+        where = _where(name, index, cell)
+        tags = cell.get("metadata", {}).get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise EditionError(f"{where}: the cell's tags must be a list of strings, got {tags!r}")
+        for tag in tags:
+            if tag != SOLUTION_TAG and re.search(r"solution|^\W*soln?s?\W*$", tag, re.I):
+                raise EditionError(f"{where}: tag {tag!r} looks like a solution marker but is not exactly "
+                                   f"{SOLUTION_TAG!r}, so the solution would be handed out; fix the tag")
+        source = cell.get("source", "")
+        if cell.get("cell_type") == "code":
+            if SOLUTION_TAG not in tags and WORKED_SOLUTION_COMMENT.search(source):
+                raise EditionError(f"{where}: a code cell that calls itself a worked solution is not tagged "
+                                   f"{SOLUTION_TAG!r}, so it would be handed out; tag it")
+        elif cell.get("cell_type") == "markdown":
+            _check_details_blocks(source, where)
+
+
+def _check_details_blocks(source, where):
+    depth = 0
+    for match in DETAILS_TAG.finditer(source):
+        closing, attributes = match.group(1), match.group(2)
+        if closing:
+            depth -= 1
+            if depth < 0:
+                raise EditionError(f"{where}: a </details> closes a block that was never opened")
+            continue
+        if attributes.strip():
+            raise EditionError(f"{where}: {match.group(0)!r} is not the plain <details> the builder "
+                               f"recognises (no attributes such as 'open')")
+        depth += 1
+        if depth > 1:
+            raise EditionError(f"{where}: a <details> block is nested in another one; the builder only "
+                               f"removes one level, so write them one after the other")
+    if depth:
+        raise EditionError(f"{where}: a <details> block is not closed with </details>")
+    for match in SUMMARY.finditer(source):
+        if re.search(r"solution|answer", match.group(1), re.I) and \
+                match.group(0) not in ("<summary>Solution</summary>", "<summary>Worked solution</summary>"):
+            raise EditionError(f"{where}: {match.group(0)!r} looks like a solution marker but is not exactly "
+                               f"'<summary>Solution</summary>', so the solution would be handed out")
+    stripped = SOLUTION_BLOCK.sub("", source)
+    if re.search(r"<summary>\s*(worked )?solution", stripped, re.I):
+        raise EditionError(f"{where}: a solution summary that is not the first thing in its "
+                           f"<details> block (write '<details><summary>Solution</summary>')")
+
+
+def student_notebook(nb, name="notebook"):
+    """A copy of ``nb`` without its solutions and with exercise outputs cleared.
+
+    ``name`` names the notebook in the error a malformed marker raises (:class:`EditionError`)."""
     nb = nbformat.from_dict(nb)       # a deep copy: the full edition is never touched
-    remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
-    nb, _ = remover.preprocess(nb, {})
+    check_markers(nb, name)
     cells = []
     for cell in nb.cells:
+        if SOLUTION_TAG in cell.metadata.get("tags", []):
+            continue
         if cell.cell_type == "markdown":
             stripped = SOLUTION_BLOCK.sub("", cell.source)
             if stripped != cell.source and not stripped.strip():
@@ -48,26 +161,84 @@ def student_notebook(nb):
     return nb
 
 
-def build(out):
-    out = Path(out)
+def _read_notebook(path):
+    try:
+        return nbformat.read(path, as_version=4)
+    except (json.JSONDecodeError, nbformat.reader.NotJSONError, UnicodeDecodeError) as err:
+        raise EditionError(f"{path.name} is not a valid notebook (not JSON): {str(err).splitlines()[0]}") from err
+    except Exception as err:  # nbformat's validation errors come in several types
+        raise EditionError(f"{path.name} is not a valid notebook: {str(err).splitlines()[0]}") from err
+
+
+def _inside(path, folder):
+    return path == folder or folder in path.parents
+
+
+def refuse_dangerous_target(out, source=NOTEBOOKS, root=ROOT):
+    """Raise :class:`EditionError` when building into ``out`` could destroy what the builder did not make."""
+    out, source, root = Path(out).expanduser().resolve(), source.resolve(), root.resolve()
+    if _inside(out, source) or _inside(source, out):
+        raise EditionError(f"--out {out} is, contains or lies inside the source notebooks ({source}); "
+                           f"choose a folder of its own, such as {root / 'student'}")
+    if _inside(root, out):
+        raise EditionError(f"--out {out} is or contains the repository ({root}); "
+                           f"choose a folder of its own, such as {root / 'student'}")
+    if out.exists() and not out.is_dir():
+        raise EditionError(f"--out {out} is a file, not a folder")
+    if out.is_dir() and not (out / MARKER_FILE).is_file():
+        raise EditionError(f"--out {out} already exists and was not made by this builder (it has no "
+                           f"{MARKER_FILE} file), so it will not be replaced; remove it yourself or choose "
+                           f"another folder")
+    return out
+
+
+def build(out, source=NOTEBOOKS, root=ROOT, data=DATA):
+    """Write the student edition into ``out``; returns the paths of the notebooks written there."""
+    out = refuse_dangerous_target(out, source, root)
+    paths = sorted(Path(source).glob("[0-9][0-9]_*.ipynb"))
+    if not paths:
+        raise EditionError(f"no notebooks named NN_*.ipynb in {source}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        (staging / MARKER_FILE).write_text("Made by scripts/build_student_edition.py; replaced on each build.\n")
+        for path in paths:
+            nb = student_notebook(_read_notebook(path), path.name)
+            nbformat.write(nb, staging / path.name)
+        if (Path(source) / "images").is_dir():
+            shutil.copytree(Path(source) / "images", staging / "images")
+        if Path(data).is_dir():
+            shutil.copytree(data, staging / "data")
+        (staging / "README.md").write_text(STUDENT_README)
+        _swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out / path.name for path in paths]
+
+
+def _swap_in(staging, out):
+    # The old edition (made by us: refuse_dangerous_target checked its marker) moves aside first and is
+    # deleted only after the new one is in place.
+    old = None
     if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    if (NOTEBOOKS / "images").is_dir():
-        shutil.copytree(NOTEBOOKS / "images", out / "images")
-    written = []
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        nb = student_notebook(nbformat.read(path, as_version=4))
-        nbformat.write(nb, out / path.name)
-        written.append(out / path.name)
-    return written
+        old = out.with_name(f".{out.name}.old-{staging.name.rsplit('-', 1)[-1]}")
+        out.rename(old)
+    staging.rename(out)
+    if old is not None:
+        shutil.rmtree(old)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "student"), help="folder to write (replaced if it exists)")
+    parser.add_argument("--out", default=str(ROOT / "student"),
+                        help="folder to write (replaced only if an earlier build made it)")
     args = parser.parse_args(argv)
-    written = build(args.out)
+    try:
+        written = build(args.out)
+    except EditionError as err:
+        print(f"build_student_edition: {err}", file=sys.stderr)
+        return 2
     print(f"wrote {len(written)} student notebooks to {args.out}")
     return 0
 

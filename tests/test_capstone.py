@@ -116,3 +116,43 @@ def test_the_check_cell_asserts_so_a_wrong_piece_fails_the_notebook(digits):
     namespace["my_conv_backward"] = wrong_conv_backward
     with contextlib.redirect_stdout(io.StringIO()), pytest.raises(AssertionError, match="first array that differs"):
         exec(compile(check_cell.source, "<check cell>", "exec"), namespace)
+
+
+def one_batch_verdict(namespace, pieces, digits):
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        ok = namespace["check_one_batch"](namespace["choose_pieces"](pieces), *digits)
+    return ok, printed.getvalue()
+
+
+@pytest.mark.parametrize("own", [0, 1, 5, 6])
+def test_the_working_network_verdict_needs_all_six_pieces_to_be_the_students(digits, own):
+    # The worked solutions stand for the student's pieces; the rest stay stubs. With cnnlib's twins
+    # standing in, the arrays agree, but the verdict must not call the network the student's.
+    solved, _ = run(capstone_cells(), digits)
+    stubs, _ = run(capstone_cells(), digits, solutions=False)
+    pieces = {name: (solved if i < own else stubs)[name] for i, name in enumerate(PIECES)}
+    ok, text = one_batch_verdict(solved, pieces, digits)
+    assert ok is True                                          # the twins and the solutions all agree
+    assert text.count("< 1e-6") == 12
+    if own == 6:
+        assert "your pieces make a working network" in text
+        assert "pieces are yours yet" not in text
+    else:
+        assert "working network" not in text
+        assert f"Not yet: {own} of 6 pieces are yours yet" in text
+        assert text.count("not yet: yours") == 6 - own
+
+
+def test_the_training_cell_says_whose_pieces_it_trained(digits):
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    training = next(c for c in cells if "def train_with_pieces" in c.source)
+    assert "whose(fast)" in training.source and "built_from" in training.source
+    solved, _ = run(capstone_cells(), digits)
+    stubs, _ = run(capstone_cells(), digits, solutions=False)
+    twins_only = {name: stubs[name] for name in PIECES}
+    fast = solved["choose_pieces"](twins_only, training=True)
+    assert solved["whose"](fast) == []
+    mixed = dict(twins_only, my_max_pool=solved["my_max_pool"])
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert solved["whose"](solved["choose_pieces"](mixed, training=True)) == ["my_max_pool"]

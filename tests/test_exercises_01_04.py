@@ -90,8 +90,9 @@ def _exercise_cells(notebook):
     """The stub, check and solution cells of the notebook's write-it-yourself exercise."""
     name = EXERCISES[notebook][1]
     code = [c for c in _read(notebook).cells if c.cell_type == "code"]
-    solutions = [c for c in code if "solution" in c.metadata.get("tags", [])]
-    others = [c for c in code if c not in solutions]
+    hidden = [c for c in code if "solution" in c.metadata.get("tags", [])]    # solutions and answer-quoting cells
+    solutions = [c for c in hidden if f"def {name}(" in c.source]
+    others = [c for c in code if c not in hidden]
     stubs = [c for c in others if f"def {name}(" in c.source and "NotImplementedError" in c.source]
     checks = [c for c in others if f"check_function({name}," in c.source]
     assert len(solutions) == len(stubs) == len(checks) == 1, (notebook, len(solutions), len(stubs), len(checks))

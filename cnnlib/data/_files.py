@@ -6,12 +6,23 @@ from pathlib import Path
 __all__ = ["data_dir"]
 
 
+DATA_README = "README.md"          # every copy of the shipped data folder carries its README
+
+
 def data_dir():
-    """The folder holding the shipped data: ``$CNNLIB_DATA_DIR`` if set, else ``<repo>/data``."""
+    """The folder holding the shipped data: ``$CNNLIB_DATA_DIR`` if set; else ``<repo>/data`` when
+    cnnlib runs from the repository; else a ``data/`` folder in the current folder or its parent,
+    as in the student edition, which ships its own copy beside its notebooks (cnnlib installed
+    from a wheel has no repository around it). When none exists, ``<repo>/data``, so the error
+    names the expected place."""
     override = os.environ.get("CNNLIB_DATA_DIR")
     if override:
         return Path(override).expanduser()
-    return Path(__file__).resolve().parents[2] / "data"
+    repository_data = Path(__file__).resolve().parents[2] / "data"
+    for candidate in (repository_data, Path.cwd() / "data", Path.cwd().parent / "data"):
+        if (candidate / DATA_README).is_file():
+            return candidate
+    return repository_data
 
 
 def _read_verified(path, expected_sha256, how_to_rebuild):
