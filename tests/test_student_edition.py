@@ -277,3 +277,45 @@ def test_the_exact_markers_still_build_and_hints_stay(tmp_path):
     written = _build_fake(builder, tmp_path, source, tmp_path / "edition")
     kept = nbformat.read(written[1], as_version=4)
     assert [c.source for c in kept.cells] == ["Exercise 1.\n\n" + hint]
+
+
+def _copy_of_the_repository(folder):
+    """The files git tracks (with the working tree's edits), plus a .git folder, as repo2docker copies them."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for name in tracked.stdout.split("\0"):
+        if name and (ROOT / name).is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, folder / name)
+    (folder / ".git").mkdir()
+    (folder / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+
+
+@pytest.mark.parametrize("inside_repo2docker", [True, False])
+def test_binder_image_holds_the_student_edition_and_not_the_solutions(tmp_path, inside_repo2docker):
+    # binder/postBuild run as repo2docker runs it (from the copy's root, REPO_DIR set), with `pip`
+    # stubbed so the test does not reinstall cnnlib; outside repo2docker it must delete nothing.
+    copy = tmp_path / "repo"
+    copy.mkdir()
+    _copy_of_the_repository(copy)
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    (shims / "python").write_text(f'#!/bin/bash\nif [[ "$1 $2" == "-m pip" ]]; then exit 0; fi\nexec {sys.executable} "$@"\n')
+    (shims / "python").chmod(0o755)
+    env = dict(os.environ, PATH=f"{shims}:{os.environ['PATH']}")
+    env.pop("REPO_DIR", None)
+    if inside_repo2docker:
+        env["REPO_DIR"] = str(copy)
+    result = subprocess.run(["bash", str(copy / "binder" / "postBuild")], cwd=copy, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    edition = copy / "student"
+    assert (edition / ".student-edition").is_file() and len(list(edition.glob("[0-9][0-9]_*.ipynb"))) == len(NOTEBOOKS)
+    assert (edition / "data" / "mnist_subset.npz").is_file()
+    if inside_repo2docker:
+        assert not (copy / "notebooks").exists() and not (copy / ".git").exists()
+        left = [p for p in copy.rglob("*.ipynb") if not p.is_relative_to(edition)]
+        assert not left, left
+        shown = "\n".join(c.source for p in edition.glob("*.ipynb") for c in nbformat.read(p, as_version=4).cells)
+        assert "# Worked solution" not in shown
+    else:
+        assert len(list((copy / "notebooks").glob("*.ipynb"))) == len(NOTEBOOKS) and (copy / ".git").is_dir()
