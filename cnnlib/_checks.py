@@ -33,12 +33,19 @@ def as_pair(value, name, convert):
 
 
 def as_float_array(x, name):
-    """``x`` as a floating numpy array (float64 unless it already is float32/float64)."""
+    """``x`` as a floating numpy array (float64 unless it already is float32/float64).
+
+    Complex numbers are refused rather than cast: the cast would drop the imaginary part with
+    only a warning, and every function here works on real numbers.
+    """
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
     arr = np.asarray(x)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got complex numbers (dtype {arr.dtype}); "
+                        f"pass the real part (x.real) or the magnitude (abs(x)) if that is what you mean")
     if arr.dtype not in (np.float32, np.float64):
         arr = arr.astype(np.float64)
     return arr
@@ -55,7 +62,7 @@ def as_rng(rng):
     (returned as it is, so several calls can share one stream). Every random function in cnnlib
     takes its randomness this way, as an argument named ``rng``.
 
-    >>> as_rng(0).integers(10) == as_rng(0).integers(10)
+    >>> bool(as_rng(0).integers(10) == as_rng(0).integers(10))
     True
     """
     if isinstance(rng, np.random.Generator):
@@ -74,16 +81,30 @@ def format_bytes(n_bytes):
     return f"{int(n_bytes)} bytes"
 
 
-def check_memory(what, parts, limit, how_to_raise):
-    """Refuse, before anything is allocated, a request whose arrays would exceed ``limit`` bytes.
+def check_allocation(what, parts, max_bytes=None):
+    """Refuse, before anything is allocated, a call whose arrays would need more than the limit.
 
-    ``parts`` maps a description of each array to its size in bytes; the error names the total,
-    each part, the limit and (``how_to_raise``) how to lift it. Without this, numpy would try
-    to allocate many GiB and the machine would swap or the kernel would end the process.
+    ``parts`` maps a description of each array to its size in bytes (Python ints, so sizes far
+    beyond memory do not overflow); the ValueError names the total, each part, the limit and how
+    to raise it. The limit is ``max_bytes`` when given (the caller's ``max_bytes=`` argument),
+    otherwise ``cnnlib.conv.MAX_BYTES`` (1 GiB), the one default for every function of cnnlib
+    that allocates in proportion to its arguments. Without this, numpy would try to allocate many
+    GiB and the machine would swap, or the kernel would end the process. Returns the total; the
+    error reads "demo would allocate 2.0 GiB (output 2.0 GiB), more than the limit of 1.0 GiB. Use
+    a smaller input, or raise the limit for this call with max_bytes=<bytes> (default: ...)".
+
+    >>> check_allocation("demo", {"padded input": 2048, "output": 1024}, max_bytes=2**20)
+    3072
     """
+    if max_bytes is None:
+        from . import conv       # the limit lives where the README documents it; read it at call time
+        limit = conv.MAX_BYTES
+    else:
+        limit = as_positive_int(max_bytes, "max_bytes")
     total = sum(parts.values())
     if total > limit:
         detail = ", ".join(f"{name} {format_bytes(size)}" for name, size in parts.items())
         raise ValueError(f"{what} would allocate {format_bytes(total)} ({detail}), more than the limit of "
-                         f"{format_bytes(limit)}. Use a smaller input, or {how_to_raise}")
+                         f"{format_bytes(limit)}. Use a smaller input, or raise the limit for this call with "
+                         f"max_bytes=<bytes> (default: cnnlib.conv.MAX_BYTES)")
     return total

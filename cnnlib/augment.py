@@ -29,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_rng
+from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, as_rng, check_allocation
 
 __all__ = ["rotation_matrix", "affine_matrix", "bilinear", "bilinear_sample", "source_coordinates",
            "warp", "warp_naive", "gaussian_smoothing_matrix", "elastic_field", "random_affine_parameters",
@@ -41,16 +41,12 @@ change (a fraction, per axis), shear, shift in pixels; the elastic field's alpha
 
 
 def _as_images(images, name="images"):
-    """``images`` as a finite floating N x C x H x W array."""
-    arr = np.asarray(images)
-    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    """``images`` as a finite floating (float32 or float64) N x C x H x W array."""
+    arr = as_float_array(images, name)
     if arr.ndim != 4:
         raise ValueError(f"{name} must be a batch N x C x H x W (e.g. N x 1 x 32 x 32), got shape {arr.shape}")
     if arr.shape[0] == 0 or arr.shape[2] == 0 or arr.shape[3] == 0:
         raise ValueError(f"{name} must hold at least one image of at least 1 x 1 pixels, got shape {arr.shape}")
-    if not np.issubdtype(arr.dtype, np.floating):
-        arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must hold finite numbers (no NaN or inf)")
     return arr
@@ -205,7 +201,7 @@ def source_coordinates(shape, rotation=0.0, scale=1.0, shear=0.0, shift=(0.0, 0.
 
 def _per_image(value, n, name, width=None):
     """A scalar or per-image parameter as an array of n (or n x width) floats."""
-    arr = np.asarray(value, dtype=float)
+    arr = as_float_array(value, name).astype(np.float64, copy=False)
     shape = (n,) if width is None else (n, width)
     try:
         arr = np.broadcast_to(arr if width is None or arr.ndim != 1 or arr.shape[0] != n else arr[:, None],
@@ -265,7 +261,7 @@ def warp(images, *, rotation=0.0, scale=1.0, shear=0.0, shift=0.0, field=None):
     rows = inverse[:, 0, 0] * p_rows + inverse[:, 0, 1] * p_cols + (height - 1) / 2
     cols = inverse[:, 1, 0] * p_rows + inverse[:, 1, 1] * p_cols + (width - 1) / 2
     if field is not None:
-        field = np.asarray(field, dtype=float)
+        field = as_float_array(field, "field")
         if field.shape != (n, 2, height, width):
             raise ValueError(f"field must be N x 2 x H x W = {(n, 2, height, width)} (a row and a column "
                              f"displacement per pixel), got shape {field.shape}")
@@ -310,13 +306,16 @@ def warp_naive(image, *, rotation=0.0, scale=1.0, shear=0.0, shift=0.0, field=No
     return np.clip(out, min(0.0, image.min()), max(0.0, image.max()))
 
 
-def gaussian_smoothing_matrix(size, sigma):
+def gaussian_smoothing_matrix(size, sigma, *, max_bytes=None):
     """The size x size matrix G that blurs a length-``size`` signal with a Gaussian of width sigma,
     treating the outside as zero: G[i, k] = exp(-(i - k)^2 / (2 sigma^2)) / sum_m exp(-m^2 / (2 sigma^2)),
     m over all integers. Blurring an H x W field f in both directions is G_H @ f @ G_W^T.
 
-    Inputs:   size   int, the signal's length
-              sigma  positive number, the Gaussian's width in samples
+    Inputs:   size       int >= 1, the signal's length
+              sigma      positive number, the Gaussian's width in samples
+              max_bytes  refuse (ValueError) a call that would allocate more; default
+                         ``cnnlib.conv.MAX_BYTES`` (1 GiB). The normalising sum has 2 (8 sigma + size) + 1
+                         terms, so a huge sigma is refused too.
     Returns:  size x size float64 array (symmetric)
 
     >>> gaussian_smoothing_matrix(3, 0.1).round(3)               # very narrow: hardly any blur
@@ -326,13 +325,19 @@ def gaussian_smoothing_matrix(size, sigma):
     >>> float(gaussian_smoothing_matrix(21, 1.0)[10].sum().round(6))   # far from the ends a row sums to 1
     1.0
     """
+    size = as_positive_int(size, "size")
     sigma = _limit(sigma, "sigma", low=1e-9)
+    half_reach = int(np.ceil(8 * sigma)) + size
+    n_terms = 2 * half_reach + 1
+    check_allocation("gaussian_smoothing_matrix", {f"{size} x {size} matrix": size * size * 8,
+                                                   f"normalising sum of {n_terms} terms (sigma {sigma:g})": n_terms * 8},
+                     max_bytes)
     offsets = np.arange(size)[:, None] - np.arange(size)[None, :]
-    reach = np.arange(-int(np.ceil(8 * sigma)) - size, int(np.ceil(8 * sigma)) + size + 1)
+    reach = np.arange(-half_reach, half_reach + 1)
     return np.exp(-offsets ** 2 / (2 * sigma ** 2)) / np.exp(-reach ** 2 / (2 * sigma ** 2)).sum()
 
 
-def elastic_field(n, shape, *, alpha, sigma, rng=None):
+def elastic_field(n, shape, *, alpha, sigma, rng=None, max_bytes=None):
     """n random displacement fields, n x 2 x H x W (row part, column part), after Simard et al. (2003):
     uniform noise in [-1, 1] per pixel and direction, blurred by a Gaussian of width ``sigma`` pixels,
     times ``alpha``. Small sigma: nearly independent jitter; large sigma: a gentle overall bend.
@@ -342,24 +347,31 @@ def elastic_field(n, shape, *, alpha, sigma, rng=None):
               alpha  number >= 0, the strength (pixels)
               sigma  positive number, the smoothing width (pixels)
               rng    None, an int seed or a numpy Generator
+              max_bytes  refuse (ValueError) a call that would allocate more (the noise, its blurred
+                     copies and the blur matrices); default ``cnnlib.conv.MAX_BYTES`` (1 GiB)
     Returns:  n x 2 x H x W float64 array (row displacements, column displacements)
 
     >>> field = elastic_field(2, (4, 4), alpha=6.0, sigma=1.0, rng=0)
     >>> field.shape, bool(np.abs(field).max() <= 6.0)            # a blurred [-1, 1] noise, times alpha
     ((2, 2, 4, 4), True)
     """
+    n = as_nonnegative_int(n, "n")
+    height, width = as_pair(shape, "shape", as_positive_int)
     alpha = _limit(alpha, "alpha")
     sigma = _limit(sigma, "sigma", low=1e-9)
-    height, width = shape
+    # The noise, the field blurred along rows and the field blurred both ways are alive at once.
+    check_allocation("elastic_field", {f"noise and 2 blurred copies, each {n} x 2 x {height} x {width}":
+                                       3 * n * 2 * height * width * 8}, max_bytes)
+    blur_rows = gaussian_smoothing_matrix(height, sigma, max_bytes=max_bytes)
+    blur_cols = gaussian_smoothing_matrix(width, sigma, max_bytes=max_bytes)
     noise = as_rng(rng).uniform(-1.0, 1.0, size=(n, 2, height, width))
-    blur_rows, blur_cols = gaussian_smoothing_matrix(height, sigma), gaussian_smoothing_matrix(width, sigma)
     along_rows = (noise.reshape(-1, width) @ blur_cols.T).reshape(n, 2, height, width)     # one big product
     both = (along_rows.swapaxes(2, 3).reshape(-1, height) @ blur_rows.T).reshape(n, 2, width, height)
     return alpha * both.swapaxes(2, 3)                  # = alpha * blur_rows @ noise @ blur_cols^T
 
 
 def random_affine_parameters(n, *, rotation=DEFAULTS["rotation"], scale=DEFAULTS["scale"],
-                             shear=DEFAULTS["shear"], shift=DEFAULTS["shift"], rng=None):
+                             shear=DEFAULTS["shear"], shift=DEFAULTS["shift"], rng=None, max_bytes=None):
     """Random affine parameters for n images, each drawn uniformly: rotation in [-rotation, rotation]
     degrees, scale per axis in [1 - scale, 1 + scale], shear in [-shear, shear], shift per axis in
     [-shift, shift] pixels. Returns a dict to pass to :func:`warp` (or, one image at a time, to
@@ -369,6 +381,8 @@ def random_affine_parameters(n, *, rotation=DEFAULTS["rotation"], scale=DEFAULTS
               rotation, scale, shear, shift  numbers >= 0, the largest changes (rotation below 180,
                      scale below 1)
               rng    None, an int seed or a numpy Generator
+              max_bytes  refuse (ValueError) an n whose parameters need more; default
+                     ``cnnlib.conv.MAX_BYTES`` (1 GiB)
     Returns:  dict rotation (n,), scale n x 2, shear (n,), shift n x 2 (float64 arrays)
 
     >>> params = random_affine_parameters(3, rng=0)
@@ -381,6 +395,8 @@ def random_affine_parameters(n, *, rotation=DEFAULTS["rotation"], scale=DEFAULTS
     scale = _limit(scale, "scale", high=1.0, high_open=True)
     shear = _limit(shear, "shear")
     shift = _limit(shift, "shift")
+    n = as_nonnegative_int(n, "n")
+    check_allocation("random_affine_parameters", {f"6 parameters for each of {n} images": 6 * n * 8}, max_bytes)
     rng = as_rng(rng)
     return dict(rotation=rng.uniform(-rotation, rotation, n), scale=rng.uniform(1 - scale, 1 + scale, (n, 2)),
                 shear=rng.uniform(-shear, shear, n), shift=rng.uniform(-shift, shift, (n, 2)))
@@ -405,12 +421,13 @@ def random_affine(images, rng=None, **limits):
     return warp(images, **random_affine_parameters(len(images), rng=rng, **limits))
 
 
-def random_elastic(images, rng=None, *, alpha=DEFAULTS["alpha"], sigma=DEFAULTS["sigma"]):
+def random_elastic(images, rng=None, *, alpha=DEFAULTS["alpha"], sigma=DEFAULTS["sigma"], max_bytes=None):
     """Each image bent by its own random elastic field (:func:`elastic_field`).
 
     Inputs:   images        N x C x H x W array
               rng           None, an int seed or a numpy Generator
               alpha, sigma  the field's strength and smoothing width, pixels
+              max_bytes     as for :func:`elastic_field`
     Returns:  N x C x H x W array, the images' floating dtype
 
     >>> random_elastic(np.ones((2, 1, 8, 8)), rng=0).shape
@@ -420,15 +437,17 @@ def random_elastic(images, rng=None, *, alpha=DEFAULTS["alpha"], sigma=DEFAULTS[
     True
     """
     images = _as_images(images)
-    return warp(images, field=elastic_field(len(images), images.shape[2:], alpha=alpha, sigma=sigma, rng=rng))
+    return warp(images, field=elastic_field(len(images), images.shape[2:], alpha=alpha, sigma=sigma, rng=rng,
+                                            max_bytes=max_bytes))
 
 
-def random_distortion(images, rng=None, **settings):
+def random_distortion(images, rng=None, *, max_bytes=None, **settings):
     """Affine and elastic distortion together, in one sampling. ``settings``: any of DEFAULTS's
     keys (rotation, scale, shear, shift, alpha, sigma); alpha=0 turns the elastic part off.
 
     Inputs:   images      N x C x H x W array
               rng         None, an int seed or a numpy Generator
+              max_bytes   as for :func:`elastic_field`
               **settings  any of rotation, scale, shear, shift, alpha, sigma
     Returns:  N x C x H x W array, the images' floating dtype
 
@@ -444,15 +463,17 @@ def random_distortion(images, rng=None, **settings):
     rng = as_rng(rng)
     params = random_affine_parameters(len(images), rotation=settings["rotation"], scale=settings["scale"],
                                       shear=settings["shear"], shift=settings["shift"], rng=rng)
-    field = elastic_field(len(images), images.shape[2:], alpha=settings["alpha"], sigma=settings["sigma"], rng=rng)
+    field = elastic_field(len(images), images.shape[2:], alpha=settings["alpha"], sigma=settings["sigma"], rng=rng,
+                          max_bytes=max_bytes)
     return warp(images, field=field, **params)
 
 
-def augmenter(**settings):
+def augmenter(*, max_bytes=None, **settings):
     """A function ``augment(batch, rng)`` for ``fit(..., augment=...)``: random_distortion with these
     settings (DEFAULTS's keys). Checks the settings now, so a typo fails before training starts.
 
-    Inputs:   **settings  any of rotation, scale, shear, shift, alpha, sigma
+    Inputs:   max_bytes   as for :func:`elastic_field`, for every batch
+              **settings  any of rotation, scale, shear, shift, alpha, sigma
     Returns:  a function augment(batch N x C x H x W, rng) -> N x C x H x W, with the dict
               ``augment.settings`` (DEFAULTS updated by these settings)
 
@@ -464,10 +485,10 @@ def augmenter(**settings):
     ...
     ValueError: unknown distortion setting(s) ['rotaton']; the settings are [...]
     """
-    random_distortion(np.zeros((1, 1, 2, 2)), 0, **settings)
+    random_distortion(np.zeros((1, 1, 2, 2)), 0, max_bytes=max_bytes, **settings)
 
     def augment(batch, rng):
-        return random_distortion(batch, rng, **settings)
+        return random_distortion(batch, rng, max_bytes=max_bytes, **settings)
 
     augment.settings = {**DEFAULTS, **settings}
     return augment

@@ -13,23 +13,16 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_memory, check_ndim
+from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_allocation, check_ndim
 from .shapes import output_size, same_padding
 
-# The most memory (bytes) one call may allocate. Every function below that allocates in
-# proportion to its arguments takes ``max_bytes=`` to override it for one call; assign
-# ``cnnlib.conv.MAX_BYTES`` to change it for all. Teaching sizes stay far below: a 512 x 512
-# image with an 11 x 11 kernel needs ~4 MiB, a LeNet batch of 256 x 1 x 32 x 32 ~40 MiB.
+# The most memory (bytes) one call may allocate, for every function of cnnlib that allocates in
+# proportion to its arguments (convolution, pooling, augmentation, features, kernels, descent
+# paths; see cnnlib._checks.check_allocation). Each such function takes ``max_bytes=`` to
+# override it for one call; assign ``cnnlib.conv.MAX_BYTES`` to change it for all. Teaching
+# sizes stay far below: a 512 x 512 image with an 11 x 11 kernel needs ~4 MiB, a LeNet batch of
+# 256 x 1 x 32 x 32 ~40 MiB.
 MAX_BYTES = 2**30
-
-
-def _memory_limit(max_bytes):
-    return MAX_BYTES if max_bytes is None else as_positive_int(max_bytes, "max_bytes")
-
-
-def _check_memory(what, parts, max_bytes):
-    check_memory(what, parts, _memory_limit(max_bytes),
-                 "raise the limit for this call with max_bytes=<bytes> (default: cnnlib.conv.MAX_BYTES)")
 
 
 PADDING_MODES = ("valid", "same", "full", "causal")
@@ -141,7 +134,7 @@ def conv1d(x, w, *, stride=1, padding=0, flip=False, max_bytes=None):
     stride = as_positive_int(stride, "stride")
     left, right = _resolve_padding_1d(padding, w.size)
     padded = x.size + left + right
-    _check_memory("conv1d", {"padded input": padded * x.itemsize,
+    check_allocation("conv1d", {"padded input": padded * x.itemsize,
                              "output": max(padded - w.size + 1, 0) // stride * x.itemsize}, max_bytes)
     if flip:
         w = w[::-1]
@@ -209,7 +202,7 @@ def _prepare(x, w, stride, padding, dilation, flip, max_bytes=None, what="conv2d
              "output": n_batch * w4.shape[0] * out_h * out_w * itemsize}
     if columns:
         parts["im2col matrix"] = n_batch * out_h * out_w * channels * kh * kw * x4.itemsize
-    _check_memory(what, parts, max_bytes)
+    check_allocation(what, parts, max_bytes)
     if flip:
         w4 = w4[:, :, ::-1, ::-1]
     x4 = np.pad(x4, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
@@ -263,7 +256,7 @@ def im2col(x_padded, kernel_size, stride=(1, 1), dilation=(1, 1), *, max_bytes=N
     n, c, hp, wp = x_padded.shape
     out_h = (hp - dh * (kh - 1) - 1) // sh + 1
     out_w = (wp - dw * (kw - 1) - 1) // sw + 1
-    _check_memory("im2col", {"im2col matrix": max(n * out_h * out_w, 0) * c * kh * kw * x_padded.itemsize},
+    check_allocation("im2col", {"im2col matrix": max(n * out_h * out_w, 0) * c * kh * kw * x_padded.itemsize},
                   max_bytes)
     cols = np.empty((c, kh, kw, n, out_h, out_w), dtype=x_padded.dtype)
     channels_first = x_padded.transpose(1, 0, 2, 3)
@@ -294,7 +287,7 @@ def col2im(cols, x_padded_shape, kernel_size, stride=(1, 1), dilation=(1, 1), *,
            [1., 2., 1.]])
     """
     n, c, hp, wp = x_padded_shape
-    _check_memory("col2im", {"result": n * c * hp * wp * cols.itemsize}, max_bytes)
+    check_allocation("col2im", {"result": n * c * hp * wp * cols.itemsize}, max_bytes)
     kh, kw = kernel_size
     (sh, sw), (dh, dw) = stride, dilation
     out_h, out_w = cols.shape[1:3]
@@ -519,7 +512,7 @@ def conv_matrix(input_shape, w, *, stride=1, padding=0, max_bytes=None):
     _, channels, height, width = x_shape_4d
     k_filters, _, kh, kw = w4.shape
     n_out = (k_filters if np.ndim(w) == 4 else 1) * out_h * out_w
-    _check_memory("conv_matrix", {"matrix": n_out * channels * height * width * 8}, max_bytes)
+    check_allocation("conv_matrix", {"matrix": n_out * channels * height * width * 8}, max_bytes)
     m = np.zeros((n_out, channels * height * width))
     for k in range(k_filters):
         for i in range(out_h):
@@ -534,10 +527,11 @@ def conv_matrix(input_shape, w, *, stride=1, padding=0, max_bytes=None):
     return m
 
 
-def _prepare_backward(grad_out, x, w, stride, padding, dilation):
+def _prepare_backward(grad_out, x, w, stride, padding, dilation, max_bytes, what, columns):
     """Shared argument handling for the 2D backward passes: grad_out must have exactly the
     shape conv2d(x, w) has, so a gradient from the wrong layer is caught here, by name."""
-    x4, w4, stride, dilation, (out_h, out_w), shape_result = _prepare(x, w, stride, padding, dilation, False)
+    x4, w4, stride, dilation, (out_h, out_w), shape_result = _prepare(
+        x, w, stride, padding, dilation, False, max_bytes, what, columns)
     n_batch, k_filters = x4.shape[0], w4.shape[0]
     expected = shape_result(np.empty((n_batch, k_filters, out_h, out_w), dtype=np.int8)).shape
     g = as_float_array(grad_out, "grad_out")
@@ -548,7 +542,7 @@ def _prepare_backward(grad_out, x, w, stride, padding, dilation):
     return g.reshape(n_batch, k_filters, out_h, out_w), x4, w4, stride, dilation, pad
 
 
-def conv2d_backward(grad_out, x, w, *, stride=1, padding=0, dilation=1, cols=None):
+def conv2d_backward(grad_out, x, w, *, stride=1, padding=0, dilation=1, cols=None, max_bytes=None):
     """Gradients of :func:`conv2d` (cross-correlation, no flip): the chain rule as three matrix products.
 
     With F = the im2col columns of the padded input (C*kh*kw x N*H_O*W_O), W = w.reshape(K, -1)
@@ -568,6 +562,11 @@ def conv2d_backward(grad_out, x, w, *, stride=1, padding=0, dilation=1, cols=Non
     ``cols`` (optional): ``im2col`` of the padded x, N x H_O x W_O x C*kh*kw, kept from the forward
     pass so that backward need not build it again (nn.Conv2D does this: rebuilding it costs a
     fresh allocation of the largest array in the layer, which slowed LeNet's step by a third).
+    ``max_bytes`` as for :func:`conv2d` (default ``cnnlib.conv.MAX_BYTES``, 1 GiB).
+
+    An empty batch (N = 0) or input without channels (C = 0) gives gradients of the right
+    shapes, as the naive twin does: conv2d accepts such inputs, and the gradient of an empty sum
+    is zero (grad_w = 0 for N = 0; grad_b = the sum of grad_out even for C = 0).
 
     >>> x = np.arange(9.0).reshape(3, 3); w = np.ones((2, 2))
     >>> grad_x, grad_w, grad_b = conv2d_backward(np.ones((2, 2)), x, w)
@@ -579,27 +578,30 @@ def conv2d_backward(grad_out, x, w, *, stride=1, padding=0, dilation=1, cols=Non
     (array([[ 8., 12.],
            [20., 24.]]), array([4.]))
     """
-    g4, x4, w4, stride, dilation, (ph, pw) = _prepare_backward(grad_out, x, w, stride, padding, dilation)
+    g4, x4, w4, stride, dilation, (ph, pw) = _prepare_backward(grad_out, x, w, stride, padding, dilation,
+                                                                max_bytes, "conv2d_backward", cols is None)
     k_filters, _, kh, kw = w4.shape
     n_batch, _, out_h, out_w = g4.shape
+    # Explicit sizes, never -1, in the reshapes below: -1 cannot be inferred when N or C is 0.
+    n_fields, n_positions = x4.shape[1] * kh * kw, n_batch * out_h * out_w
     dtype = np.result_type(g4, x4, w4)
     if cols is None:
-        cols = im2col(x4, (kh, kw), stride, dilation)                 # N, H_O, W_O, C*kh*kw
-    elif np.shape(cols) != (n_batch, out_h, out_w, x4.shape[1] * kh * kw):
+        cols = im2col(x4, (kh, kw), stride, dilation, max_bytes=max_bytes)    # N, H_O, W_O, C*kh*kw
+    elif np.shape(cols) != (n_batch, out_h, out_w, n_fields):
         raise ValueError(f"cols must be im2col of the padded x, shape "
-                         f"{(n_batch, out_h, out_w, x4.shape[1] * kh * kw)}, got {np.shape(cols)}")
-    fields = cols.transpose(3, 0, 1, 2).reshape(cols.shape[3], -1)     # C*kh*kw x N*H_O*W_O, no copy
-    g = g4.transpose(1, 0, 2, 3).reshape(k_filters, -1)                # K x N*H_O*W_O
+                         f"{(n_batch, out_h, out_w, n_fields)}, got {np.shape(cols)}")
+    fields = cols.transpose(3, 0, 1, 2).reshape(n_fields, n_positions)   # C*kh*kw x N*H_O*W_O, no copy
+    g = g4.transpose(1, 0, 2, 3).reshape(k_filters, n_positions)         # K x N*H_O*W_O
     grad_w = (g @ fields.T).reshape(w4.shape).astype(dtype, copy=False)
     grad_b = g.sum(axis=1).astype(dtype, copy=False)
-    grad_fields = w4.reshape(k_filters, -1).T.astype(dtype, copy=False) @ g
-    grad_cols = grad_fields.reshape(-1, n_batch, out_h, out_w).transpose(1, 2, 3, 0)
-    grad_padded = col2im(grad_cols, x4.shape, (kh, kw), stride, dilation)
+    grad_fields = w4.reshape(k_filters, n_fields).T.astype(dtype, copy=False) @ g
+    grad_cols = grad_fields.reshape(n_fields, n_batch, out_h, out_w).transpose(1, 2, 3, 0)
+    grad_padded = col2im(grad_cols, x4.shape, (kh, kw), stride, dilation, max_bytes=max_bytes)
     grad_x = grad_padded[:, :, ph:x4.shape[2] - ph, pw:x4.shape[3] - pw]
     return grad_x.reshape(np.shape(x)), grad_w.reshape(np.shape(w)), grad_b
 
 
-def conv2d_backward_naive(grad_out, x, w, *, stride=1, padding=0, dilation=1):
+def conv2d_backward_naive(grad_out, x, w, *, stride=1, padding=0, dilation=1, max_bytes=None):
     """:func:`conv2d_backward` as literal loops: each output cell sends its gradient back along
     the products that made it. out[n, k, i, j] = b[k] + sum x[n, c, r, s] * w[k, c, a, b] with
     r = i*s + a*d - p, so by the chain rule
@@ -619,7 +621,8 @@ def conv2d_backward_naive(grad_out, x, w, *, stride=1, padding=0, dilation=1):
     >>> print(grad_x[1, 1], grad_w[0, 0], grad_b[0])    # as conv2d_backward's example
     4.0 8.0 4.0
     """
-    g4, x4, w4, (sh, sw), (dh, dw), (ph, pw) = _prepare_backward(grad_out, x, w, stride, padding, dilation)
+    g4, x4, w4, (sh, sw), (dh, dw), (ph, pw) = _prepare_backward(grad_out, x, w, stride, padding, dilation,
+                                                                  max_bytes, "conv2d_backward_naive", False)
     x_in = x4[:, :, ph:x4.shape[2] - ph, pw:x4.shape[3] - pw]         # the unpadded input
     n_batch, channels, height, width = x_in.shape
     k_filters, _, kh, kw = w4.shape

@@ -3,6 +3,14 @@
 The student writes an answer in a cell and calls :func:`check`. The stored notebooks keep the
 placeholders as ``None``, so a fresh run prints a reminder rather than failing.
 """
+import contextlib
+import copy
+import math
+import numbers
+import signal
+import threading
+import time
+
 import numpy as np
 
 from ._checks import as_rng
@@ -29,6 +37,10 @@ def check(answer, expected, *, hint="", rtol=1e-3, atol=1e-9):
     """
     if answer is None:
         print("Not answered yet: replace None with your answer and run the cell again.")
+        return False
+    if _is_complex(answer):
+        print("Not yet: your answer holds complex numbers, and the answer is real."
+              + (f" Hint: {hint}" if hint else ""))
         return False
     try:
         answer_arr = np.asarray(answer, dtype=float)
@@ -114,6 +126,53 @@ class _Unanswered(Exception):
     """The student's function is still the stub (NotImplementedError or returned None)."""
 
 
+class _TimedOut(BaseException):
+    """Raised inside the student's function when its time is up. A BaseException, like
+    KeyboardInterrupt, so that an ``except Exception:`` in the student's loop cannot swallow it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Raise :class:`_TimedOut` in the block once ``seconds`` have passed, by SIGALRM.
+
+    Signals reach only the main thread, which is where Jupyter runs a cell; elsewhere (another
+    thread, or Windows, which has no setitimer) the block runs without a limit. The previous
+    SIGALRM handler is put back afterwards, and a timer someone else had set (pytest-timeout,
+    say) is re-armed with the time it had left.
+    """
+    if seconds is None or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _TimedOut
+
+    previous_handler = signal.signal(signal.SIGALRM, on_alarm)
+    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        # None: the previous handler was not set from Python; the default is the closest we can restore.
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous_handler is None else previous_handler)
+        if previous_delay:
+            left = max(previous_delay - (time.monotonic() - started), 1e-6)
+            signal.setitimer(signal.ITIMER_REAL, left, previous_interval)
+
+
+def _check_time_limit(time_limit):
+    if time_limit is None:
+        return None
+    if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real):
+        raise TypeError(f"time_limit must be a number of seconds or None, got {type(time_limit).__name__} "
+                        f"{time_limit!r}")
+    if not (math.isfinite(time_limit) and time_limit > 0):
+        raise ValueError(f"time_limit must be a positive, finite number of seconds (or None for no limit), "
+                         f"got {time_limit!r}")
+    return float(time_limit)
+
+
 def _student_line(tb):
     """The deepest traceback frame in the student's code: skip numpy, cnnlib and the standard
     library, so an IndexError raised deep inside numpy points at the student's line."""
@@ -130,8 +189,19 @@ def _student_line(tb):
     return f"line {frame.lineno} of {frame.name}{code}"
 
 
+def _is_complex(value):
+    """True for a complex number or an array (or list) holding complex numbers. Casting one to
+    float would keep the real part with only a warning, so a wrong answer could pass."""
+    try:
+        return np.iscomplexobj(np.asarray(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def _first_difference(got, expected, rtol, atol):
     """None when ``got`` matches ``expected`` (an array or number); otherwise why not, in words."""
+    if _is_complex(got):
+        return f"returned complex numbers (dtype {np.asarray(got).dtype}), expected real ones"
     try:
         got_arr = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
@@ -163,7 +233,7 @@ def _compare(got, expected, rtol, atol, output_names):
 
 
 def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=1e-6, atol=1e-8,
-                   output_names=None):
+                   output_names=None, time_limit=10):
     """Run the student's function on every case, compare with cnnlib's, and say how it went in one line.
 
     ``cases``: a list of tuples (positional arguments), dicts (keyword arguments) or :class:`Case`
@@ -171,15 +241,25 @@ def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=
     function gets its own copy of the arguments, so an answer that changes its input in place
     cannot spoil the reference. Results (an array, a number, or a tuple of arrays such as a
     backward pass's ``(grad_x, grad_w, grad_b)``, named by ``output_names``) must match in shape
-    and agree within ``rtol``/``atol``. Prints exactly one of:
+    and agree within ``rtol``/``atol``; complex results are refused, not cut to their real part.
+    Prints exactly one of:
 
         Not yet: <name> is not written yet ...           (NotImplementedError, or returned None)
         Not yet: wrong shape (got .., expected ..) for case ..
         Not yet: first wrong entry at index (i, j): got .., expected .. (case ..)
+        Not yet: returned complex numbers (dtype complex128), expected real ones for case ..
         Not yet: <name> raised IndexError: ... at line 7 of <name>: ...     (two lines at most)
+        Not yet: <name> called exit() (SystemExit: 0) on case ..; a function should return ...
+        Not yet: <name> took longer than 10 s on case ..: an endless loop? ... (two lines at most)
         Correct! N cases agree with cnnlib's <reference>.
 
-    Nothing the student's function does raises out of this call. Returns True when correct.
+    Nothing the student's function does raises out of this call, except KeyboardInterrupt (the
+    stop button must still stop it). Returns True when correct.
+
+    ``time_limit``: seconds each call of the student's function may take (default 10; None for no
+    limit), so an endless loop ends with a message instead of holding the cell. It uses SIGALRM in
+    the main thread (where Jupyter runs cells); in another thread, or on Windows, there is no
+    limit. A long numpy operation is stopped only when it returns to Python.
 
     Inputs:   student_fn    the student's function
               reference_fn  cnnlib's function with the same arguments
@@ -187,6 +267,7 @@ def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=
               name          the student's function's name in the message (default its __name__)
               hint          a sentence added when it is wrong;  rtol, atol  the tolerance
               output_names  names of the results when the function returns a tuple
+              time_limit    seconds per case for the student's function, a positive number or None
     Returns:  a bool, after printing one line ("Correct! ..." or "Not yet: ...").
 
     >>> def my_relu(z):
@@ -205,17 +286,28 @@ def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=
     cases = [_as_case(item, i) for i, item in enumerate(cases)]
     if not cases:
         raise ValueError("cases must hold at least one case")
-    import copy
+    time_limit = _check_time_limit(time_limit)
     name = name or getattr(student_fn, "__name__", "your function")
     reference_name = getattr(reference_fn, "__name__", "reference")
     hint_text = f" Hint: {hint}" if hint else ""
     for number, this in enumerate(cases):
         where = f"case {number} ({this.describe()})"
         expected = reference_fn(*copy.deepcopy(this.args), **copy.deepcopy(this.kwargs))
+        arguments = copy.deepcopy(this.args), copy.deepcopy(this.kwargs)
         try:
-            got = student_fn(*copy.deepcopy(this.args), **copy.deepcopy(this.kwargs))
+            with _time_limit(time_limit):
+                got = student_fn(*arguments[0], **arguments[1])
             if got is None and expected is not None:
                 raise _Unanswered("returned None")
+        except _TimedOut as stop:
+            line = _student_line(stop.__traceback__)
+            print(f"Not yet: {name} took longer than {time_limit:g} s on {where}: an endless loop?"
+                  + (f"\n  Stopped at {line}." if line else "") + hint_text)
+            return False
+        except SystemExit as err:
+            print(f"Not yet: {name} called exit() (SystemExit: {err.code}) on {where}; a function should "
+                  f"return its result instead.{hint_text}")
+            return False
         except (_Unanswered, NotImplementedError) as stub:
             how = "returned None" if isinstance(stub, _Unanswered) else "raised NotImplementedError"
             print(f"Not yet: {name} is not written yet (it {how}); replace the placeholder with "

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._checks import as_float_array, as_pair, as_positive_int, check_ndim
+from ._checks import as_float_array, as_pair, as_positive_int, check_allocation, check_ndim
 from .conv import conv2d
 from .kernels import sobel_x, sobel_y
 
@@ -34,7 +34,7 @@ def _as_image_batch(images):
     return images[None], False
 
 
-def sobel_gradients(images):
+def sobel_gradients(images, *, max_bytes=None):
     """Horizontal and vertical brightness gradients (gx, gy), each the size of the input.
 
         gx = image (*) sobel_x,   gy = image (*) sobel_y        ((*) = cnnlib.conv2d, no flip)
@@ -43,7 +43,8 @@ def sobel_gradients(images):
     instead of the fake edge that zero padding would draw around a photo.
     images: H x W, N x H x W or N x 1 x H x W grey images; gx and gy have the same shape.
 
-    Inputs:   images  H x W, N x H x W or N x 1 x H x W float array
+    Inputs:   images     H x W, N x H x W or N x 1 x H x W float array
+              max_bytes  as for :func:`cnnlib.conv.conv2d`, which computes them
     Returns:  (gx, gy), two float arrays with the shape of images.
 
     >>> step = np.array([[0.0, 0.0, 1.0, 1.0]] * 3)         # dark left, light right
@@ -54,7 +55,7 @@ def sobel_gradients(images):
     batch, _ = _as_image_batch(images)
     padded = np.pad(batch, ((0, 0), (1, 1), (1, 1)), mode="edge")[:, None]
     both = np.stack([sobel_x(), sobel_y()])[:, None].astype(padded.dtype)   # 2 filters, 1 channel, 3 x 3
-    gradients = conv2d(padded, both)                                       # N x 2 x H x W
+    gradients = conv2d(padded, both, max_bytes=max_bytes)                  # N x 2 x H x W
     shape = np.shape(images)
     return gradients[:, 0].reshape(shape), gradients[:, 1].reshape(shape)
 
@@ -67,7 +68,7 @@ def _cell_layout(height, width, cells):
     return cells_r, cells_c, height // cells_r, width // cells_c
 
 
-def gradient_histogram(images, cells=4, bins=9, *, normalize=True):
+def gradient_histogram(images, cells=4, bins=9, *, normalize=True, max_bytes=None):
     """HOG-style features: a histogram of gradient orientations in each cell of a grid.
 
     For every pixel: magnitude m = sqrt(gx^2 + gy^2) and unsigned orientation
@@ -86,6 +87,8 @@ def gradient_histogram(images, cells=4, bins=9, *, normalize=True):
     Inputs:   images     H x W, N x H x W or N x 1 x H x W float array
               cells      int or (rows, cols), dividing H and W;  bins  int >= 1
               normalize  bool
+              max_bytes  refuse (ValueError, before allocating) a call whose histograms would need
+                         more; default ``cnnlib.conv.MAX_BYTES`` (1 GiB)
     Returns:  cells_r x cells_c x bins float array (N x cells_r x cells_c x bins for a batch).
 
     >>> step = np.array([[0.0] * 4, [0.0] * 4, [1.0] * 4, [1.0] * 4])   # dark top, light bottom
@@ -98,8 +101,11 @@ def gradient_histogram(images, cells=4, bins=9, *, normalize=True):
     bins = as_positive_int(bins, "bins")
     n, height, width = batch.shape
     cells_r, cells_c, cell_h, cell_w = _cell_layout(height, width, cells)
+    size = n * cells_r * cells_c * bins
+    # Two vote counts (np.bincount) and their sum are alive at once.
+    check_allocation("gradient_histogram", {f"3 histograms of {size} bins": 3 * size * 8}, max_bytes)
 
-    gx, gy = sobel_gradients(batch)
+    gx, gy = sobel_gradients(batch, max_bytes=max_bytes)
     magnitude = np.hypot(gx, gy)
     angle = np.degrees(np.arctan2(gy, gx)) % 180.0
     position = angle / (180.0 / bins) - 0.5            # in units of bins, 0 = centre of bin 0
@@ -112,7 +118,6 @@ def gradient_histogram(images, cells=4, bins=9, *, normalize=True):
     rows = np.arange(height)[:, None] // cell_h
     cols = np.arange(width)[None, :] // cell_w
     cell_index = (np.arange(n)[:, None, None] * cells_r + rows) * cells_c + cols
-    size = n * cells_r * cells_c * bins
     histogram = (np.bincount((cell_index * bins + lower_bin).ravel(),
                              weights=(magnitude * (1.0 - share_upper)).ravel(), minlength=size)
                  + np.bincount((cell_index * bins + upper_bin).ravel(),
@@ -124,12 +129,12 @@ def gradient_histogram(images, cells=4, bins=9, *, normalize=True):
     return histogram if is_batch else histogram[0]
 
 
-def gradient_histogram_naive(image, cells=4, bins=9, *, normalize=True):
+def gradient_histogram_naive(image, cells=4, bins=9, *, normalize=True, max_bytes=None):
     """:func:`gradient_histogram` for one H x W image, written as plain loops over pixels.
 
     It computes the Sobel gradients with explicit 3 x 3 sums (not conv2d), so it also checks them.
 
-    Inputs:   image  H x W float array;  cells, bins, normalize  as for :func:`gradient_histogram`
+    Inputs:   image  H x W float array;  cells, bins, normalize, max_bytes  as for :func:`gradient_histogram`
     Returns:  cells_r x cells_c x bins float array, as :func:`gradient_histogram` gives for one image.
 
     >>> step = np.array([[0.0] * 4, [0.0] * 4, [1.0] * 4, [1.0] * 4])   # dark top, light bottom
@@ -141,6 +146,7 @@ def gradient_histogram_naive(image, cells=4, bins=9, *, normalize=True):
     bins = as_positive_int(bins, "bins")
     height, width = image.shape
     cells_r, cells_c, cell_h, cell_w = _cell_layout(height, width, cells)
+    check_allocation("gradient_histogram_naive", {"histogram": cells_r * cells_c * bins * 8}, max_bytes)
     padded = np.pad(image, 1, mode="edge")
     kx, ky = sobel_x(), sobel_y()
     histogram = np.zeros((cells_r, cells_c, bins))

@@ -6,13 +6,13 @@ to the right; flipped, it would respond negatively.
 """
 import numpy as np
 
-from ._checks import as_positive_int
+from ._checks import as_positive_int, check_allocation
 
 
-def identity(size=3):
+def identity(size=3, *, max_bytes=None):
     """A single 1 in the centre: the output equals the input.
 
-    Inputs:   size  odd int >= 1, the side of the kernel
+    Inputs:   size  odd int >= 1, the side of the kernel;  max_bytes  as in :func:`gaussian`
     Returns:  size x size float array
 
     >>> identity()
@@ -20,16 +20,16 @@ def identity(size=3):
            [0., 1., 0.],
            [0., 0., 0.]])
     """
-    size = _odd_size(size)
+    size = _odd_size(size, "identity", max_bytes)
     k = np.zeros((size, size))
     k[size // 2, size // 2] = 1.0
     return k
 
 
-def box_blur(size=3):
+def box_blur(size=3, *, max_bytes=None):
     """All weights 1/size^2: each pixel becomes the mean of its size x size neighbourhood.
 
-    Inputs:   size  odd int >= 1, the side of the kernel
+    Inputs:   size  odd int >= 1, the side of the kernel;  max_bytes  as in :func:`gaussian`
     Returns:  size x size float array, every entry 1 / size^2 (they sum to 1)
 
     On the notes' 5x5 image (notebook 02), pixel (2, 2) = 70 and its 8 neighbours:
@@ -38,15 +38,17 @@ def box_blur(size=3):
     >>> round(float((box_blur() * patch).sum()), 2)       # the mean 798 / 9, not 70 / 9 = 7.78
     88.67
     """
-    size = _odd_size(size)
+    size = _odd_size(size, "box_blur", max_bytes)
     return np.full((size, size), 1.0 / size**2)
 
 
-def gaussian(size=5, sigma=1.0):
+def gaussian(size=5, sigma=1.0, *, max_bytes=None):
     """exp(-(a^2 + b^2) / (2 sigma^2)) on a centred size x size grid, normalised to sum 1.
 
     Inputs:   size   odd int >= 1, the side of the kernel
               sigma  the standard deviation in pixels, a positive number
+              max_bytes  refuse (ValueError, before allocating) a kernel larger than this; default
+                     ``cnnlib.conv.MAX_BYTES`` (1 GiB), which fits sides up to 11585
     Returns:  size x size float array summing to 1, largest in the centre
 
     >>> gaussian(3, sigma=1.0).round(3)
@@ -54,7 +56,7 @@ def gaussian(size=5, sigma=1.0):
            [0.124, 0.204, 0.124],
            [0.075, 0.124, 0.075]])
     """
-    size = _odd_size(size)
+    size = _odd_size(size, "gaussian", max_bytes)
     if isinstance(sigma, bool) or not np.isscalar(sigma) or not sigma > 0:
         raise ValueError(f"sigma must be a positive number, got {sigma!r}")
     r = np.arange(size) - size // 2
@@ -152,10 +154,12 @@ def by_name(name):
     return PRESETS[name]()
 
 
-def _odd_size(size):
+def _odd_size(size, what, max_bytes):
+    """``size`` checked to be odd and small enough that a size x size kernel fits the memory limit."""
     size = as_positive_int(size, "size")
     if size % 2 == 0:
         raise ValueError(f"size must be odd so the kernel has a centre, got {size}")
+    check_allocation(what, {f"{size} x {size} kernel": size * size * 8}, max_bytes)
     return size
 
 

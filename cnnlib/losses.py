@@ -257,6 +257,22 @@ def _same_shape(y, y_hat):
     return y, y_hat
 
 
+def _check_target_rows(target, name="y"):
+    """An N x C target must be a distribution per sample (one-hot or soft): the loss is only a
+    cross-entropy, and its gradient softmax(z) - y only pulls towards y, if each row is one.
+    Refuses a negative entry or a row whose sum is not 1 (NaN and inf included), naming the row."""
+    negative = np.flatnonzero((target < 0).any(axis=1))
+    sums = target.sum(axis=1, dtype=np.float64)
+    off = np.flatnonzero(~(np.abs(sums - 1) <= 1e-4))          # also catches NaN and inf
+    if len(negative) or len(off):
+        row = negative[0] if len(negative) else off[0]
+        found = "has a negative entry" if len(negative) else f"sums to {sums[row]:.6g}"
+        raise ValueError(f"{name} given as an N x C target must be one-hot or probability rows (every entry >= 0, "
+                         f"every row summing to 1), but row {row} {found}; give integer class labels 0..C-1 "
+                         f"as a 1D array of N labels instead")
+    return target
+
+
 def softmax_cross_entropy_grad(logits, y):
     """Gradient of the mean categorical cross-entropy of softmax(logits) with respect to the logits:
 
@@ -264,13 +280,16 @@ def softmax_cross_entropy_grad(logits, y):
 
     Each sample pushes its true class's score up by 1 - p and every other score down by its
     probability p; the 1/N comes from averaging over the batch. y may also be an N x C one-hot
-    (or soft) target, for which the same formula holds.
+    (or soft) target, for which the same formula holds; its rows must be distributions
+    (non-negative, summing to 1), else a ValueError names the first row that is not.
 
     Inputs:   logits  N x C scores z;  y  N integer labels in 0..C-1 (or an N x C target)
     Returns:  N x C array dL/dz; each row sums to 0.
 
     >>> softmax_cross_entropy_grad(np.array([[0.0, 0.0]]), np.array([1]))   # p = [0.5, 0.5]
     array([[ 0.5, -0.5]])
+    >>> softmax_cross_entropy_grad(np.array([[0.0, 0.0]]), np.array([[0.25, 0.75]]))   # a soft target
+    array([[ 0.25, -0.25]])
     """
     z = as_float_array(logits, "logits")
     if z.ndim != 2:
@@ -278,7 +297,7 @@ def softmax_cross_entropy_grad(logits, y):
     n, c = z.shape
     y_arr = np.asarray(y)
     if y_arr.shape == (n, c):
-        target = as_float_array(y_arr, "y")
+        target = _check_target_rows(as_float_array(y_arr, "y"))
     elif y_arr.ndim == 1:
         if y_arr.shape[0] != n:
             raise ValueError(f"y has {y_arr.shape[0]} labels but logits has {n} rows")

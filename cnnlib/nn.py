@@ -8,21 +8,42 @@ be called in that order. Parameters and their gradients live in two dicts with t
     dL/d(input) = backward(dL/d(output))        the chain rule, one layer at a time
 
 Tensors are N x C x H x W. Layers compute in the dtype of their parameters (float32 by default,
-for speed); a float64 input gives float64 results, and ``model.astype(np.float64)`` turns the
-parameters to float64 for gradient checks.
+for speed; integer dtypes are refused, as gradient steps would round to 0); a float64 input gives
+float64 results, and ``model.astype(np.float64)`` turns the parameters to float64 for gradient
+checks.
 """
 import numpy as np
 
 from . import activations
 from ._checks import as_nonnegative_int, as_pair, as_positive_int, as_rng
 from .conv import conv2d_backward, im2col
-from .losses import log_softmax
+from .losses import _check_target_rows, log_softmax
 from .pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 from .shapes import output_size
 
 __all__ = ["Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Tanh", "Sigmoid", "Flatten", "Dense",
            "Dropout", "Sequential", "SoftmaxCrossEntropy", "lenet5", "summary", "ModelSummary",
            "save_weights", "load_weights"]
+
+
+def _float_dtype(dtype):
+    """``dtype`` as a numpy floating-point dtype, or a TypeError.
+
+    Integer weights are refused, not cast: gradient descent moves a weight by small amounts
+    (lr x gradient, e.g. 0.001), which an integer rounds to 0, so an integer layer starts at 0
+    (He weights ~0.1 truncate to 0) and never learns, with no error to say why. Casting quietly
+    would hide that the dtype asked for is not the one used; saying so is one clear line."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved.kind != "f":
+        found = resolved if resolved is not None else repr(dtype)
+        why = (": integer weights cannot take the small steps gradient descent makes (an update of 0.001 "
+               "rounds to 0), so the layer would never learn" if resolved is not None and resolved.kind in "biu"
+               else "")
+        raise TypeError(f"dtype must be a floating-point type such as np.float32 or np.float64, got {found}{why}")
+    return resolved
 
 
 def _init_weights(shape, fan_in, fan_out, init, rng, dtype):
@@ -83,7 +104,8 @@ class Layer:
         return []
 
     def astype(self, dtype):
-        """Convert the parameters (and gradients) to ``dtype`` in place; returns the layer."""
+        """Convert the parameters (and gradients) to ``dtype`` (floating point) in place; returns the layer."""
+        dtype = _float_dtype(dtype)
         for name in self.params:
             self.params[name] = self.params[name].astype(dtype)
             if name in self.grads:
@@ -124,7 +146,8 @@ class Conv2D(Layer):
     Backward is :func:`cnnlib.conv.conv2d_backward`: with G = grad_out as a K x N*H_O*W_O matrix,
     dW = G @ F.T, db = row sums of G, dF = W.T @ G, and col2im adds each column's gradient back
     onto the pixels it came from (overlapping fields accumulate). ``init`` 'he' (before a ReLU)
-    or 'glorot'; ``rng`` a seed or Generator for the initial weights; ``dtype`` of the parameters.
+    or 'glorot'; ``rng`` a seed or Generator for the initial weights; ``dtype`` of the parameters,
+    a floating-point type (integer weights would round every small update to 0: refused).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *,
@@ -132,6 +155,7 @@ class Conv2D(Layer):
         super().__init__()
         self.in_channels = as_positive_int(in_channels, "in_channels")
         self.out_channels = as_positive_int(out_channels, "out_channels")
+        dtype = _float_dtype(dtype)
         self.kernel_size = as_pair(kernel_size, "kernel_size", as_positive_int)
         self.stride = as_pair(stride, "stride", as_positive_int)
         self.padding = as_pair(padding, "padding", as_nonnegative_int)
@@ -297,6 +321,7 @@ class Dense(Layer):
         super().__init__()
         self.in_features = as_positive_int(in_features, "in_features")
         self.out_features = as_positive_int(out_features, "out_features")
+        dtype = _float_dtype(dtype)
         shape = (self.out_features, self.in_features)
         self.params["weight"] = _init_weights(shape, self.in_features, self.out_features, init,
                                               as_rng(rng), dtype)
@@ -414,6 +439,7 @@ class Sequential(Layer):
         return [(f"{i}.{name}", b) for i, layer in enumerate(self.layers) for name, b in layer.named_buffers()]
 
     def astype(self, dtype):
+        dtype = _float_dtype(dtype)                      # refused before any layer changes
         for layer in self.layers:
             layer.astype(dtype)
         return self
@@ -481,7 +507,7 @@ class SoftmaxCrossEntropy:
         n, c = shape
         y = np.asarray(y)
         if y.shape == shape:
-            return SoftmaxCrossEntropy._check_target(y.astype(dtype, copy=False))
+            return _check_target_rows(y.astype(dtype, copy=False))
         if y.shape != (n,):
             raise ValueError(f"y must hold {n} labels or be an {n} x {c} target, got shape {y.shape}")
         if not np.issubdtype(y.dtype, np.integer):
@@ -490,21 +516,6 @@ class SoftmaxCrossEntropy:
             raise ValueError(f"y labels must be in 0..{c - 1}, got values from {y.min()} to {y.max()}")
         target = np.zeros(shape, dtype=dtype)
         target[np.arange(n), y] = 1
-        return target
-
-    @staticmethod
-    def _check_target(target):
-        """An N x C target must be a distribution per sample (one-hot or soft): the loss is only a
-        cross-entropy, and its gradient softmax(z) - y only pulls towards y, if each row is one."""
-        negative = np.flatnonzero((target < 0).any(axis=1))
-        sums = target.sum(axis=1, dtype=np.float64)
-        off = np.flatnonzero(~(np.abs(sums - 1) <= 1e-4))          # also catches NaN
-        if len(negative) or len(off):
-            row = negative[0] if len(negative) else off[0]
-            found = "has a negative entry" if len(negative) else f"sums to {sums[row]:.6g}"
-            raise ValueError(f"y given as an N x C target must be one-hot or probability rows (every entry >= 0, "
-                             f"every row summing to 1), but row {row} {found}; give integer class labels 0..C-1 "
-                             "as a 1D array of N labels instead")
         return target
 
     def __repr__(self):
@@ -662,12 +673,47 @@ def summary(model, input_shape=None):
 
 def _weights_path(path):
     """``path`` as a file name ending in .npz: np.savez adds the suffix to a name without it,
-    so save_weights and load_weights both do, and the same name works for both."""
+    so save_weights and load_weights both do, and the same name works for both. A name with
+    nothing before the suffix ("", "weights/", ".npz") would make a hidden file called ".npz"."""
     import os
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file name (str or pathlib.Path), got {type(path).__name__}")
     path = os.fspath(path)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    name = os.path.basename(path)
+    if name.endswith(".npz"):
+        name = name[:-len(".npz")]
+    if name in ("", ".", ".."):
+        raise ValueError(f"path must name a file, e.g. 'lenet5' or 'weights/lenet5.npz', got {path!r}")
     return path if path.endswith(".npz") else path + ".npz"
+
+
+def _check_model(model, function):
+    """Refuse, with a hint, what is not a model: None, a class or function not yet called, or the
+    arguments the wrong way round (``save_weights("w", model)``)."""
+    if isinstance(model, type):
+        raise TypeError(f"model must be a cnnlib.nn layer or model, got the class {model.__name__}: create a "
+                        f"model first, e.g. {model.__name__}(...)")
+    if callable(model) and not isinstance(model, Layer) and hasattr(model, "__name__"):
+        raise TypeError(f"model must be a cnnlib.nn layer or model, got the function {model.__name__}: call it, "
+                        f"e.g. {model.__name__}()")
+    if not isinstance(model, Layer) and not (callable(getattr(model, "named_parameters", None))
+                                             and callable(getattr(model, "named_buffers", None))):
+        hint = f"; the order is {function}(model, path)" if isinstance(model, (str, bytes)) else ""
+        raise TypeError(f"model must be a cnnlib.nn layer or model (e.g. lenet5()), got {type(model).__name__}{hint}")
+
+
+def _non_finite(name, array, dtype=None):
+    """A sentence saying that ``array`` holds NaN or inf (as ``dtype``), or None when it does not."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        bad = ~np.isfinite(array if dtype is None else array.astype(dtype))
+    if not bad.any():
+        return None
+    where = np.unravel_index(int(np.argmax(bad)), array.shape) if array.ndim else ()
+    as_type = f" as {np.dtype(dtype)}" if dtype is not None and np.dtype(dtype) != array.dtype else ""
+    return (f"{name} holds NaN or infinite values ({int(bad.sum())} of {array.size}){as_type}, the first at "
+            f"index {tuple(int(i) for i in where)}")
 
 
 def save_weights(model, path):
@@ -675,7 +721,10 @@ def save_weights(model, path):
     batch norm's running statistics ("1.running_mean", ...), which inference needs.
 
     ``.npz`` is added to ``path`` unless it already ends so; returns the name written, which
-    :func:`load_weights` accepts with or without the suffix.
+    :func:`load_weights` accepts with or without the suffix. The file is written under a
+    temporary name and renamed into place when complete, so an interrupted save leaves the
+    previous file whole. A model with NaN or infinite weights (a diverged run) is refused, as
+    load_weights would refuse the file.
 
     Inputs:   model  a cnnlib.nn layer or model
               path   a file name (str or pathlib.Path), with or without ``.npz``
@@ -689,10 +738,36 @@ def save_weights(model, path):
     >>> with np.load(path) as saved:                      # 5 layers with weights: 10 arrays
     ...     print(len(saved.files), saved["0.weight"].shape, saved["11.bias"].shape)
     10 (6, 1, 5, 5) (10,)
+    >>> save_weights(lenet5(), "")
+    Traceback (most recent call last):
+    ...
+    ValueError: path must name a file, e.g. 'lenet5' or 'weights/lenet5.npz', got ''
     >>> folder.cleanup()
     """
+    import os
+    _check_model(model, "save_weights")
     path = _weights_path(path)
-    np.savez(path, **_saved_arrays(model))
+    arrays = _saved_arrays(model)
+    broken = [problem for name, array in arrays.items() if (problem := _non_finite(name, array))]
+    if broken:
+        raise ValueError(f"the model's {broken[0]}{' (and more)' if len(broken) > 1 else ''}: it comes from a "
+                         "diverged run, and load_weights refuses such files; train again (with a smaller "
+                         "learning rate) and save then")
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot save {path}: the folder {folder} does not exist (create it with "
+                                "os.makedirs first)")
+    # A fresh name of this save's own (O_EXCL), with mode 0o666 so the umask gives the file the usual
+    # permissions; renamed over ``path`` only when np.savez has finished.
+    temporary = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}-{os.urandom(6).hex()}.part")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.savez(file, **arrays)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
     return path
 
 
@@ -730,7 +805,12 @@ def load_weights(model, path):
     otherwise a ValueError lists what is missing, unexpected or of the wrong shape. Names and
     shapes are read from the archive's directory and the arrays' headers before any array is
     loaded, so a hostile file cannot make it unpack more than the model's own size. A file
-    that is not an .npz archive gets a ValueError saying what it is instead.
+    that is not an .npz archive gets a ValueError saying what it is instead, and so does a path
+    that is not a regular file (a folder, a named pipe, a device), before it is opened.
+
+    All or nothing: every array is read and checked (finite in the model's dtype) into a
+    temporary copy first, and the model is changed only when all of them are good, so a damaged
+    file, or one with NaN or inf (saved from a diverged run), leaves the model as it was.
 
     Inputs:   model  a cnnlib.nn layer or model with the saved parameters' names and shapes
               path   the name given to (or returned by) save_weights, str or pathlib.Path
@@ -750,44 +830,79 @@ def load_weights(model, path):
     >>> folder.cleanup()
     """
     import zipfile
+    import zlib
+    from .data._files import open_regular_file
+    _check_model(model, "load_weights")
     path = _weights_path(path)
     params = _saved_arrays(model)
-    with open(path, "rb") as f:
-        start = f.read(64)
-    if not start.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        raise _not_an_npz(path, start)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.namelist()
-            stored = {member[:-len(".npy")]: member for member in members if member.endswith(".npy")}
-            missing = sorted(set(params) - set(stored))
-            unexpected = sorted(set(stored) - set(params)) + sorted(m for m in members if not m.endswith(".npy"))
-            wrong, not_numbers = [], []
-            for name, param in params.items():
-                if name not in stored:
-                    continue
-                with archive.open(stored[name]) as member:
-                    read_header = {(1, 0): np.lib.format.read_array_header_1_0,
-                                   (2, 0): np.lib.format.read_array_header_2_0}.get(np.lib.format.read_magic(member))
-                    if read_header is None:
-                        raise ValueError(f"{stored[name]} has an .npy format version save_weights does not write")
-                    shape, _, dtype = read_header(member)
-                if shape != param.shape:
-                    wrong.append(f"{name}: file {shape}, model {param.shape}")
-                elif dtype.kind not in "biuf":
-                    not_numbers.append(f"{name} ({dtype})")
-    except (zipfile.BadZipFile, ValueError) as err:
-        raise ValueError(f"{path} is a damaged .npz archive ({err}); save the weights again") from None
+    # What a damaged archive can raise while it is read: zipfile's and numpy's own errors, zlib's
+    # for corrupt deflate data, NotImplementedError for an unknown compression, RuntimeError for
+    # an encrypted member, EOFError for a member cut short.
+    damaged = (zipfile.BadZipFile, ValueError, EOFError, zlib.error, NotImplementedError, RuntimeError)
+    with open_regular_file(path, "a weights file") as file:
+        start = file.read(64)
+        if not start.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            raise _not_an_npz(path, start)
+        file.seek(0)
+        try:
+            with zipfile.ZipFile(file) as archive:
+                stored = _check_archive(path, archive, params)
+                loaded = {}
+                for name, param in params.items():
+                    with archive.open(stored[name]) as member:
+                        array = np.lib.format.read_array(member, allow_pickle=False)
+                    if array.shape != param.shape:
+                        raise ValueError(f"{name} holds {array.shape}, its header said {param.shape}")
+                    loaded[name] = array
+        except _DoesNotFit as err:
+            raise ValueError(str(err)) from None
+        except damaged as err:
+            raise ValueError(f"{path} is a damaged .npz archive ({err}); save the weights again") from None
+    for name, param in params.items():
+        problem = _non_finite(name, loaded[name], param.dtype)
+        if problem:
+            raise ValueError(f"{path}: {problem}. It was saved from a diverged run (or edited); the model was left "
+                             "as it was. Train again with a smaller learning rate and save then")
+        loaded[name] = loaded[name].astype(param.dtype)
+    from .train import _interrupts_deferred          # a Ctrl-C must not stop the copy half way
+    with _interrupts_deferred():
+        for name, param in params.items():
+            param[...] = loaded[name]
+    return model
+
+
+def _check_archive(path, archive, params):
+    """The archive's member for each of ``params``, after checking from its directory and the
+    arrays' headers alone (nothing is unpacked) that it holds exactly the model's names and shapes."""
+    members = archive.namelist()
+    stored = {member[:-len(".npy")]: member for member in members if member.endswith(".npy")}
+    missing = sorted(set(params) - set(stored))
+    unexpected = sorted(set(stored) - set(params)) + sorted(m for m in members if not m.endswith(".npy"))
+    wrong, not_numbers = [], []
+    for name, param in params.items():
+        if name not in stored:
+            continue
+        with archive.open(stored[name]) as member:
+            read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                           (2, 0): np.lib.format.read_array_header_2_0}.get(np.lib.format.read_magic(member))
+            if read_header is None:
+                raise ValueError(f"{stored[name]} has an .npy format version save_weights does not write")
+            shape, _, dtype = read_header(member)
+        if shape != param.shape:
+            wrong.append(f"{name}: file {shape}, model {param.shape}")
+        elif dtype.kind not in "biuf":
+            not_numbers.append(f"{name} ({dtype})")
     if missing or unexpected or wrong or not_numbers:
         problems = ([f"missing {', '.join(missing)}"] if missing else []) + \
                    ([f"unexpected {', '.join(unexpected)}"] if unexpected else []) + \
                    ([f"wrong shape {'; '.join(wrong)}"] if wrong else []) + \
                    ([f"not numbers {', '.join(not_numbers)}"] if not_numbers else [])
-        raise ValueError(f"{path} does not fit this model: " + " | ".join(problems))
-    with np.load(path, allow_pickle=False) as saved:
-        for name, param in params.items():
-            param[...] = saved[name]
-    return model
+        raise _DoesNotFit(f"{path} does not fit this model: " + " | ".join(problems))
+    return stored
+
+
+class _DoesNotFit(Exception):
+    """Raised inside load_weights' reading block, where ValueError means a damaged archive."""
 
 
 # Batch normalisation and residual blocks (notebook 12). The maths is in cnnlib.normalization.
@@ -805,6 +920,7 @@ class _BatchNorm(Layer):
         if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
             raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
         self.eps, self.momentum = float(eps), float(momentum)
+        dtype = _float_dtype(dtype)
         self.params["weight"] = np.ones(self.size, dtype=dtype)      # gamma: the scale, starts at 1
         self.params["bias"] = np.zeros(self.size, dtype=dtype)       # beta: the shift, starts at 0
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
@@ -863,8 +979,9 @@ class BatchNorm2D(_BatchNorm):
     channel. Each training forward updates, as PyTorch does,
     ``running = (1 - momentum) * running + momentum * batch statistic``, using the unbiased variance
     (m / (m - 1) var_B, m = N*H*W) for the running variance. Running estimates start at 0 and 1;
-    they are not parameters (no optimiser touches them, summary does not count them, and
-    save_weights does not store them). Forward and backward are
+    they are not parameters (no optimiser touches them and summary does not count them), but
+    save_weights stores them, since inference needs them, and fit rolls them back with the weights
+    when it undoes a diverged step. Forward and backward are
     :func:`cnnlib.normalization.batch_norm` and :func:`~cnnlib.normalization.batch_norm_backward`.
     """
 
@@ -924,6 +1041,7 @@ class ResidualBlock(Layer):
         super().__init__()
         in_channels = as_positive_int(in_channels, "in_channels")
         out_channels = in_channels if out_channels is None else as_positive_int(out_channels, "out_channels")
+        dtype = _float_dtype(dtype)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.stride = as_positive_int(stride, "stride")
         rng = as_rng(rng)
@@ -975,6 +1093,7 @@ class ResidualBlock(Layer):
         return [(f"{part}.{name}", b) for part, seq in self._parts() for name, b in seq.named_buffers()]
 
     def astype(self, dtype):
+        dtype = _float_dtype(dtype)
         for _, seq in self._parts():
             seq.astype(dtype)
         return self

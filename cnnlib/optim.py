@@ -184,6 +184,24 @@ def decayed_learning_rate(lr0, epoch, *, factor=0.5, every=1):
     return float(lr) if lr.ndim == 0 else lr
 
 
+def _parameters_with_gradients(model):
+    """(name, weight, gradient) for every parameter of ``model``, checked before anything changes.
+
+    A weight must be floating point: the update lr x gradient is small (0.001, say), and an
+    integer weight would round it away, so the model would silently never learn."""
+    grads = dict(model.named_gradients())
+    found = []
+    for name, w in model.named_parameters():
+        if not np.issubdtype(w.dtype, np.floating):
+            raise TypeError(f"parameter {name} has dtype {w.dtype}; an optimiser needs floating-point weights (an "
+                            "integer weight rounds every small step to 0): make them float, e.g. "
+                            "model.astype(np.float32)")
+        if name not in grads:
+            raise ValueError(f"parameter {name} has no gradient; call model.backward(...) before optimizer.step(model)")
+        found.append((name, w, grads[name]))
+    return found
+
+
 class SGD:
     """Stochastic gradient descent with optional momentum and L2 weight decay: :func:`sgd_update`
     applied to every parameter of a model.
@@ -203,10 +221,13 @@ class SGD:
         self.velocity = {}
 
     def step(self, model):
-        grads = dict(model.named_gradients())
-        for name, w in model.named_parameters():
-            new_w, velocity = sgd_update(w, grads[name], self.velocity.get(name), lr=self.lr,
+        updates = []
+        for name, w, g in _parameters_with_gradients(model):
+            new_w, velocity = sgd_update(w, g, self.velocity.get(name), lr=self.lr,
                                          momentum=self.momentum, weight_decay=self.weight_decay)
+            updates.append((name, w, new_w, velocity))
+        # Every update is computed before any is applied, so an error leaves model and memory as they were.
+        for name, w, new_w, velocity in updates:
             if self.momentum:
                 self.velocity[name] = velocity
             w[...] = new_w                     # in place: the model holds on to this array
@@ -236,19 +257,23 @@ class Adam:
         self.m, self.v, self.t = {}, {}, 0
 
     def step(self, model):
-        self.t += 1
-        grads = dict(model.named_gradients())
-        for name, w in model.named_parameters():
-            new_w, self.m[name], self.v[name] = adam_update(
-                w, grads[name], self.m.get(name), self.v.get(name), self.t, lr=self.lr, beta1=self.beta1,
-                beta2=self.beta2, eps=self.eps, weight_decay=self.weight_decay)
+        t = self.t + 1
+        updates = []
+        for name, w, g in _parameters_with_gradients(model):
+            new_w, m, v = adam_update(w, g, self.m.get(name), self.v.get(name), t, lr=self.lr, beta1=self.beta1,
+                                      beta2=self.beta2, eps=self.eps, weight_decay=self.weight_decay)
+            updates.append((name, w, new_w, m, v))
+        # Every update is computed before any is applied, so an error leaves model and memory as they were.
+        self.t = t
+        for name, w, new_w, m, v in updates:
+            self.m[name], self.v[name] = m, v
             w[...] = new_w                     # in place: the model holds on to this array
 
     def __repr__(self):
         return f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, eps={self.eps:g})"
 
 
-def gradient_descent(grad_fn, start, lr, steps):
+def gradient_descent(grad_fn, start, lr, steps, *, max_bytes=None):
     """Follow w_{k+1} = w_k - lr * grad_fn(w_k) for ``steps`` steps and return every point visited.
 
     grad_fn: callable taking a point (array of shape (d,)) and returning its gradient (shape (d,)).
@@ -262,6 +287,8 @@ def gradient_descent(grad_fn, start, lr, steps):
               start    (d,) the first point, or a number (d = 1)
               lr       a number > 0
               steps    int >= 0
+              max_bytes  refuse (ValueError, before allocating) a path larger than this; default
+                       ``cnnlib.conv.MAX_BYTES`` (1 GiB), e.g. 67 million steps in 2D
     Returns:  path, float64 array of shape (steps + 1, d)
 
     >>> gradient_descent(lambda w: 2 * w, [1.0], lr=0.25, steps=3).ravel()   # f = w^2: halves each step
@@ -275,6 +302,9 @@ def gradient_descent(grad_fn, start, lr, steps):
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     steps = as_nonnegative_int(steps, "steps")
+    from ._checks import check_allocation
+    check_allocation("gradient_descent", {f"path of {steps + 1} points x {point.size}": (steps + 1) * point.size * 8},
+                     max_bytes)
     path = np.empty((steps + 1, point.size))
     path[0] = point
     for k in range(steps):

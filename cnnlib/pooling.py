@@ -3,13 +3,17 @@
 Pooling summarises each window with one number; it has no parameters to learn.
 Inputs are H x W, C x H x W or N x C x H x W; the result keeps the input's rank.
 """
+import math
+
 import numpy as np
 
-from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_ndim
+from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_allocation, check_ndim
 from .shapes import output_size
 
 
-def _pool_setup(x, size, stride, padding, pad_value):
+def _pool_setup(x, size, stride, padding, pad_value, what, max_bytes, backward=False):
+    """Checked arguments and the padded input. Refuses, before padding, a call whose padded
+    input, output and (``backward``) gradient would need more than ``max_bytes``."""
     x = as_float_array(x, "x")
     check_ndim(x, "x", (2, 3, 4), "H x W, C x H x W or N x C x H x W")
     size = as_pair(size, "size", as_positive_int)
@@ -20,12 +24,18 @@ def _pool_setup(x, size, stride, padding, pad_value):
             raise ValueError(f"padding {p} along {axis} must be at most half the window size {k}")
     h, w = x.shape[-2:]
     out_shape = tuple(output_size(n, k, p, s) for n, k, p, s in zip((h, w), size, padding, stride))
+    maps, padded_pixels = math.prod(x.shape[:-2]), (h + 2 * padding[0]) * (w + 2 * padding[1])
+    parts = {"padded input": maps * padded_pixels * x.itemsize} if any(padding) else {}
+    parts["output"] = maps * out_shape[0] * out_shape[1] * x.itemsize
+    if backward:
+        parts["gradient of the padded input"] = maps * padded_pixels * 8
+    check_allocation(what, parts, max_bytes)
     pad = [(0, 0)] * (x.ndim - 2) + [(padding[0], padding[0]), (padding[1], padding[1])]
     x_pad = np.pad(x, pad, constant_values=pad_value) if any(padding) else x
     return x_pad, size, stride, out_shape
 
 
-def max_pool2d(x, size=2, stride=None, padding=0):
+def max_pool2d(x, size=2, stride=None, padding=0, *, max_bytes=None):
     """Max pooling: out[i, j] = max over the size x size window starting at (i*stride, j*stride).
 
     ``stride`` defaults to ``size`` (non-overlapping windows); size 3 with stride 2 gives the
@@ -34,6 +44,8 @@ def max_pool2d(x, size=2, stride=None, padding=0):
     Inputs:   x        H x W, C x H x W or N x C x H x W float array
               size     window side, int or (rows, cols);  stride  int or (rows, cols), default size
               padding  int or (rows, cols) per side, at most half the window
+              max_bytes  refuse (ValueError, before allocating) a call whose padded input and output
+                       would need more; default ``cnnlib.conv.MAX_BYTES`` (1 GiB), as for conv2d
     Returns:  float array of x's leading axes x H_O x W_O, H_O = output_size(H, size, padding, stride).
 
     >>> x = np.array([[1., 3., 2., 1.],
@@ -44,16 +56,16 @@ def max_pool2d(x, size=2, stride=None, padding=0):
     array([[6., 5.],
            [3., 7.]])
     """
-    x_pad, size, stride, out_shape = _pool_setup(x, size, stride, padding, -np.inf)
+    x_pad, size, stride, out_shape = _pool_setup(x, size, stride, padding, -np.inf, "max_pool2d", max_bytes)
     return _running_max(x_pad, size, stride, out_shape)[0]
 
 
-def avg_pool2d(x, size=2, stride=None, padding=0):
+def avg_pool2d(x, size=2, stride=None, padding=0, *, max_bytes=None):
     """Average pooling: out[i, j] = mean of the window starting at (i*stride, j*stride).
 
     Padding (per side) adds zeros that count in the mean, as PyTorch's default does.
 
-    Inputs:   x, size, stride, padding  as for :func:`max_pool2d`
+    Inputs:   x, size, stride, padding, max_bytes  as for :func:`max_pool2d`
     Returns:  float array of x's leading axes x H_O x W_O, as for :func:`max_pool2d`.
 
     >>> x = np.array([[1., 3., 2., 1.],
@@ -64,7 +76,7 @@ def avg_pool2d(x, size=2, stride=None, padding=0):
     array([[3.5, 2. ],
            [1.5, 3.5]])
     """
-    x_pad, size, stride, out_shape = _pool_setup(x, size, stride, padding, 0.0)
+    x_pad, size, stride, out_shape = _pool_setup(x, size, stride, padding, 0.0, "avg_pool2d", max_bytes)
     # Summing the kh*kw shifted strided views is 4-6x faster than a mean over
     # sliding_window_view's strided window axes (see _running_max).
     total = np.zeros(x_pad.shape[:-2] + out_shape, dtype=x_pad.dtype)
@@ -73,10 +85,10 @@ def avg_pool2d(x, size=2, stride=None, padding=0):
     return total / (size[0] * size[1])
 
 
-def pool2d_naive(x, size=2, stride=None, padding=0, *, mode="max"):
+def pool2d_naive(x, size=2, stride=None, padding=0, *, mode="max", max_bytes=None):
     """Max or average pooling as literal loops over output positions (the reference twin).
 
-    Inputs:   x, size, stride, padding  as for :func:`max_pool2d`;  mode  "max" or "avg"
+    Inputs:   x, size, stride, padding, max_bytes  as for :func:`max_pool2d`;  mode  "max" or "avg"
     Returns:  the array :func:`max_pool2d` (mode="max") or :func:`avg_pool2d` (mode="avg") returns.
 
     >>> pool2d_naive(np.array([[1., 3., 2., 1.], [4., 6., 5., 0.]]), mode="avg")   # (1+3+4+6)/4, (2+1+5+0)/4
@@ -85,7 +97,7 @@ def pool2d_naive(x, size=2, stride=None, padding=0, *, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
     x_pad, (kh, kw), (sh, sw), (out_h, out_w) = _pool_setup(
-        x, size, stride, padding, -np.inf if mode == "max" else 0.0)
+        x, size, stride, padding, -np.inf if mode == "max" else 0.0, "pool2d_naive", max_bytes)
     reduce = np.max if mode == "max" else np.mean
     out = np.zeros(x_pad.shape[:-2] + (out_h, out_w))
     for i in range(out_h):
@@ -94,9 +106,9 @@ def pool2d_naive(x, size=2, stride=None, padding=0, *, mode="max"):
     return out
 
 
-def _pool_backward_setup(grad_out, x, size, stride, padding, pad_value, forward_name):
+def _pool_backward_setup(grad_out, x, size, stride, padding, pad_value, forward_name, what, max_bytes):
     """Shared checks: grad_out must have exactly the shape the forward pooling gives for x."""
-    x_pad, size, stride, out_shape = _pool_setup(x, size, stride, padding, pad_value)
+    x_pad, size, stride, out_shape = _pool_setup(x, size, stride, padding, pad_value, what, max_bytes, backward=True)
     expected = x_pad.shape[:-2] + out_shape
     g = as_float_array(grad_out, "grad_out")
     if g.shape != expected:
@@ -127,7 +139,7 @@ def _tiles(arr, size, out_shape):
     return arr[..., :out_h * kh, :out_w * kw].reshape(arr.shape[:-2] + (out_h, kh, out_w, kw))
 
 
-def max_pool2d_backward(grad_out, x, size=2, stride=None, padding=0):
+def max_pool2d_backward(grad_out, x, size=2, stride=None, padding=0, *, max_bytes=None):
     """Gradient of :func:`max_pool2d`: each window's gradient goes to the input that won its max.
 
         grad_x[..., i*s + a*, j*s + b*] += grad_out[..., i, j],   (a*, b*) = argmax of window (i, j)
@@ -140,6 +152,7 @@ def max_pool2d_backward(grad_out, x, size=2, stride=None, padding=0):
 
     Inputs:   grad_out  shape of max_pool2d(x, ...): (..., H_O, W_O)
               x         H x W, C x H x W or N x C x H x W, the forward pass's input
+              max_bytes as for :func:`max_pool2d`, counting the gradient too
     Returns:  grad_x, the shape of x.
 
     >>> x = np.array([[1., 3., 0., 0.],
@@ -149,7 +162,7 @@ def max_pool2d_backward(grad_out, x, size=2, stride=None, padding=0):
            [ 0.,  0.,  0.,  0.]])
     """
     g, x_pad, size, stride, padding, out_shape = _pool_backward_setup(
-        grad_out, x, size, stride, padding, -np.inf, "max_pool2d")
+        grad_out, x, size, stride, padding, -np.inf, "max_pool2d", "max_pool2d_backward", max_bytes)
     _, winner = _running_max(x_pad, size, stride, out_shape, with_winner=True)
     grad_pad = np.zeros(x_pad.shape, dtype=np.result_type(g, x_pad))
     overlapping = stride[0] < size[0] or stride[1] < size[1]
@@ -181,7 +194,7 @@ def _running_max(x_pad, size, stride, out_shape, with_winner=False):
     return best, winner
 
 
-def avg_pool2d_backward(grad_out, x, size=2, stride=None, padding=0):
+def avg_pool2d_backward(grad_out, x, size=2, stride=None, padding=0, *, max_bytes=None):
     """Gradient of :func:`avg_pool2d`: each window shares its gradient equally among its kh*kw cells.
 
         grad_x[..., i*s + a, j*s + b] += grad_out[..., i, j] / (kh * kw)    for every a, b
@@ -192,6 +205,7 @@ def avg_pool2d_backward(grad_out, x, size=2, stride=None, padding=0):
 
     Inputs:   grad_out  shape of avg_pool2d(x, ...): (..., H_O, W_O)
               x         H x W, C x H x W or N x C x H x W, the forward pass's input
+              max_bytes as for :func:`max_pool2d`, counting the gradient too
     Returns:  grad_x, the shape of x.
 
     >>> avg_pool2d_backward(np.array([[4., 8.]]), np.zeros((2, 4)))
@@ -199,7 +213,7 @@ def avg_pool2d_backward(grad_out, x, size=2, stride=None, padding=0):
            [1., 1., 2., 2.]])
     """
     g, x_pad, size, stride, padding, out_shape = _pool_backward_setup(
-        grad_out, x, size, stride, padding, 0.0, "avg_pool2d")
+        grad_out, x, size, stride, padding, 0.0, "avg_pool2d", "avg_pool2d_backward", max_bytes)
     share = g / (size[0] * size[1])
     grad_pad = np.zeros(x_pad.shape, dtype=np.result_type(g, x_pad))
     if stride == size:
@@ -211,7 +225,7 @@ def avg_pool2d_backward(grad_out, x, size=2, stride=None, padding=0):
     return _unpad(grad_pad, padding)
 
 
-def pool2d_backward_naive(grad_out, x, size=2, stride=None, padding=0, *, mode="max"):
+def pool2d_backward_naive(grad_out, x, size=2, stride=None, padding=0, *, mode="max", max_bytes=None):
     """The pooling gradients as literal loops over output cells (the reference twin of
     :func:`max_pool2d_backward` and :func:`avg_pool2d_backward`, same arguments and results).
 
@@ -219,7 +233,7 @@ def pool2d_backward_naive(grad_out, x, size=2, stride=None, padding=0, *, mode="
     window in row-major order and returns the first of equal values). mode="avg": every cell of
     the window gets gradient / (kh * kw).
 
-    Inputs:   grad_out, x, size, stride, padding  as for :func:`max_pool2d_backward`
+    Inputs:   grad_out, x, size, stride, padding, max_bytes  as for :func:`max_pool2d_backward`
               mode      "max" or "avg"
     Returns:  grad_x, the shape of x.
 
@@ -230,7 +244,8 @@ def pool2d_backward_naive(grad_out, x, size=2, stride=None, padding=0, *, mode="
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
     g, x_pad, (kh, kw), (sh, sw), padding, (out_h, out_w) = _pool_backward_setup(
-        grad_out, x, size, stride, padding, -np.inf if mode == "max" else 0.0, f"{mode}_pool2d")
+        grad_out, x, size, stride, padding, -np.inf if mode == "max" else 0.0, f"{mode}_pool2d",
+        "pool2d_backward_naive", max_bytes)
     maps = x_pad.reshape(-1, *x_pad.shape[-2:])                  # every (n, c) map in turn
     g_maps = g.reshape(-1, out_h, out_w)
     grad_pad = np.zeros(maps.shape)

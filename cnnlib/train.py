@@ -41,7 +41,7 @@ import warnings
 import numpy as np
 
 from ._checks import as_positive_int, as_rng
-from .losses import softmax
+from .losses import _check_target_rows, softmax
 from .nn import SoftmaxCrossEntropy
 
 __all__ = ["fit", "train_step", "History", "TrainingDiverged", "TrainingWarning", "evaluate", "predict",
@@ -137,6 +137,56 @@ def _check_finite(array, name):
                          f"repair or drop those samples before training")
 
 
+def _check_optimizer(optimizer):
+    """An optimiser object with a step(model) method; the class itself (``SGD`` for ``SGD()``) is
+    the likeliest mistake, and without this check it fails deep inside with a pickling error."""
+    if isinstance(optimizer, type):
+        raise TypeError(f"optimizer must be an optimizer object such as SGD(lr=0.01), got the class "
+                        f"{optimizer.__name__}: add parentheses, e.g. {optimizer.__name__}()")
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must have a step(model) method (e.g. cnnlib.optim.Adam()), got {optimizer!r}")
+
+
+def _check_loss(loss):
+    if isinstance(loss, type):
+        raise TypeError(f"loss must be a loss object such as SoftmaxCrossEntropy(), got the class {loss.__name__}: "
+                        f"add parentheses, e.g. {loss.__name__}()")
+    if not (callable(getattr(loss, "forward", None)) and callable(getattr(loss, "backward", None))):
+        raise TypeError(f"loss must have forward(logits, y) and backward() methods (e.g. SoftmaxCrossEntropy()), "
+                        f"got {loss!r}")
+    return loss
+
+
+def _check_targets(y, num_classes, name):
+    """Refuse, before training, targets SoftmaxCrossEntropy would refuse only when it meets their
+    batch: a bad label in the last batch, or in the validation data, would otherwise cost an epoch."""
+    if y.ndim == 1:
+        if not np.issubdtype(y.dtype, np.integer):
+            raise TypeError(f"{name} must hold integer class labels 0..{num_classes - 1} (or one-hot rows), "
+                            f"got dtype {y.dtype}")
+        bad = np.flatnonzero((y < 0) | (y >= num_classes))
+        if len(bad):
+            others = f" (and {len(bad) - 1} more: {bad[1:11].tolist()}...)" if len(bad) > 1 else ""
+            raise ValueError(f"{name} labels must be class numbers 0..{num_classes - 1} (the model gives "
+                             f"{num_classes} scores per sample), but {name}[{bad[0]}] is {y[bad[0]]}{others}")
+        return
+    if y.shape[1] != num_classes:
+        raise ValueError(f"{name} has {y.shape[1]} columns, but the model gives {num_classes} scores per sample; "
+                         "one-hot rows need one column per class")
+    _check_target_rows(y, name)
+
+
+def _num_classes(model, x):
+    """The number of scores the model gives per sample, from one sample in evaluation mode (which
+    changes nothing: no dropout drawn, no batch-norm statistics updated)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits = np.asarray(model.forward(x[:1], training=False))
+    if logits.ndim != 2:
+        raise ValueError(f"the model must give N x C scores (logits) for SoftmaxCrossEntropy, got shape {logits.shape} "
+                         "for one sample; end it with Flatten and Dense layers")
+    return logits.shape[1]
+
+
 def train_step(model, loss, optimizer, xb, yb, *, max_loss=np.inf):
     """One step of mini-batch gradient descent on (xb, yb); returns (the batch's loss, its logits).
 
@@ -146,9 +196,12 @@ def train_step(model, loss, optimizer, xb, yb, *, max_loss=np.inf):
         optimizer.step(model)                         step: all or nothing
 
     Raises :class:`TrainingDiverged` before updating anything when L is NaN, infinite or above
-    ``max_loss``, and after undoing the update when it made a weight NaN or infinite. The update is
-    atomic: if ``optimizer.step`` raises (a bug, or KeyboardInterrupt from Ctrl-C), every weight and
-    the optimiser's state (velocities, moments, step count) are put back as before this step.
+    ``max_loss``, and after undoing the update when it made a weight NaN or infinite. The step is
+    atomic: if anything in it raises (divergence, a bad batch, a bug in ``optimizer.step``, or
+    KeyboardInterrupt from Ctrl-C), every weight, batch norm's running statistics (which the
+    training forward updates) and the optimiser's state (velocities, moments, step count) are put
+    back as before this step. ``optimizer`` must be an object (``SGD(lr=0.01)``, not the class
+    ``SGD``); a class gets a TypeError saying to add the parentheses.
 
     Inputs:   model      a cnnlib.nn layer or model (e.g. lenet5()), updated in place
               loss       e.g. SoftmaxCrossEntropy(), with forward(logits, yb) and backward()
@@ -173,16 +226,25 @@ def train_step(model, loss, optimizer, xb, yb, *, max_loss=np.inf):
     >>> second < first
     True
     """
-    with np.errstate(over="ignore", invalid="ignore"):     # overflow shows up in the checks below
-        logits = model.forward(xb, training=True)
-        batch_loss = loss.forward(logits, yb)
-        _check_loss(batch_loss, max_loss)
-        model.backward(loss.backward())
-        _update(model, optimizer)
+    _check_optimizer(optimizer)
+    _check_loss(loss)
+    # The training forward updates batch norm's running statistics; a step that raises (divergence,
+    # a bad batch, Ctrl-C) must not keep them, any more than it keeps an update of the weights.
+    statistics = _copies(model.named_buffers())
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):     # overflow shows up in the checks below
+            logits = model.forward(xb, training=True)
+            batch_loss = loss.forward(logits, yb)
+            _check_batch_loss(batch_loss, max_loss)
+            model.backward(loss.backward())
+            _update(model, optimizer)
+    except BaseException:
+        _put_back(model.named_buffers(), statistics)
+        raise
     return batch_loss, logits
 
 
-def _check_loss(batch_loss, max_loss):
+def _check_batch_loss(batch_loss, max_loss):
     if not np.isfinite(batch_loss):
         raise TrainingDiverged("the loss is NaN/infinite")
     if batch_loss > max_loss:
@@ -206,18 +268,29 @@ def _update(model, optimizer):
         raise err
 
 
+def _copies(named_arrays):
+    return [array.copy() for _, array in named_arrays]
+
+
+def _put_back(named_arrays, copies):
+    with _interrupts_deferred():        # a second Ctrl-C must not leave the undo half done
+        for (_, array), saved in zip(named_arrays, copies):
+            array[...] = saved
+
+
 def _snapshot(model, optimizer):
-    """Copies of the weights and of the optimiser's state, to undo a step. An optimiser that keeps
-    a reference to the model keeps that reference (the memo stops deepcopy copying the model)."""
+    """Copies of the weights, of batch norm's running statistics and of the optimiser's state, to
+    undo a step. An optimiser that keeps a reference to the model keeps that reference (the memo
+    stops deepcopy copying the model)."""
     state = copy.deepcopy(getattr(optimizer, "__dict__", {}), {id(model): model})
-    return [p.copy() for _, p in model.named_parameters()], state
+    return _copies(model.named_parameters()), _copies(model.named_buffers()), state
 
 
 def _restore(model, optimizer, snapshot):
-    weights, state = snapshot
-    with _interrupts_deferred():        # a second Ctrl-C must not leave the undo half done
-        for (_, p), saved in zip(model.named_parameters(), weights):
-            p[...] = saved
+    weights, statistics, state = snapshot
+    with _interrupts_deferred():
+        _put_back(model.named_parameters(), weights)
+        _put_back(model.named_buffers(), statistics)
         if hasattr(optimizer, "__dict__"):
             optimizer.__dict__.clear()
             optimizer.__dict__.update(copy.deepcopy(state, {id(model): model}))
@@ -272,7 +345,10 @@ def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, pro
     spawned from fit's ``rng``, so augmented runs repeat too.
 
     Data: x, y (and x_val, y_val) must be non-empty and finite; a sample with NaN or inf is
-    refused before training with a ValueError naming its index.
+    refused before training with a ValueError naming its index. With the default loss, the
+    labels y and y_val are checked against the model's number of scores before training too
+    (integers 0..C-1, or one-hot/probability rows of C columns), so a bad validation label
+    is refused at once instead of after the first epoch.
 
     When training goes wrong:
 
@@ -280,7 +356,8 @@ def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, pro
       batch loss is NaN, infinite or above DIVERGENCE_FACTOR x max(first batch loss, 1), or when
       an update makes a weight NaN/infinite. The model is left with its last good weights: those
       from before the update that produced the bad loss (the weights that gave the last recorded
-      batch loss) or the bad weights; the optimiser's state is rolled back with them. A NaN loss on
+      batch loss) or the bad weights; the optimiser's state and batch norm's running statistics
+      are rolled back with them. A NaN loss on
       the very first batch, before any update, is not blamed on the learning rate.
     * A loss far above chance: when an epoch's mean loss exceeds CHANCE_FACTOR x ln(num_classes)
       (SoftmaxCrossEntropy only) fit warns once with a :class:`TrainingWarning` and goes on.
@@ -321,8 +398,7 @@ def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, pro
     _check_finite(y, "y")
     epochs = as_positive_int(epochs, "epochs")
     batch_size = as_positive_int(batch_size, "batch_size")
-    if not hasattr(optimizer, "step"):
-        raise TypeError(f"optimizer must have a step(model) method (e.g. cnnlib.optim.Adam()), got {optimizer!r}")
+    _check_optimizer(optimizer)
     callbacks = [callbacks] if callable(callbacks) else list(callbacks)
     for cb in callbacks:
         if not callable(cb):
@@ -335,7 +411,12 @@ def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, pro
         _check_finite(y_val, "y_val")
     if augment is not None and not callable(augment):
         raise TypeError(f"augment must be a function augment(batch, rng) -> batch, got {augment!r}")
-    loss = SoftmaxCrossEntropy() if loss is None else loss
+    loss = SoftmaxCrossEntropy() if loss is None else _check_loss(loss)
+    if isinstance(loss, SoftmaxCrossEntropy):
+        num_classes = _num_classes(model, x)
+        _check_targets(y, num_classes, "y")
+        if validation_data is not None:
+            _check_targets(y_val, num_classes, "y_val")
     rng = as_rng(rng)
     random_layers = _random_layers(model)
     for layer, layer_rng in zip(random_layers, rng.spawn(len(random_layers))):
@@ -444,7 +525,8 @@ def _diverged(err, model, optimizer, history, previous):
     return TrainingDiverged(f"{where} (the first batch's loss was {history.batch_loss[0]:.4g}); {advice}. "
                             f"The model was reset to its last good weights, those from before step "
                             f"{history.step}'s update, which gave the last recorded batch loss "
-                            f"{history.batch_loss[-1]:.4g}; the optimizer's state was reset with them.", history)
+                            f"{history.batch_loss[-1]:.4g}; the optimizer's state (and any batch norm running "
+                            "statistics) was reset with them.", history)
 
 
 def _warn_if_worse_than_chance(history, loss, num_classes, optimizer):

@@ -122,7 +122,7 @@ def student_edition_builder():
 
 def start_student_edition_run():
     """Build the student edition into a temporary folder and execute every notebook in it."""
-    folder = work_folder("student")
+    folder = work_folder("student") / "edition"        # the builder makes (and marks) this folder itself
     if not list(folder.glob("*.ipynb")):
         student_edition_builder().build(folder)
     notebooks = sorted(str(p) for p in folder.glob("[0-9][0-9]_*.ipynb"))

@@ -584,20 +584,25 @@ def test_downloaded_files_get_the_permissions_of_the_umask(tmp_path, fake_mnist,
         assert stat.S_IMODE((tmp_path / "shared" / f"{name}.gz").stat().st_mode) == 0o644, name
 
 
-def test_download_deletes_part_files_left_by_a_killed_run(tmp_path, fake_mnist, mirror_server):
+def test_download_leaves_part_files_it_did_not_make_alone(tmp_path, fake_mnist, mirror_server):
+    # A .part file may be a killed run's or a running download's (another notebook writing into the
+    # same folder): only the download that made it may remove it, so they stay, and are never read.
     arrays, _, packed = fake_mnist
     base, served, _ = mirror_server
     serve(served / "good", packed)
     root = tmp_path / "mnist"
     root.mkdir()
-    # What a killed run leaves: a half-written file (here the first half of the real one).
     half = packed["train-images-idx3-ubyte"][: len(packed["train-images-idx3-ubyte"]) // 2]
-    write(root / ".train-images-idx3-ubyte.gz.x1y2z3ab.part", half)
-    write(root / ".t10k-labels-idx1-ubyte.gz.4321-deadbeef.part", b"\x1f\x8b junk")
+    others = {".train-images-idx3-ubyte.gz.x1y2z3ab.part": half,
+              ".t10k-labels-idx1-ubyte.gz.4321-deadbeef.part": b"\x1f\x8b junk"}
+    for name, content in others.items():
+        write(root / name, content)
     with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte or train-images-idx3-ubyte.gz"):
         load_mnist(root)                                      # a .part file is never taken for data
     download_mnist(root, mirrors=[f"{base}/good/"], progress=False)
-    assert sorted(p.name for p in root.iterdir()) == sorted(f"{n}.gz" for n in data.MNIST_FILES)
+    assert sorted(p.name for p in root.iterdir()) == sorted([f"{n}.gz" for n in data.MNIST_FILES] + list(others))
+    for name, content in others.items():
+        assert (root / name).read_bytes() == content
     (x_train, _), _ = load_mnist(root, normalize=False)
     np.testing.assert_array_equal(x_train[:, 0], arrays["train-images-idx3-ubyte"])
 

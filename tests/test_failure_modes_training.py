@@ -1,6 +1,8 @@
 """How training fails, and what the student sees then: bad data refused up front, divergence that
 keeps the last good weights, a loss stuck above chance, Ctrl-C, empty input, wrong targets,
-unseeded dropout, the dashboard after a broken run, import order, and chained layer errors."""
+unseeded dropout, the dashboard after a broken run, import order, and chained layer errors; and
+(issue 21) an optimiser class given without parentheses, batch norm statistics rolled back with the
+weights, targets that are not distributions, bad labels refused before training, integer weights."""
 import copy
 import os
 import signal
@@ -19,7 +21,8 @@ import pytest  # noqa: E402
 import cnnlib  # noqa: E402
 from cnnlib import train as train_module  # noqa: E402
 from cnnlib.data import load_mnist  # noqa: E402
-from cnnlib.nn import Conv2D, Dense, Dropout, Layer, ReLU, Sequential, SoftmaxCrossEntropy, lenet5  # noqa: E402
+from cnnlib.nn import (BatchNorm1D, BatchNorm2D, Conv2D, Dense, Dropout, Layer, ReLU, Sequential,  # noqa: E402
+                       SoftmaxCrossEntropy, lenet5)
 from cnnlib.optim import SGD, Adam  # noqa: E402
 from cnnlib.train import (CHANCE_FACTOR, TrainingDiverged, TrainingWarning, evaluate, fit, predict,  # noqa: E402
                           train_step)
@@ -439,3 +442,157 @@ def test_train_step_raises_before_updating_on_a_loss_above_max_loss():
         train_step(model, SoftmaxCrossEntropy(), SGD(0.1), x, y, max_loss=1e-3)
     assert info.value.history is None
     assert_same_weights(model, before)
+
+
+# --- issue 21, item 6: an optimiser class without parentheses -------------------------------------
+
+@pytest.mark.parametrize("optimizer", [SGD, Adam])
+def test_the_optimizer_class_without_parentheses_says_add_parentheses(optimizer):
+    x, y = blobs()
+    model = small_model()
+    before = weights(model)
+    expected = (rf"optimizer must be an optimizer object such as SGD\(lr=0\.01\), got the class {optimizer.__name__}: "
+                "add parentheses")
+    with pytest.raises(TypeError, match=expected):
+        fit(model, x, y, epochs=1, batch_size=16, optimizer=optimizer, progress=False)
+    with pytest.raises(TypeError, match=expected):
+        train_step(model, SoftmaxCrossEntropy(), optimizer, x[:16], y[:16])
+    assert_same_weights(model, before)
+
+
+def test_the_loss_class_without_parentheses_says_add_parentheses():
+    x, y = blobs()
+    with pytest.raises(TypeError, match=r"loss must be a loss object such as SoftmaxCrossEntropy\(\), got the class "
+                                        "SoftmaxCrossEntropy: add parentheses"):
+        fit(small_model(), x, y, epochs=1, batch_size=16, optimizer=SGD(0.1), progress=False, loss=SoftmaxCrossEntropy)
+
+
+# --- issue 21, item 9a: batch norm's running statistics are rolled back with the weights ----------
+
+def batch_norm_model(seed=0):
+    return Sequential(Dense(8, 16, rng=seed), BatchNorm1D(16), ReLU(), Dense(16, 3, rng=seed + 1))
+
+
+def buffers(model):
+    return [b.copy() for _, b in model.named_buffers()]
+
+
+def test_a_diverged_fit_puts_batch_norm_statistics_back_with_the_weights():
+    x, y = blobs()
+    model, optimizer = batch_norm_model(), SGD(0.05)
+    after_step = {}
+
+    def raise_lr(event, history):
+        if event == "batch_end":
+            after_step[history.step] = (weights(model), buffers(model))
+            if history.step == 3:
+                optimizer.lr = 1e30            # step 4's update ruins the weights; step 5's loss shows it
+
+    with pytest.raises(TrainingDiverged, match="from before step 4's update"):
+        fit(model, x, y, epochs=2, batch_size=16, optimizer=optimizer, progress=False, callbacks=[raise_lr])
+    good_weights, good_buffers = after_step[3]
+    assert_same_weights(model, good_weights)
+    for (name, b), good in zip(model.named_buffers(), good_buffers):
+        np.testing.assert_array_equal(b, good, err_msg=f"{name} kept the statistics of the diverged steps")
+    assert np.isfinite(evaluate(model, x, y)[0])            # inference uses the running statistics
+
+
+def test_train_step_that_raises_leaves_batch_norm_statistics_as_they_were():
+    x, y = blobs(16)
+    model = batch_norm_model()
+    before = buffers(model)
+    with pytest.raises(TrainingDiverged, match="above the limit"):
+        train_step(model, SoftmaxCrossEntropy(), SGD(0.1), x, y, max_loss=1e-3)
+    for (name, b), old in zip(model.named_buffers(), before):
+        np.testing.assert_array_equal(b, old, err_msg=name)
+
+
+# --- issue 21, item 9d: softmax_cross_entropy_grad wants labels or distributions ------------------
+
+@pytest.mark.parametrize("target, found", [
+    (np.full((4, 3), 0.5), "row 0 sums to 1.5"),
+    (np.array([[1.5, -0.5, 0]] + [[1.0, 0, 0]] * 3), "row 0 has a negative entry"),
+    (np.array([[1.0, 0, 0]] * 3 + [[np.nan, 0, 1.0]]), "row 3 sums to nan"),
+    (np.array([[1.0, 0, 0]] * 2 + [[np.inf, 0, 0], [0, 1.0, 0]]), "row 2 sums to inf"),
+])
+def test_softmax_cross_entropy_grad_refuses_targets_that_are_not_distributions(target, found):
+    with pytest.raises(ValueError, match=rf"y given as an N x C target must be one-hot or probability rows .*{found}"):
+        cnnlib.softmax_cross_entropy_grad(np.zeros((4, 3)), target)
+
+
+def test_softmax_cross_entropy_grad_agrees_with_the_loss_on_soft_targets():
+    logits = np.array([[2.0, 0.0, -1.0], [0.0, 1.0, 0.5]])
+    soft = np.array([[0.8, 0.1, 0.1], [0.2, 0.7, 0.1]])
+    loss = SoftmaxCrossEntropy()
+    loss.forward(logits, soft)
+    np.testing.assert_allclose(cnnlib.softmax_cross_entropy_grad(logits, soft), loss.backward())
+    with pytest.raises(ValueError, match="row 1 sums to 0.9"):
+        cnnlib.softmax_cross_entropy_grad(logits, soft * [[1], [0.9]])
+
+
+# --- issue 21, item 9e: bad labels are refused before the first step ------------------------------
+
+@pytest.mark.parametrize("where, labels, error, message", [
+    ("y_val", lambda y: np.where(np.arange(len(y)) == 7, 12, y), ValueError,
+     r"y_val labels must be class numbers 0\.\.2 \(the model gives 3 scores per sample\), but y_val\[7\] is 12"),
+    ("y_val", lambda y: y.astype(np.float64), TypeError, r"y_val must hold integer class labels 0\.\.2"),
+    ("y_val", lambda y: np.eye(4)[y], ValueError, r"y_val has 4 columns, but the model gives 3 scores per sample"),
+    ("y_val", lambda y: np.eye(3)[y] * 2, ValueError,
+     r"y_val given as an N x C target must be one-hot .*row 0 sums to 2"),
+    ("y", lambda y: np.where(np.arange(len(y)) == 100, -1, y), ValueError,
+     r"y labels must be class numbers 0\.\.2 \(the model gives 3 scores per sample\), but y\[100\] is -1"),
+])
+def test_bad_labels_are_refused_before_the_first_step(where, labels, error, message):
+    x, y = blobs()
+    x_val, y_val = blobs(40, seed=1)
+    if where == "y_val":
+        y_val = labels(y_val)
+    else:
+        y = labels(y)
+    model, events = small_model(), []
+    before = weights(model)
+    with pytest.raises(error, match=message):
+        fit(model, x, y, epochs=2, batch_size=16, optimizer=SGD(0.1), progress=False,
+            validation_data=(x_val, y_val), callbacks=[lambda event, history: events.append(event)])
+    assert events == []                                          # not one batch was trained
+    assert_same_weights(model, before)
+
+
+# --- issue 21, item 9f: integer weights are refused ------------------------------------------------
+
+@pytest.mark.parametrize("make", [
+    lambda dtype: Dense(4, 3, dtype=dtype),
+    lambda dtype: Conv2D(1, 2, 3, dtype=dtype),
+    lambda dtype: BatchNorm2D(2, dtype=dtype),
+    lambda dtype: small_model().astype(dtype),
+])
+@pytest.mark.parametrize("dtype", [int, np.int32, np.uint8, bool, np.complex64, "U3"])
+def test_layers_refuse_weights_that_are_not_floating_point(make, dtype):
+    with pytest.raises(TypeError, match=r"dtype must be a floating-point type such as np\.float32 or np\.float64"):
+        make(dtype)
+
+
+def test_astype_to_an_integer_type_leaves_the_model_unchanged():
+    model = small_model()
+    before = weights(model)
+    with pytest.raises(TypeError, match="integer weights"):
+        model.astype(np.int64)
+    assert [p.dtype for _, p in model.named_parameters()] == [np.float32] * 4
+    assert_same_weights(model, before)
+
+
+def test_an_optimizer_refuses_integer_parameters_before_changing_any():
+    x, y = blobs(16)
+    model = small_model()
+    model[2].params["bias"] = np.zeros(3, dtype=np.int64)        # set by hand, past the layer's checks
+    model[2].grads["bias"] = np.zeros(3, dtype=np.int64)
+    model.forward(x, training=True)
+    criterion = SoftmaxCrossEntropy()
+    criterion.forward(model.forward(x, training=True), y)
+    model.backward(criterion.backward())
+    before = weights(model)
+    for optimizer in (SGD(0.1, momentum=0.9), Adam(0.1)):
+        with pytest.raises(TypeError, match=r"parameter 2\.bias has dtype int64"):
+            optimizer.step(model)
+        assert_same_weights(model, before)
+    assert optimizer.t == 0 and optimizer.m == {}

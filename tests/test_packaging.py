@@ -66,10 +66,10 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     commands = [line.strip() for line in ci.splitlines()
                 if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))]
-    # The one thing .ci/run may add is installing the browser the test command needs.
+    # The one thing .ci/run may add before it is installing the browser the test command needs;
+    # after it, the same tests under the oldest versions pyproject.toml allows (see the Makefile).
     browser_setup = [c for c in commands if "chromium" in c or c == "fi"]
-    assert [c for c in commands if c not in browser_setup] == ["make test"]
-    assert commands[-1] == "make test"
+    assert [c for c in commands if c not in browser_setup] == ["make test", "make test-oldest"]
     assert "make test" in readme and "make lab" in readme
 
 

@@ -8,8 +8,11 @@
 import hashlib
 import http.client
 import io
+import numbers
 import os
+import socket
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -64,6 +67,7 @@ _MAX_DOWNLOAD_BYTES = 64 << 20
 
 SUBSET_FILE = "mnist_subset.npz"
 _SUBSET_SHA256 = "fba394e60dda1841e4a515b7fa7b40b00eccafc8703913ee936cbc3ec3b4578a"
+_SUBSET_SIZE = 2003043             # bytes, as data/README.md lists: checked before anything is read
 _SUBSET_KEYS = ("x_train", "y_train", "x_test", "y_test", "train_indices", "test_indices")
 
 def load_mnist(root=None, *, normalize=True, pad_to=None):
@@ -120,7 +124,7 @@ def _prepare_images(images, normalize, pad_to):
 
 def _load_subset():
     path = data_dir() / SUBSET_FILE
-    content = _read_verified(path, _SUBSET_SHA256, "scripts/build_mnist_subset.py")
+    content = _read_verified(path, _SUBSET_SHA256, _SUBSET_SIZE, "scripts/build_mnist_subset.py")
     with np.load(io.BytesIO(content), allow_pickle=False) as npz:
         if sorted(npz.files) != sorted(_SUBSET_KEYS):
             raise ValueError(f"{path}: expected the arrays {', '.join(_SUBSET_KEYS)}, found {', '.join(npz.files)}")
@@ -190,16 +194,20 @@ def download_mnist(root, *, mirrors=None, progress=True, timeout=30.0, deadline=
 
     Each file is tried from each mirror in turn (default ``MNIST_MIRRORS``; a mirror is a base
     URL that the file name is appended to) and kept only if its sha256 matches the published
-    one. It is written to a temporary file in ``root`` and renamed into place only when it is
-    complete and verified, so an interrupted or corrupted download leaves nothing that looks
-    like MNIST; temporary files (``.<name>.gz.*.part``) left by a run that was killed are deleted
-    at the start, and ``load_mnist`` never reads them. Files already present and valid are
-    skipped. New files get the usual permissions for your umask (0644 for umask 022), so others
-    sharing the folder can read them.
+    one. It is written to a temporary file of its own in ``root`` (``.<name>.gz.<random>.part``)
+    and renamed into place only when it is complete and verified, so an interrupted or corrupted
+    download leaves nothing that looks like MNIST, and two downloads into the same folder (two
+    notebooks, two students sharing it) never touch each other's temporary files. ``load_mnist``
+    never reads ``.part`` files; a run whose process was killed may leave one behind, which is
+    safe to delete once no download is running. Files already present and valid are skipped.
+    New files get the usual permissions for your umask (0644 for umask 022), so others sharing
+    the folder can read them.
 
     ``timeout`` (seconds) bounds every single network wait; ``deadline`` (seconds, default 600)
-    bounds each file's whole download from one mirror, so a mirror that trickles bytes slowly
-    enough to never trip ``timeout`` is abandoned (the next mirror is tried). Raises
+    bounds each file's whole download from one mirror, from connecting (the host name lookup
+    aside, which the operating system bounds) through the response headers to the last byte, so
+    a mirror that trickles bytes slowly enough to never trip ``timeout`` is abandoned (the next
+    mirror is tried). Both must be positive and at most a day (86400 s). Raises
     ``ConnectionError`` when no mirror can be reached (offline), and ``RuntimeError`` when
     mirrors answer but none sends a valid file in time; the message lists what each mirror did.
 
@@ -217,22 +225,18 @@ def download_mnist(root, *, mirrors=None, progress=True, timeout=30.0, deadline=
     Traceback (most recent call last):
     ...
     TypeError: mirrors must be a list of base URLs, got a single string; wrap it in a list
-    >>> download_mnist("mnist", timeout=0)
+    >>> download_mnist("mnist", timeout=float("inf"))
     Traceback (most recent call last):
     ...
-    ValueError: timeout must be a positive number of seconds, got 0
+    ValueError: timeout must be a positive number of seconds, at most 86400 (a day), got inf
     """
     root = Path(root).expanduser()
     mirrors = _check_mirrors(MNIST_MIRRORS if mirrors is None else mirrors)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not deadline > 0:
-        raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
+    timeout = _check_seconds(timeout, "timeout")
+    deadline = _check_seconds(deadline, "deadline")
     root.mkdir(parents=True, exist_ok=True)
 
     for name in MNIST_FILES:
-        for stale in _part_files(root / f"{name}.gz"):
-            stale.unlink(missing_ok=True)
         existing = _find_mnist_file(root, name)
         if existing is not None and _is_valid_mnist_file(existing, name):
             _report(progress, f"{existing.name}: already present and valid")
@@ -248,6 +252,19 @@ def download_mnist(root, *, mirrors=None, progress=True, timeout=30.0, deadline=
         else:
             raise _all_mirrors_failed(name, root, failures)
     return root
+
+
+# The longest timeout or deadline accepted: longer waits are not useful for 10 MB, and the
+# operating system's timers refuse values much larger than this (OverflowError for inf).
+_MAX_WAIT_SECONDS = 86400
+
+
+def _check_seconds(value, name):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)) \
+            or not 0 < value <= _MAX_WAIT_SECONDS:          # False for nan as well
+        raise ValueError(f"{name} must be a positive number of seconds, at most {_MAX_WAIT_SECONDS} (a day), "
+                         f"got {value!r}")
+    return float(value)
 
 
 def _check_mirrors(mirrors):
@@ -266,29 +283,132 @@ class _DeadlinePassed(TimeoutError):
     """A mirror that answered but sent too slowly: not a sign of being offline."""
 
 
-def _part_files(destination):
-    """Temporary files a download of ``destination`` leaves behind if its process is killed."""
-    return destination.parent.glob(f".{destination.name}.*.part")
+class _Watchdog:
+    """Ends one download at its deadline, wherever it is waiting: connecting, in the TLS
+    handshake, for the response headers or for the body.
+
+    A socket timeout bounds each single wait, not their sum: a server sending one header byte
+    every 0.3 s never trips it. So the watchdog keeps a duplicate of every socket the download
+    opens and, when the deadline passes, shuts the connection down from a timer thread; the
+    waiting read then returns at once and the download reports the deadline. A duplicate (not
+    the socket itself) because TLS takes the original over, and because the watchdog closes its
+    own duplicates when the download ends, so it can never touch a socket it no longer owns."""
+
+    def __init__(self, deadline):
+        self.deadline, self.started, self.fired = deadline, time.monotonic(), False
+        self._lock, self._sockets, self._closed = threading.Lock(), [], False
+        self._timer = threading.Timer(deadline, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def elapsed(self):
+        return time.monotonic() - self.started
+
+    def bounded(self, timeout):
+        """``timeout`` shortened to the time left (a connection attempt must not outlast it)."""
+        left = self.deadline - self.elapsed()
+        if left <= 0:
+            raise _DeadlinePassed("the deadline passed before connecting")
+        return left if timeout is None else min(timeout, left)
+
+    def watch(self, sock):
+        with self._lock:
+            if self.fired or self._closed:
+                sock.close()
+                raise _DeadlinePassed("the deadline passed while connecting")
+            self._sockets.append(sock.dup())
+
+    def _fire(self):
+        with self._lock:
+            if self._closed:
+                return
+            self.fired = True
+            for sock in self._sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass                                 # already closed by the server
+
+    def close(self):
+        self._timer.cancel()
+        with self._lock:
+            self._closed = True
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+
+def _watched_connection(http_class, watchdog):
+    """``http_class`` (HTTPConnection or HTTPSConnection) with its sockets handed to ``watchdog``."""
+
+    class WatchedConnection(http_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._create_connection = self._create_watched
+
+        @staticmethod
+        def _create_watched(address, timeout=None, *args, **kwargs):
+            sock = socket.create_connection(address, watchdog.bounded(timeout), *args, **kwargs)
+            watchdog.watch(sock)
+            return sock
+
+    return WatchedConnection
+
+
+def _watched_opener(watchdog):
+    """A urllib opener (proxies and redirects as usual) whose connections ``watchdog`` can end."""
+
+    class HTTPHandler(urllib.request.HTTPHandler):
+        def do_open(self, http_class, request, **kwargs):
+            return super().do_open(_watched_connection(http_class, watchdog), request, **kwargs)
+
+    class HTTPSHandler(urllib.request.HTTPSHandler):
+        def do_open(self, http_class, request, **kwargs):
+            return super().do_open(_watched_connection(http_class, watchdog), request, **kwargs)
+
+    return urllib.request.build_opener(HTTPHandler, HTTPSHandler)
+
+
+def _temporary_file(destination):
+    """A new, empty temporary file beside ``destination`` that belongs to this download alone.
+
+    Like tempfile.mkstemp (a random name created with O_EXCL, so no two downloads share one) but
+    with mode 0o666, which the umask turns into the permissions of any new file (0644 for the usual
+    022), so others sharing the folder can read the result; mkstemp would give 0600."""
+    for _ in range(100):
+        temporary = destination.parent / f".{destination.name}.{os.getpid()}-{os.urandom(6).hex()}.part"
+        try:
+            return temporary, os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                                      0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file beside {destination}")
 
 
 def _download_verified(url, destination, expected_sha256, timeout, deadline, progress):
-    """Fetch ``url`` into a temporary file beside ``destination``; rename it there only once
-    its sha256 matches. Any failure removes the temporary file and raises; so does taking
-    longer than ``deadline`` seconds in all (checked after every read)."""
-    # O_EXCL with mode 0o666 gives the permissions of any new file under the user's umask
-    # (0644 for the usual 022), so others sharing the folder can read it; tempfile would give 0600.
-    temporary = destination.parent / f".{destination.name}.{os.getpid()}-{os.urandom(4).hex()}.part"
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    started = time.monotonic()
+    """Fetch ``url`` into a temporary file of its own beside ``destination``; rename it there
+    only once its sha256 matches. Any failure removes that temporary file (and no other) and
+    raises; so does taking longer than ``deadline`` seconds in all, headers included."""
+    temporary, handle = _temporary_file(destination)
+    watchdog = _Watchdog(deadline)
+    received, total, headers_read = 0, None, False
+
+    def too_slow():
+        expected = f" of {total}" if total is not None else ""
+        waiting = (f"with {received}{expected} bytes received" if headers_read
+                   else "waiting for the response headers")
+        return _DeadlinePassed(f"gave up after {watchdog.elapsed():.1f} s (deadline={deadline:g} s) "
+                               f"{waiting}; the mirror is too slow")
+
     try:
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+        with os.fdopen(handle, "wb") as out, _watched_opener(watchdog).open(url, timeout=timeout) as response:
+            # A connection shut down mid-headers looks like headers that ended early: not read.
+            headers_read = not watchdog.fired
             total = response.headers.get("Content-Length")
             total = int(total) if total and total.isdigit() else None
             sha = hashlib.sha256()
-            received = 0
             with _progress_bar(progress, total, f"{destination.name} <- {url}") as bar:
-                # read1 returns whatever one socket read brings, so a server trickling a byte at a
-                # time cannot hold a single read (each bounded by ``timeout``) past the deadline.
+                # read1 returns whatever one socket read brings, so each loop is one bounded wait.
                 for chunk in iter(lambda: response.read1(1 << 16), b""):
                     received += len(chunk)
                     if received > _MAX_DOWNLOAD_BYTES:
@@ -296,11 +416,10 @@ def _download_verified(url, destination, expected_sha256, timeout, deadline, pro
                     sha.update(chunk)
                     out.write(chunk)
                     bar.update(len(chunk))
-                    waited = time.monotonic() - started
-                    if waited > deadline:
-                        expected = f" of {total}" if total is not None else ""
-                        raise _DeadlinePassed(f"{url}: gave up after {waited:.1f} s (deadline={deadline:g} s) "
-                                              f"with {received}{expected} bytes received; the mirror is too slow")
+                    if watchdog.elapsed() > deadline:
+                        raise too_slow()
+            if watchdog.fired:                          # the watchdog ended the body early
+                raise too_slow()
             if total is not None and received != total:
                 raise ValueError(f"{url}: download ended after {received} of {total} bytes")
             out.flush()
@@ -308,7 +427,13 @@ def _download_verified(url, destination, expected_sha256, timeout, deadline, pro
         if sha.hexdigest() != expected_sha256:
             raise ValueError(f"{url}: sha256 {sha.hexdigest()} does not match the published {expected_sha256}")
         os.replace(temporary, destination)
+    except Exception as err:
+        if (watchdog.fired or watchdog.elapsed() > deadline) and not isinstance(err, _DeadlinePassed):
+            # The connection was shut down at the deadline; whatever broke next is the deadline's doing.
+            raise too_slow() from err
+        raise
     finally:
+        watchdog.close()
         if os.path.exists(temporary):
             os.remove(temporary)
 

@@ -11,6 +11,7 @@ __all__ = ["sample_image", "SAMPLE_IMAGES", "HOPPER_FILE"]
 
 HOPPER_FILE = "grace_hopper.npz"
 _HOPPER_SHA256 = "2f3aac75bbb542e8672bb22e168d77aad5650867f7e0f5e88d4e8d7767d3bcf4"
+_HOPPER_SIZE = 628887              # bytes, as data/README.md lists: checked before anything is read
 
 
 SAMPLE_IMAGES = ("hopper", "checkerboard", "shapes", "step_edge", "gradient_ramp", "noisy_square")
@@ -97,7 +98,7 @@ def _area_weights(n_in, n_out):
 @functools.lru_cache(maxsize=1)
 def _hopper_rgb():
     path = data_dir() / HOPPER_FILE
-    content = _read_verified(path, _HOPPER_SHA256, "scripts/build_sample_images.py")
+    content = _read_verified(path, _HOPPER_SHA256, _HOPPER_SIZE, "scripts/build_sample_images.py")
     with np.load(io.BytesIO(content), allow_pickle=False) as npz:
         image = npz["image"]
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:

@@ -1,0 +1,116 @@
+"""A student's function that never returns, exits the interpreter or returns complex numbers:
+check_function must still answer in its one-line form and give the cell back."""
+import signal
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from cnnlib import conv2d
+from cnnlib.exercises import check, check_function
+
+CASES = [(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))]
+
+needs_alarm = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no SIGALRM timer on this platform")
+
+
+def run(capsys, student, **kwargs):
+    result = check_function(student, conv2d, CASES, **kwargs)
+    return result, capsys.readouterr().out
+
+
+@needs_alarm
+def test_an_endless_loop_is_stopped_and_named(capsys):
+    def my_conv(x, w):
+        total = 0
+        while True:
+            total += 1
+
+    result, out = run(capsys, my_conv, time_limit=0.5)
+    assert result is False
+    first, second = out.splitlines()
+    assert first == "Not yet: my_conv took longer than 0.5 s on case 0 (array 3x3, array 2x2): an endless loop?"
+    assert second.startswith("  Stopped at line ") and "of my_conv: `" in second
+
+
+@needs_alarm
+def test_a_loop_that_catches_every_exception_is_stopped_too(capsys):
+    def my_conv(x, w):
+        while True:
+            try:
+                x = x + 1
+            except Exception:     # a student's catch-all must not swallow the time limit
+                pass
+
+    result, out = run(capsys, my_conv, time_limit=0.5)
+    assert result is False and "took longer than 0.5 s on case 0" in out
+
+
+@needs_alarm
+def test_the_previous_alarm_handler_and_timer_are_restored(capsys):
+    def outer_handler(signum, frame):
+        raise AssertionError("the outer alarm fired during the test")
+
+    before = signal.signal(signal.SIGALRM, outer_handler)
+    signal.setitimer(signal.ITIMER_REAL, 300)              # someone else's limit, e.g. pytest-timeout
+    try:
+        result, out = run(capsys, lambda x, w: conv2d(x, w), time_limit=5)
+        assert result is True and out.startswith("Correct!")
+        assert signal.getsignal(signal.SIGALRM) is outer_handler
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 0 < left <= 300                             # still armed, with the time it had left
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+
+
+def test_without_an_outer_timer_none_is_left_running(capsys):
+    result, _ = run(capsys, lambda x, w: conv2d(x, w), time_limit=5)
+    assert result is True
+    if hasattr(signal, "getitimer"):
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_outside_the_main_thread_it_runs_without_a_limit(capsys):
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(
+        result=check_function(lambda x, w: conv2d(x, w), conv2d, CASES, time_limit=5)))
+    thread.start()
+    thread.join()
+    assert outcome == {"result": True}
+    assert capsys.readouterr().out.startswith("Correct! 1 case agrees")
+
+
+def test_exit_is_reported_and_keyboard_interrupt_still_stops(capsys):
+    def quits(x, w):
+        sys.exit(3)
+
+    result, out = run(capsys, quits)
+    assert result is False
+    assert out == ("Not yet: quits called exit() (SystemExit: 3) on case 0 (array 3x3, array 2x2); a function "
+                   "should return its result instead.\n")
+
+    def interrupted(x, w):
+        raise KeyboardInterrupt    # what the stop button raises: it must stop the cell, not be graded
+    with pytest.raises(KeyboardInterrupt):
+        run(capsys, interrupted, time_limit=5)
+
+
+def test_complex_results_are_refused_not_cut_to_their_real_part(capsys):
+    result, out = run(capsys, lambda x, w: conv2d(x, w) + 1e-3j)
+    assert result is False
+    assert out.startswith("Not yet: returned complex numbers (dtype complex128), expected real ones for case 0")
+    result, out = run(capsys, lambda x, w: conv2d(x, w).astype(complex))    # real values in a complex array
+    assert result is False and "complex" in out
+    assert check(55 + 1j, 55) is False
+    assert capsys.readouterr().out == "Not yet: your answer holds complex numbers, and the answer is real.\n"
+
+
+@pytest.mark.parametrize("time_limit, error", [
+    (0, ValueError), (-1, ValueError), (float("inf"), ValueError), (float("nan"), ValueError),
+    ("10", TypeError), (True, TypeError),
+])
+def test_time_limit_must_be_a_positive_number_of_seconds(time_limit, error):
+    with pytest.raises(error, match="time_limit must be"):
+        check_function(lambda x, w: conv2d(x, w), conv2d, CASES, time_limit=time_limit)
