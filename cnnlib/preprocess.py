@@ -42,31 +42,62 @@ def centre_of_mass(image):
             float(image.sum(axis=0) @ np.arange(image.shape[1]) / mass))
 
 
-def _area_weights(length, box_start, scale):
-    """The matrix that rescales one axis of length ``length`` by ``scale``, by area averaging.
+def _area_weights(pixels, outputs, box_start, scale):
+    """Rows ``outputs`` and columns ``pixels`` of the matrix that rescales one axis by ``scale``, by
+    area averaging.
 
     Think of input pixel i as covering [i, i + 1). The output grid has pixels 1 / scale input
     pixels long, one of them starting exactly where the ink's box starts (``box_start``), and covers
     the whole axis. Output pixel o's value is the input's mean over its interval [a_o, a_o + 1 / scale):
     weight[o, i] = scale * (the overlap of pixel i with that interval). Every input pixel counts in
     proportion to its area, which is what anti-aliasing means (nearest neighbour would skip most).
+    Only the rows and columns asked for are made: the whole matrix of a 1000-pixel axis enlarged
+    20 times would hold 20 million numbers.
     """
     before = math.ceil(box_start * scale - 1e-9)                   # output pixels before the box
-    starts = box_start + (np.arange(math.ceil(length * scale - 1e-9) + 1) - before) / scale
+    starts = box_start + (np.asarray(outputs) - before) / scale
     ends = starts + 1.0 / scale
-    pixels = np.arange(length)
+    pixels = np.asarray(pixels)
     overlap = np.minimum(pixels + 1.0, ends[:, None]) - np.maximum(pixels, starts[:, None])
     return scale * np.clip(overlap, 0.0, None)
 
 
-def _paste(field, picture, top, left):
-    """Copy ``picture`` into ``field`` with its top-left corner at (top, left); what falls outside is cut."""
-    rows, cols = picture.shape
-    r0, c0 = max(top, 0), max(left, 0)
-    r1, c1 = min(top + rows, field.shape[0]), min(left + cols, field.shape[1])
-    if r0 < r1 and c0 < c1:
-        field[r0:r1, c0:c1] = picture[r0 - top:r1 - top, c0 - left:c1 - left]
-    return field
+def _reach(first, last, box_start, scale, length):
+    """The input pixels that output pixels ``first`` .. ``last`` (inclusive) overlap, as a range."""
+    before = math.ceil(box_start * scale - 1e-9)
+    start = box_start + (first - before) / scale
+    end = box_start + (last + 1 - before) / scale
+    return np.arange(max(0, math.floor(start)), min(length, math.ceil(end)))
+
+
+def _output_count(length, scale):
+    """How many output pixels cover an axis of ``length`` input pixels rescaled by ``scale``."""
+    return math.ceil(length * scale - 1e-9) + 1
+
+
+def _rescaled_centre(mass, box_start, scale):
+    """The centre of mass, in output pixels, of one axis of the rescaled drawing, from ``mass``, the
+    drawing's sums along the other axis (the rescaled drawing's own sums are ``_area_weights`` times
+    these, up to the constant ``scale``). Output pixels are taken a few thousand at a time, so the
+    weights in memory stay small however far the axis is enlarged."""
+    count = _output_count(len(mass), scale)
+    step = max(1, int(512 * math.sqrt(scale)))     # about 2**18 weights per step, whatever the scale
+    moment = total = 0.0
+    for first in range(0, count, step):
+        outputs = np.arange(first, min(first + step, count))
+        pixels = _reach(outputs[0], outputs[-1], box_start, scale, len(mass))
+        received = _area_weights(pixels, outputs, box_start, scale) @ mass[pixels]
+        moment += float(outputs @ received)
+        total += float(received.sum())
+    return moment / total
+
+
+def _row_blocks(image, values=2**18):
+    """(first row, rows as float64) in blocks of about ``values`` numbers: a bool or uint8 canvas is
+    converted one block at a time, never whole (4000 x 4000 float64 would take 128 MB)."""
+    rows = max(1, values // image.shape[1])
+    for start in range(0, image.shape[0], rows):
+        yield start, image[start:start + rows].astype(np.float64, copy=False)
 
 
 def preprocess_drawing(image):
@@ -81,9 +112,14 @@ def preprocess_drawing(image):
     (:func:`centre_of_mass`) lies within half a pixel of (14, 14), where MNIST's digits have theirs.
     A shipped MNIST digit (its box is already 20 pixels long) comes back unchanged.
 
+    The memory it takes stays small (a few MB) whatever the canvas and however small the ink: the
+    centre of mass comes from the drawing's row and column sums, and only the part of the scaled
+    drawing that lands in the 28 x 28 field is computed. (Scaling the whole canvas would not do: one
+    ink pixel on a 1000 x 1000 canvas is enlarged 20 times, a 20000 x 20000 picture of 3.2 GB.)
+
     Returns a float32 28 x 28 array in [0, 1]; ``load_mnist(pad_to=32)`` pads it for LeNet-5
     as ``np.pad(digit, 2)``. Raises ValueError for an array that is not 2D, holds NaN or values
-    outside [0, 1], or has no ink.
+    outside [0, 1], or has no ink, and TypeError for complex numbers (which have no brightness).
 
     Inputs:   image  H x W array of numbers in [0, 1], ink bright, any H and W
     Returns:  28 x 28 float32 array in [0, 1]
@@ -98,24 +134,48 @@ def preprocess_drawing(image):
     image = np.asarray(image)
     if image.ndim != 2:
         raise ValueError(f"the drawing must be one H x W grey image, got an array of shape {image.shape}")
+    if np.iscomplexobj(image):
+        raise TypeError(f"the drawing must hold real grey levels, got complex numbers (dtype {image.dtype}); "
+                        "pass np.abs(drawing) or drawing.real if that is what you mean")
     if image.size == 0 or not (np.issubdtype(image.dtype, np.number) or image.dtype == bool):
         raise ValueError(f"the drawing must be a non-empty array of numbers, got dtype {image.dtype} and shape {image.shape}")
-    image = image.astype(np.float64)
-    if np.isnan(image).any():
+    low, high = float(image.min()), float(image.max())             # NaN anywhere makes both NaN
+    if math.isnan(low) or math.isnan(high):
         raise ValueError("the drawing contains NaN values")
-    low, high = image.min(), image.max()
     if low < 0 or high > 1:
         hint = " (bytes 0..255? divide by 255)" if high <= 255 and low >= 0 else ""
         raise ValueError(f"the drawing's values must lie in [0, 1] with ink bright, got {low:g} to {high:g}{hint}")
     if high == 0:
         raise ValueError("the drawing is empty: draw a digit first")
-    ink = image >= INK_LEVEL * high
-    ink_rows, ink_cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    height, width = ink_rows[-1] - ink_rows[0] + 1, ink_cols[-1] - ink_cols[0] + 1
-    scale = BOX_SIZE / max(height, width)                          # one scale for both axes
-    scaled = _area_weights(image.shape[0], ink_rows[0], scale) @ image @ _area_weights(image.shape[1], ink_cols[0], scale).T
-    row, col = centre_of_mass(scaled)
-    # A whole-pixel shift, as MNIST did (its digits' centres of mass scatter evenly within +-0.5 px of 14).
+    height, width = image.shape
+    row_mass, column_mass = np.zeros(height), np.zeros(width)
+    ink_rows, ink_columns = np.zeros(height, dtype=bool), np.zeros(width, dtype=bool)
+    for start, block in _row_blocks(image):
+        ink = block >= INK_LEVEL * high
+        ink_rows[start:start + len(block)] = ink.any(axis=1)
+        ink_columns |= ink.any(axis=0)
+        row_mass[start:start + len(block)] = block.sum(axis=1)
+        column_mass += block.sum(axis=0)
+    ink_rows, ink_columns = np.flatnonzero(ink_rows), np.flatnonzero(ink_columns)
+    top_ink, left_ink = ink_rows[0], ink_columns[0]
+    scale = BOX_SIZE / max(ink_rows[-1] - top_ink + 1, ink_columns[-1] - left_ink + 1)   # one scale for both axes
+    row, col = _rescaled_centre(row_mass, top_ink, scale), _rescaled_centre(column_mass, left_ink, scale)
+    # A whole-pixel shift, as MNIST did (its digits' centres of mass scatter evenly within +-0.5 px of 14):
+    # output pixel (o, p) of the scaled drawing lands at (o + top, p + left) in the field. The centre
+    # is rounded to 1e-9 pixel first: a symmetric drawing's centre lies exactly half-way between two
+    # pixels, and the last bits of the sums must not decide which way it goes.
+    row, col = round(row, 9), round(col, 9)
     top, left = math.floor(CENTRE - row + 0.5), math.floor(CENTRE - col + 0.5)
-    digit = _paste(np.zeros((MNIST_SIZE, MNIST_SIZE)), scaled, top, left)
+    out_rows = np.arange(max(0, -top), min(_output_count(height, scale), MNIST_SIZE - top))
+    out_columns = np.arange(max(0, -left), min(_output_count(width, scale), MNIST_SIZE - left))
+    digit = np.zeros((MNIST_SIZE, MNIST_SIZE))
+    if out_rows.size and out_columns.size:
+        rows = _reach(out_rows[0], out_rows[-1], top_ink, scale, height)
+        columns = _reach(out_columns[0], out_columns[-1], left_ink, scale, width)
+        row_weights = _area_weights(rows, out_rows, top_ink, scale)
+        column_weights = _area_weights(columns, out_columns, left_ink, scale)
+        patch = image[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+        rows_scaled = sum(row_weights[:, start:start + len(block)] @ block for start, block in _row_blocks(patch))
+        digit[out_rows[0] + top:out_rows[-1] + top + 1,
+              out_columns[0] + left:out_columns[-1] + left + 1] = rows_scaled @ column_weights.T
     return np.clip(digit, 0.0, 1.0).astype(np.float32)

@@ -1,9 +1,12 @@
-"""Pictures as PNG bytes for ``ipywidgets.Image``: the one place that encodes, colours and blits.
+"""Pictures as PNG bytes for ``ipywidgets.Image``: the one place that encodes, colours and blits,
+and the one place that reads a picture file a student hands in.
 
 Every widget picture goes through here: :func:`rgb_to_png` encodes, :func:`colour` maps values
-through a colour map, :func:`upscale` enlarges small arrays into visible cells,
-:func:`array_to_png` does all three, :func:`figure_to_png` and :func:`canvas_to_png` encode
-matplotlib drawings, and :class:`BlittedFigure` redraws only the moving parts of a figure.
+through a colour map (NaN and infinite values in magenta), :func:`upscale` enlarges small arrays
+into visible cells, :func:`array_to_png` does all three, :func:`figure_to_png` and
+:func:`canvas_to_png` encode matplotlib drawings, and :class:`BlittedFigure` redraws only the
+moving parts of a figure. :func:`read_picture` decodes an uploaded or drawn PNG or JPEG, after
+checking from its header that it has at most ``MAX_PICTURE_PIXELS`` pixels.
 Light compression throughout: a PNG here only travels to the browser, and level 1 encodes
 several times faster than the default.
 """
@@ -15,9 +18,19 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import JpegImagePlugin, PngImagePlugin
 
 COMPRESS_LEVEL = 1
-NAN_RGB = (1.0, 1.0, 1.0)
+NONFINITE_RGB = (1.0, 0.0, 1.0)      # magenta: in none of the series' colour maps, so it cannot pass for a value
+NONFINITE_NAME = "magenta"
+GAP_RGB = (1.0, 1.0, 1.0)            # white: the blank between tiled maps or panels
+# One limit for every picture a student hands in (an upload, the drawing pad): a 12-megapixel phone
+# photo fits; decoding the largest allowed picture needs about 200 MB, where a 379 KB PNG declaring
+# 20000 x 20000 pixels would need gigabytes. Assign a new value to change it.
+MAX_PICTURE_PIXELS = 4096 * 4096
+# A reader per file signature. Each reads only the header when opened; Image.open would also apply
+# Pillow's own bomb check, which raises (without the size) before ours can say what is wrong.
+_PICTURE_READERS = {b"\x89PNG\r\n\x1a\n": PngImagePlugin.PngImageFile, b"\xff\xd8\xff": JpegImagePlugin.JpegImageFile}
 
 
 def rgb_to_png(picture):
@@ -54,34 +67,80 @@ def rgb_to_png(picture):
             + chunk(b"IDAT", zlib.compress(rows.tobytes(), COMPRESS_LEVEL)) + chunk(b"IEND", b""))
 
 
-def colour(values, cmap="gray", vmin=None, vmax=None, nan_rgb=NAN_RGB):
-    """H x W values -> H x W x 3 floats through colour map ``cmap`` on [vmin, vmax] (default: the
-    data's range); NaN cells get ``nan_rgb`` (white gaps between tiled maps, for instance).
+def finite_range(values):
+    """(smallest, largest) of the finite values (NaN and +-inf left out); (0.0, 1.0) when there are none.
 
-    Inputs:   values      H x W array of numbers (NaN allowed)
-              cmap        name of a matplotlib colour map
-              vmin, vmax  numbers or None
-              nan_rgb     (r, g, b) in [0, 1]
-    Returns:  H x W x 3 float64 array in [0, 1]
+    Inputs:   values  array of numbers, any shape
+    Returns:  (low, high), two Python floats
 
-    >>> rgb = colour(np.array([[0.0, 0.5, 1.0, np.nan]]))   # grey: black, mid grey, white; NaN white
-    >>> rgb.shape
-    (1, 4, 3)
-    >>> rgb[0, :, 0].round(2)
-    array([0. , 0.5, 1. , 1. ])
+    >>> finite_range([[2.0, np.nan], [-np.inf, 5.0]]), finite_range([np.nan])
+    ((2.0, 5.0), (0.0, 1.0))
     """
     values = np.asarray(values, dtype=float)
-    gaps = np.isnan(values)
-    finite = values[~gaps]
-    lo = (float(finite.min()) if finite.size else 0.0) if vmin is None else float(vmin)
-    hi = (float(finite.max()) if finite.size else 1.0) if vmax is None else float(vmax)
-    lookup = matplotlib.colormaps[cmap](np.linspace(0, 1, 256))[:, :3]
-    span = (hi - lo) or 1.0
-    levels = np.clip((np.where(gaps, lo, values) - lo) / span * 255 + 0.5, 0, 255).astype(np.intp)
-    rgb = lookup[levels]
-    if gaps.any():
-        rgb[gaps] = nan_rgb
+    finite = values[np.isfinite(values)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+
+
+def colour(values, cmap="gray", vmin=None, vmax=None, *, gaps=None):
+    """H x W values -> H x W x 3 floats through colour map ``cmap`` on [vmin, vmax]; never fails on
+    the values: NaN and +-inf cells are drawn in magenta (``NONFINITE_RGB``), a colour no colour map
+    of the series uses, and cells marked in ``gaps`` in white (the blank between tiled maps).
+
+    A limit that is None, NaN or infinite is taken from the finite values instead
+    (:func:`finite_range`), so a picture holding inf keeps its other values visible.
+
+    Inputs:   values      H x W array of numbers (NaN and +-inf allowed)
+              cmap        name of a matplotlib colour map
+              vmin, vmax  numbers or None
+              gaps        None, or an H x W boolean array: the cells that are blanks, not values
+    Returns:  H x W x 3 float64 array in [0, 1]
+
+    >>> rgb = colour(np.array([[0.0, 0.5, 1.0, np.nan, np.inf]]))   # black, mid grey, white; magenta twice
+    >>> rgb.shape
+    (1, 5, 3)
+    >>> rgb[0].round(2).tolist()
+    [[0.0, 0.0, 0.0], [0.5, 0.5, 0.5], [1.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 0.0, 1.0]]
+    """
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    low, high = finite_range(values)
+    lo = float(vmin) if vmin is not None and np.isfinite(vmin) else low
+    hi = float(vmax) if vmax is not None and np.isfinite(vmax) else high
+    # Halves first: the span of two finite float64 numbers can overflow (1e308 - -1e308), the span
+    # of their halves cannot, and a finite number over a finite non-zero span is never NaN.
+    span = (0.5 * hi - 0.5 * lo) or 1.0
+    fraction = (0.5 * np.where(finite, values, lo) - 0.5 * lo) / span
+    levels = np.clip(fraction * 255 + 0.5, 0, 255).astype(np.intp)
+    rgb = matplotlib.colormaps[cmap](np.linspace(0, 1, 256))[:, :3][levels]
+    rgb[~finite] = NONFINITE_RGB
+    if gaps is not None:
+        gaps = np.asarray(gaps, dtype=bool)
+        if gaps.shape != values.shape:
+            raise ValueError(f"gaps must be a boolean array of the values' shape {values.shape}, got {gaps.shape}")
+        rgb[gaps] = GAP_RGB
     return rgb
+
+
+def nonfinite_note(values, gaps=None):
+    """The sentence a readout adds when a picture holds NaN or infinite values ('' when none), in the
+    words and colour of :func:`colour`; cells marked in ``gaps`` are blanks and not counted.
+
+    Inputs:   values  array of numbers, any shape
+              gaps    None, or a boolean array of the same shape
+    Returns:  str
+
+    >>> nonfinite_note([[1.0, np.nan], [np.inf, 2.0]])
+    '2 values are NaN or infinite, drawn in magenta.'
+    >>> nonfinite_note([1.0, 2.0])
+    ''
+    """
+    bad = ~np.isfinite(np.asarray(values, dtype=float))
+    if gaps is not None:
+        bad &= ~np.asarray(gaps, dtype=bool)
+    count = int(bad.sum())
+    if not count:
+        return ""
+    return f"{count:,} {'value is' if count == 1 else 'values are'} NaN or infinite, drawn in {NONFINITE_NAME}."
 
 
 def scale_for(shape, pixels):
@@ -115,12 +174,12 @@ def upscale(picture, scale):
     return np.repeat(np.repeat(picture, scale, axis=0), scale, axis=1)
 
 
-def array_to_png(values, *, cmap="gray", vmin=None, vmax=None, scale=1):
+def array_to_png(values, *, cmap="gray", vmin=None, vmax=None, scale=1, gaps=None):
     r"""A 2D array through ``cmap`` (or an H x W x 3 RGB picture in [0, 1]) as PNG bytes, each
     pixel ``scale`` pixels wide. Far faster than drawing a figure: it keeps image widgets instant.
 
     Inputs:   values      H x W array of numbers, or H x W x 3 RGB floats in [0, 1]
-              cmap, vmin, vmax  as for :func:`colour`
+              cmap, vmin, vmax, gaps  as for :func:`colour` (NaN and inf drawn in magenta)
               scale       int, pixels per cell
     Returns:  bytes, a PNG file of (W * scale) x (H * scale) pixels
 
@@ -130,7 +189,7 @@ def array_to_png(values, *, cmap="gray", vmin=None, vmax=None, scale=1):
     (b'\x89PNG\r\n\x1a\n', (30, 30))
     """
     values = np.asarray(values, dtype=float)
-    rgb = values if values.ndim == 3 else colour(values, cmap, vmin, vmax)
+    rgb = values if values.ndim == 3 else colour(values, cmap, vmin, vmax, gaps=gaps)
     return rgb_to_png(upscale(rgb, scale))
 
 
@@ -166,6 +225,56 @@ def canvas_to_png(canvas):
     (b'\x89PNG\r\n\x1a\n', (100, 50))
     """
     return rgb_to_png(np.asarray(canvas.buffer_rgba())[:, :, :3])
+
+
+def read_picture(data):
+    r"""The bytes of a PNG or JPEG file -> its grey levels, H x W floats in [0, 1].
+
+    The size is read from the file's header first: a picture of more than ``MAX_PICTURE_PIXELS``
+    pixels is refused before a single pixel is decoded (a 379 KB PNG can declare 20000 x 20000
+    pixels, several gigabytes once decoded). Colours become grey as 0.299 R + 0.587 G + 0.114 B
+    (ITU-R 601, as MNIST-era software did); transparency is ignored; 16-bit PNGs keep their
+    precision. This is the one reader of every picture a student hands in: the kernel playground's
+    upload and the drawing pad.
+
+    Inputs:   data  bytes (or bytearray, memoryview) of a PNG or JPEG file
+    Returns:  H x W float64 array in [0, 1]
+    Raises:   TypeError when ``data`` is not bytes; ValueError, with a sentence for the student,
+              when the file is not a readable PNG or JPEG or has too many pixels
+
+    >>> read_picture(rgb_to_png(np.array([[0.0, 1.0]])))          # a black and a white pixel
+    array([[0., 1.]])
+    >>> def chunk(kind, body):
+    ...     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    >>> header = chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0))   # 8-bit grey
+    >>> read_picture(b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", b""))        # 45 bytes, 400 MB of pixels
+    Traceback (most recent call last):
+    ...
+    ValueError: The picture is 20000 x 20000 pixels (height x width), 400,000,000 in all; at most 16,777,216 can be read (4096 x 4096, for instance). Make it smaller first.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be the bytes of a PNG or JPEG file, got {type(data).__name__}")
+    data = bytes(data)
+    reader = next((reader for signature, reader in _PICTURE_READERS.items() if data.startswith(signature)), None)
+    if reader is None:
+        raise ValueError("This is not a PNG or JPEG file.")
+    try:
+        picture = reader(io.BytesIO(data))              # the header only: no pixel decoded yet
+    except Exception as error:                          # Pillow raises several types for a broken header
+        raise ValueError(f"Could not read this file as a PNG or JPEG image ({type(error).__name__}).") from None
+    width, height = picture.size
+    if width * height > MAX_PICTURE_PIXELS:
+        side = int(MAX_PICTURE_PIXELS ** 0.5)
+        raise ValueError(f"The picture is {height} x {width} pixels (height x width), {width * height:,} in all; "
+                         f"at most {MAX_PICTURE_PIXELS:,} can be read ({side} x {side}, for instance). "
+                         "Make it smaller first.")
+    try:
+        picture.load()
+        if picture.mode.startswith("I"):                 # a 16-bit grey PNG: integers up to 65535
+            return np.clip(np.asarray(picture, dtype=np.float64) / 65535, 0.0, 1.0)
+        return np.asarray(picture.convert("L"), dtype=np.float64) / 255
+    except Exception as error:                          # truncated or corrupt pixel data
+        raise ValueError(f"Could not read this file as a PNG or JPEG image ({type(error).__name__}).") from None
 
 
 class BlittedFigure:
@@ -230,5 +339,6 @@ class BlittedFigure:
         return canvas_to_png(self.canvas)
 
 
-__all__ = ["rgb_to_png", "colour", "scale_for", "upscale", "array_to_png", "figure_to_png", "canvas_to_png",
-           "BlittedFigure"]
+__all__ = ["rgb_to_png", "finite_range", "colour", "nonfinite_note", "scale_for", "upscale", "array_to_png",
+           "figure_to_png", "canvas_to_png", "read_picture", "BlittedFigure", "NONFINITE_RGB", "NONFINITE_NAME",
+           "GAP_RGB", "MAX_PICTURE_PIXELS"]

@@ -17,6 +17,7 @@ from matplotlib.patches import Patch, Rectangle
 from .._checks import as_positive_int
 from ..activations import relu
 from ..inspection import as_single_image, feature_map_stages, first_layer, strongest_patches
+from ..render import finite_range
 from . import IMAGE_CMAP, SIGNED_CMAP, VALUE_CMAP, projector
 
 TRAIN_COLOR, VALIDATION_COLOR = "#1f3b73", "tab:orange"
@@ -40,7 +41,7 @@ def grid_shape(count):
 
 def tile_maps(maps, rows, cols, gap=1):
     """C x H x W maps laid out row by row in a (rows*H + gaps) x (cols*W + gaps) array; gaps and
-    unused cells are NaN (drawn blank)."""
+    unused cells are NaN (:func:`tile_gaps` says where, so a NaN inside a map stays visible)."""
     maps = np.asarray(maps, dtype=float)
     count, height, width = maps.shape
     if count > rows * cols:
@@ -52,10 +53,27 @@ def tile_maps(maps, rows, cols, gap=1):
     return tiled
 
 
+def tile_gaps(maps_shape, rows, cols, gap=1):
+    """The cells of :func:`tile_maps`'s layout that hold no map (gaps and unused cells), True there:
+    the ``gaps`` of :func:`cnnlib.render.colour`, so a NaN inside a map is told from a blank.
+
+    Inputs:   maps_shape  (C, H, W), the shape of the maps tiled
+              rows, cols, gap  as for :func:`tile_maps`
+    Returns:  boolean array of the tiled shape, (rows*H + gaps) x (cols*W + gaps)
+
+    >>> tile_gaps((3, 1, 1), 2, 2).astype(int)            # three 1 x 1 maps in a 2 x 2 grid
+    array([[0, 1, 0],
+           [1, 1, 1],
+           [0, 1, 1]])
+    """
+    return np.isnan(tile_maps(np.zeros(maps_shape), rows, cols, gap))
+
+
 def map_colours(values):
     """(cmap, vmin, vmax) for a stage: grey for the input, cividis from 0 for non-negative maps
-    (after ReLU or max pooling of ReLUs), RdBu with symmetric limits when there are negative values."""
-    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    (after ReLU or max pooling of ReLUs), RdBu with symmetric limits when there are negative values.
+    NaN and infinite values are left out (the colour map draws them in magenta)."""
+    low, high = finite_range(values)
     if low < 0:
         limit = max(-low, high) or 1.0
         return SIGNED_CMAP, -limit, limit
@@ -412,7 +430,7 @@ def strongest_patches_figure(model, images, top=50):
 
 
 __all__ = ["TRAIN_COLOR", "VALIDATION_COLOR", "PREDICTED_COLOR", "TRUE_COLOR", "OTHER_COLOR",
-           "grid_shape", "tile_maps", "map_colours", "digits_figure", "padding_figure",
+           "grid_shape", "tile_maps", "tile_gaps", "map_colours", "digits_figure", "padding_figure",
            "CURVE_STYLES", "SMALLEST_LOSS_SHOWN", "TrainingCurves", "training_curves_figure",
            "feature_maps_figure", "bar_colours", "bar_legend", "probability_bars",
            "prediction_figure", "confusion_matrix_figure", "mistakes_figure", "filters_figure",

@@ -2,6 +2,9 @@
 import time
 
 import ipywidgets as widgets
+import numpy as np
+
+from ._html import warning as warning_html
 
 
 class Explorer(widgets.VBox):
@@ -22,17 +25,26 @@ class Explorer(widgets.VBox):
 
     ``update_ms``: how long each update triggered by a control took, as (control name,
     milliseconds) pairs, newest last (the browser benchmark reads them).
+
+    No exception ever leaves an update a control started: in the browser it would only reach the
+    log console, and the student would see a picture that silently stopped following the controls.
+    Each explorer says what is wrong with a setting in its own words; anything it did not foresee
+    is shown in ``error_view``, the explorer's last line, in the error red (``shown["error"]``,
+    '' when the last update went well), kept in ``last_error`` with its traceback, and cleared by
+    the next update that succeeds.
     """
 
     def __init__(self, children, controls, views):
-        super().__init__(children)
+        self.error_view = widgets.HTML()
+        super().__init__([*children, self.error_view])
         self.add_class("cnnlib-explorer")   # lets the browser tests find every explorer on a page
         self.add_class(f"cnnlib-{type(self).__name__}")
         self.controls = dict(controls)
         self.views = dict(views)
         for view in self.views.values():
             view.add_class("cnnlib-view")   # what the browser benchmark watches for a change
-        self.shown = {}
+        self.shown = {"error": ""}
+        self.last_error = None
         self.update_ms = []
         self._updating = False
 
@@ -49,7 +61,8 @@ class Explorer(widgets.VBox):
         do not start another one)."""
         self._updating = True
         try:
-            self.update()
+            with np.errstate(all="ignore"):
+                self.update()
         finally:
             self._updating = False
 
@@ -59,11 +72,26 @@ class Explorer(widgets.VBox):
         self._updating = True
         start = time.perf_counter()
         try:
-            self.update(change)
+            # A student's settings may overflow or divide by zero; each explorer looks for NaN and inf
+            # itself and says so in words, so numpy's warnings (bound for the log console) are muted.
+            with np.errstate(all="ignore"):
+                self.update(change)
+        except Exception as error:      # shown in the explorer, not swallowed (see the class docstring)
+            self._show_error(error)
+        else:
+            self._show_error(None)
         finally:
             self._updating = False
         name = next((key for key, control in self.controls.items() if control is change["owner"]), "?")
         self.update_ms = self.update_ms[-199:] + [(name, 1000 * (time.perf_counter() - start))]
+
+    def _show_error(self, error):
+        self.last_error = error
+        message = "" if error is None else (
+            f"Something went wrong while updating this explorer ({type(error).__name__}: {error}). "
+            "This is a bug in cnnlib, not your mistake; move a control to go on.")
+        self.error_view.value = warning_html(message)
+        self.shown["error"] = message
 
     def changed(self, change, *names):
         """True when this update is the first one (``change`` None) or comes from one of ``names``."""

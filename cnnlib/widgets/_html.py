@@ -8,6 +8,8 @@ import html
 import matplotlib
 import numpy as np
 
+from ..render import colour, finite_range
+
 ERROR_RED = "#b00020"
 NOTE_BROWN = "#8a4b00"
 HIGHLIGHT = "#ff7f0e"    # matplotlib's tab:orange, the highlight colour of cnnlib.plots.number_grid
@@ -56,7 +58,8 @@ def note(message):
 
 def number_table(values, *, highlight=None, padding=0, cmap="cividis", vmin=None, vmax=None,
                  cell_px=44, font_px=16, texts=None):
-    """A matrix as an HTML table of shaded cells with numbers, like ``cnnlib.plots.number_grid``.
+    """A matrix as an HTML table of shaded cells with numbers, like ``cnnlib.plots.number_grid``;
+    shades come from :func:`cnnlib.render.colour` (NaN and inf cells in magenta).
 
     ``highlight``: (row, col, height, width) of a block outlined in orange. ``padding``: the width
     of a border of padding cells, drawn grey so they read as "not part of the image".
@@ -64,11 +67,8 @@ def number_table(values, *, highlight=None, padding=0, cmap="cividis", vmin=None
     """
     values = np.asarray(values, dtype=float)
     rows, cols = values.shape
-    inner = values[padding:rows - padding, padding:cols - padding]
-    lo = vmin if vmin is not None else (float(np.min(inner)) if inner.size else 0.0)
-    hi = vmax if vmax is not None else (float(np.max(inner)) if inner.size else 1.0)
-    norm = matplotlib.colors.Normalize(lo, hi if hi > lo else lo + 1)
-    colours = matplotlib.colormaps[cmap](norm(values))
+    inner_low, inner_high = finite_range(values[padding:rows - padding, padding:cols - padding])
+    colours = colour(values, cmap, inner_low if vmin is None else vmin, inner_high if vmax is None else vmax)
     r0, c0, h, w = highlight if highlight is not None else (-1, -1, 0, 0)
     thick = f"4px solid {HIGHLIGHT}"
     size = f"width:{cell_px}px;height:{cell_px}px;min-width:{cell_px}px;text-align:center;padding:0;"
@@ -79,8 +79,8 @@ def number_table(values, *, highlight=None, padding=0, cmap="cividis", vmin=None
             if not (padding <= i < rows - padding and padding <= j < cols - padding):
                 style = f"background:{PADDING_GREY};color:#777;font-style:italic;"
             else:
-                rgba = colours[i, j]
-                style = f"background:{matplotlib.colors.to_hex(rgba)};color:{ink(rgba)};"
+                rgb = colours[i, j]
+                style = f"background:{matplotlib.colors.to_hex(rgb)};color:{ink(rgb)};"
             borders = ["1px solid white"] * 4   # top, right, bottom, left
             if r0 <= i < r0 + h and c0 <= j < c0 + w:
                 if i == r0:

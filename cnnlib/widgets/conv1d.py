@@ -16,6 +16,7 @@ from ..plots import new_figure
 from ..plots.conv1d import SlidingWindowView
 from ._base import Explorer
 from ._html import warning as warning_html
+from ._text import parse_numbers
 
 FLIGHT_READINGS = (1.00, 1.10, 1.20, 1.40, 1.70, 1.80, 1.90, 2.10, 2.20, 2.40, 2.50, 2.70)
 RECENCY_WEIGHTS = (0.01, 0.01, 0.02, 0.02, 0.04, 0.4, 0.5)
@@ -40,27 +41,21 @@ MAX_ABS_VALUE = 1e6
 def parse_weights(text):
     """'0.1, 0.2 0.7' -> array([0.1, 0.2, 0.7]); raises ValueError with a message for the user.
 
-    At most ``MAX_WEIGHTS`` weights, each between -``MAX_ABS_VALUE`` and ``MAX_ABS_VALUE``.
+    At most ``MAX_WEIGHTS`` weights, each between -``MAX_ABS_VALUE`` and ``MAX_ABS_VALUE``; the
+    rules of every number box (:func:`cnnlib.widgets._text.parse_numbers`): no empty entry, no
+    "1_000", nan or inf.
+
+    Inputs:   text  str, what the student typed
+    Returns:  1D float64 array of the weights, oldest first
+
+    >>> parse_weights("0.1, 0.2 0.7")
+    array([0.1, 0.2, 0.7])
+    >>> parse_weights("1,,2")
+    Traceback (most recent call last):
+    ...
+    ValueError: Entry 2 of 3 is empty: type one weight between each pair of commas, e.g. 0.2, 0.3, 0.5
     """
-    pieces = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
-    if not pieces:
-        raise ValueError("Type at least one weight, e.g. 0.2, 0.3, 0.5")
-    if len(pieces) > MAX_WEIGHTS:
-        raise ValueError(f"Type at most {MAX_WEIGHTS} weights (got {len(pieces)}), so the picture stays readable "
-                         f"and quick to redraw.")
-    values = []
-    for piece in pieces:
-        try:
-            value = float(piece)
-        except ValueError:
-            raise ValueError(f"Could not read {piece!r} as a number. Separate the weights with commas.") from None
-        if not np.isfinite(value):
-            raise ValueError(f"Weight {piece!r} is not a finite number.")
-        if abs(value) > MAX_ABS_VALUE:
-            raise ValueError(f"Weight {piece!r} is too large to draw: keep weights between "
-                             f"-{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}.")
-        values.append(value)
-    return np.array(values)
+    return parse_numbers(text, "weight", example="0.2, 0.3, 0.5", count=(1, MAX_WEIGHTS), max_abs=MAX_ABS_VALUE)
 
 
 def _format_weights(w):

@@ -91,11 +91,12 @@ class DistortionExplorer(Explorer):
         self.first_update()
 
     def _picture(self, distorted):
-        height = self.x.shape[0]
-        gap = np.full((height, GAP), np.nan)             # NaN: drawn white, a gap between the panels
-        both = np.concatenate([self.x, gap, distorted], axis=1)
+        height, width = self.x.shape
+        both = np.concatenate([self.x, np.zeros((height, GAP)), distorted], axis=1)
+        gaps = np.zeros(both.shape, dtype=bool)
+        gaps[:, width:width + GAP] = True                # drawn white, between the two panels
         return array_to_png(both, cmap=IMAGE_CMAP, vmin=min(0.0, float(self.x.min())), vmax=float(self.x.max()),
-                            scale=SCALE)
+                            scale=SCALE, gaps=gaps)
 
     def update(self, change=None):
         c = self.controls

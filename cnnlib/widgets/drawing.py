@@ -7,29 +7,30 @@ PNG data URL. Python then runs :func:`cnnlib.preprocess_drawing` (MNIST's own re
 probabilities, the guess and the feature maps (``cnnlib.inspection.feature_map_stages``).
 """
 import base64
+import binascii
 import html
-import io
 
 import anywidget
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
 import traitlets
-from PIL import Image
 
 from ..inspection import feature_map_stages, layer_stages, predicted_probabilities
 from ..nn import Sequential
 from ..plots import IMAGE_CMAP, PROJECTOR_RC, array_to_png
-from ..plots.training import OTHER_COLOR, PREDICTED_COLOR, grid_shape, map_colours, tile_maps
+from ..plots.training import OTHER_COLOR, PREDICTED_COLOR, grid_shape, map_colours, tile_gaps, tile_maps
 from ..preprocess import preprocess_drawing
-from ..render import BlittedFigure, rgb_to_png
+from ..render import BlittedFigure, nonfinite_note, read_picture, rgb_to_png
 from ._base import Explorer
+from ._html import ERROR_RED
 
 PAD_PIXELS = 280             # 10 pad pixels per MNIST pixel
 PEN_PIXELS = 20              # a pen 2 MNIST pixels wide once the digit is shrunk to its 20 x 20 box
 MAPS_PIXELS = 200            # each layer's tiled maps are scaled up by a whole factor to about this size
 ALL_LAYERS = "every layer"
 HINT = "Draw a digit from 0 to 9 in the black square (mouse, pen or finger), then lift the pen."
+ERROR_STYLE = f"color:{ERROR_RED};font-weight:bold;font-size:15px"
 
 _ESM = """
 function render({ model, el }) {
@@ -123,18 +124,38 @@ class DrawingPad(anywidget.AnyWidget):
 
 
 def array_to_data_url(image):
-    """An H x W grey array in [0, 1] -> "data:image/png;base64,..." (what the pad sends)."""
+    """An H x W grey array in [0, 1] -> "data:image/png;base64,..." (what the pad sends).
+
+    Inputs:   image  H x W array of numbers in [0, 1]
+    Returns:  str, a PNG data URL
+
+    >>> array_to_data_url(np.zeros((1, 1)))[:22]
+    'data:image/png;base64,'
+    """
     png = rgb_to_png(np.clip(np.asarray(image, dtype=float), 0, 1))
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def data_url_to_array(url):
-    """The pad's PNG data URL -> an H x W float array in [0, 1], the brightness of each pixel."""
+    """The pad's PNG data URL -> an H x W float array in [0, 1], the brightness of each pixel.
+
+    Read by :func:`cnnlib.render.read_picture`, like every picture handed in: its size is checked
+    from the header before any pixel is decoded. Raises ValueError for anything else.
+
+    Inputs:   url  str, "data:image/png;base64,..."
+    Returns:  H x W float64 array in [0, 1]
+
+    >>> data_url_to_array(array_to_data_url(np.array([[0.0, 1.0]])))
+    array([[0., 1.]])
+    """
     header, _, payload = url.partition(",")
     if not header.startswith("data:image/png;base64"):
         raise ValueError("the drawing is not a PNG data URL")
-    picture = Image.open(io.BytesIO(base64.b64decode(payload)))
-    return np.asarray(picture.convert("L"), dtype=np.float64) / 255
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except binascii.Error:
+        raise ValueError("the drawing's data URL is not valid base64") from None
+    return read_picture(data)
 
 
 def digit_drawing_explorer(model=None):
@@ -147,7 +168,10 @@ def digit_drawing_explorer(model=None):
     Views: "preprocessed" (the 28 x 28 digit the network reads), "probabilities" (a bar chart),
     "guess" (the top answer), "feature_maps", "message".
     ``.shown``: guess, confidence, probabilities (10 numbers), preprocessed (28 x 28), stages
-    (names of the layers drawn), layer, message.
+    (names of the layers drawn), layer, message. A picture that cannot be read (not a PNG, more than
+    ``cnnlib.render.MAX_PICTURE_PIXELS`` pixels, no ink) gives a message instead of a guess, and so
+    does a model whose outputs are NaN or infinite (broken weights): its feature maps are still
+    drawn, with NaN and infinite values in magenta, counted in the message.
     """
     if model is None:
         from ..nn import lenet5
@@ -255,34 +279,46 @@ class DigitDrawingExplorer(Explorer):
         try:
             drawing = data_url_to_array(url)
             digit = preprocess_drawing(drawing)
-        except (ValueError, OSError) as problem:                     # an empty or unreadable picture
-            self._show_nothing(f"{problem}. {HINT}", "color:#b00020;font-weight:bold;font-size:15px")
+        except ValueError as problem:                                # an empty, unreadable or huge picture
+            self._show_nothing(f"{str(problem).rstrip('.')}. {HINT}", ERROR_STYLE)
             return
         image = np.pad(digit, 2)[np.newaxis]                         # 1 x 32 x 32, as in training
-        probabilities = predicted_probabilities(self.model, image)
-        guess = int(np.argmax(probabilities))
-        confidence = float(probabilities[guess])
+        probabilities = predicted_probabilities(self.model, image)   # NaN for broken weights: said below
+        stages = feature_map_stages(self.model, image)[1:]             # without the input itself
         views = self.views
-        views["message"].value = ("<div style='font-size:15px'>Lift the pen to update; <b>Clear</b> to start "
-                                  "again. The network only knows digits drawn like MNIST's."
-                                  + (" <b>This network is untrained: its guesses mean nothing yet.</b>"
-                                     if self._untrained else "") + "</div>")
+        in_maps = nonfinite_note(np.concatenate([maps.ravel() for _, maps in stages]))
+        if np.all(np.isfinite(probabilities)):
+            guess = int(np.argmax(probabilities))
+            confidence = float(probabilities[guess])
+            message = f"In the feature maps, {in_maps}" if in_maps else ""
+            views["message"].value = ("<div style='font-size:15px'>Lift the pen to update; <b>Clear</b> to start "
+                                      "again. The network only knows digits drawn like MNIST's."
+                                      + (" <b>This network is untrained: its guesses mean nothing yet.</b>"
+                                         if self._untrained else "") + "</div>"
+                                      + (f"<div style='{ERROR_STYLE}'>{html.escape(message)}</div>" if message else ""))
+            views["guess"].value = (f"<div style='font-size:20px;white-space:nowrap'>guess: "
+                                    f"<b class='cnnlib-guess'>{guess}</b> ({confidence:.0%} sure)</div>")
+        else:
+            guess = confidence = probabilities = None
+            message = ("The network's outputs are NaN or infinite, so it has no guess: its weights are broken (by a "
+                       "training run that diverged, for instance). Rebuild it or load good weights."
+                       + (f" In the feature maps, {in_maps}" if in_maps else ""))
+            views["message"].value = f"<div style='{ERROR_STYLE}'>{html.escape(message)}</div>"
+            views["guess"].value = "<div style='font-size:20px;white-space:nowrap'>guess: &ndash;</div>"
         views["preprocessed"].value = array_to_png(digit, cmap=IMAGE_CMAP, vmin=0, vmax=1, scale=6)
         views["probabilities"].value = self._bars_png(probabilities)
-        views["guess"].value = (f"<div style='font-size:20px;white-space:nowrap'>guess: <b class='cnnlib-guess'>{guess}</b> "
-                                f"({confidence:.0%} sure)</div>")
         layer = self.controls["layer"].value
-        stages = feature_map_stages(self.model, image)[1:]             # without the input itself
         for (name, maps), title, picture, panel in zip(stages, self._map_titles, self._map_images, self._map_panels):
             chosen = layer in (ALL_LAYERS, name)
             panel.layout.display = None if chosen else "none"
             if not chosen:
                 continue
             pixels = MAPS_PIXELS * (2 if layer == name else 1)
-            tiled = tile_maps(maps, *grid_shape(len(maps)))
+            tiled, gaps = tile_maps(maps, *grid_shape(len(maps))), tile_gaps(maps.shape, *grid_shape(len(maps)))
             cmap, vmin, vmax = map_colours(maps)
             title.value = f"<b>{html.escape(name)}</b><br>{len(maps)} maps of {maps.shape[1]} x {maps.shape[2]}"
-            picture.value = array_to_png(tiled, cmap=cmap, vmin=vmin, vmax=vmax, scale=max(1, pixels // max(tiled.shape)))
+            picture.value = array_to_png(tiled, cmap=cmap, vmin=vmin, vmax=vmax, gaps=gaps,
+                                         scale=max(1, pixels // max(tiled.shape)))
         self.shown.update(guess=guess, confidence=confidence, probabilities=probabilities, preprocessed=digit,
                           stages=[name for name, _ in stages if layer in (ALL_LAYERS, name)], layer=layer,
-                          message="")
+                          message=message)

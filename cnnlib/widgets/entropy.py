@@ -4,8 +4,6 @@ entropy_explorer: sliders for a true distribution P and a predicted Q; bars, H(P
 softmax_explorer: editable scores and a temperature; bars of softmax(z / T).
 All numbers come from ``cnnlib.losses``.
 """
-import re
-
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
@@ -16,6 +14,7 @@ from ..plots.losses import PREDICTED_STYLE, TRUE_STYLE
 from ..render import BlittedFigure
 from ._base import Explorer
 from ._html import warning as _warning_html
+from ._text import parse_numbers
 
 UNITS = {"bits": 2, "nats": "e"}
 _FLOAT_MAX = np.finfo(np.float64).max
@@ -142,27 +141,22 @@ class EntropyExplorer(Explorer):
 
 
 def parse_scores(text):
-    """'1.3, 5.1, 2.2' (commas and/or spaces) -> array of floats; ValueError with a readable message."""
-    pieces = [piece for piece in re.split(r"[,\s;]+", str(text).strip()) if piece]
-    if not 2 <= len(pieces) <= MAX_SCORES:
-        raise ValueError(f"enter between 2 and {MAX_SCORES} scores separated by commas, e.g. 1.3, 5.1, 2.2 "
-                         f"(got {len(pieces)})")
-    try:
-        scores = np.array([float(piece) for piece in pieces])
-    except ValueError:
-        bad = next(piece for piece in pieces if not _is_number(piece))
-        raise ValueError(f"{bad!r} is not a number; enter scores like 1.3, 5.1, 2.2") from None
-    if not np.all(np.isfinite(scores)):
-        raise ValueError("scores must be finite numbers (no inf or nan)")
-    return scores
+    """'1.3, 5.1, 2.2' (commas and/or spaces) -> array of floats; ValueError with a readable message.
 
+    Between 2 and ``MAX_SCORES`` scores, the rules of every number box
+    (:func:`cnnlib.widgets._text.parse_numbers`): no empty entry, no "1_000", nan or inf.
 
-def _is_number(piece):
-    try:
-        float(piece)
-    except ValueError:
-        return False
-    return True
+    Inputs:   text  str, what the student typed
+    Returns:  1D float64 array of the scores
+
+    >>> parse_scores("1.3, 5.1 2.2")
+    array([1.3, 5.1, 2.2])
+    >>> parse_scores("1_000, 2")
+    Traceback (most recent call last):
+    ...
+    ValueError: Could not read '1_000' as a finite number: type plain decimals such as 0.25, -3 or 1e-4 (no '_', nan or inf), separated by commas.
+    """
+    return parse_numbers(text, "score", example="1.3, 5.1, 2.2", count=(2, MAX_SCORES))
 
 
 def softmax_explorer(scores=(1.3, 5.1, 2.2), temperature=1.0):

@@ -6,10 +6,7 @@ result has the image's size (zeros, or repeated border pixels so the picture's f
 look like an edge). Images are encoded with :func:`cnnlib.render.array_to_png`, which keeps an
 update of a 256x256 image to a few milliseconds.
 """
-import io
-
 import ipywidgets as widgets
-import matplotlib.image
 import numpy as np
 
 from .. import kernels
@@ -17,7 +14,7 @@ from .._checks import as_float_array
 from ..conv import filter_image
 from ..data import SAMPLE_IMAGES, sample_image
 from ..plots import IMAGE_CMAP
-from ..render import array_to_png
+from ..render import array_to_png, finite_range, nonfinite_note, read_picture
 from ._base import Explorer
 from ._html import format_number, heading, number_table, paragraph
 from ._html import warning as warning_html
@@ -28,7 +25,6 @@ CUSTOM = "custom"
 YOUR_IMAGE = "your image"
 UPLOADED = "upload: "
 MAX_UPLOAD_SIDE = 512
-LUMINANCE = np.array([0.299, 0.587, 0.114])
 CLIP = "clip to [0, 1]"
 RESCALE = "rescale min..max"
 BORDERS = {"repeat": "Border: the outermost pixels are repeated before convolving, so flat borders stay flat.",
@@ -83,22 +79,21 @@ def read_image_bytes(data, max_side=MAX_UPLOAD_SIDE):
     """A PNG or JPEG file's bytes -> (grey image in [0, 1], note); the note says when the image was
     made smaller (its long side is cut to ``max_side`` by averaging blocks of pixels), else ''.
 
-    Raises ValueError with a message for the student when the bytes are not a readable image.
+    The file is read by :func:`cnnlib.render.read_picture`, which refuses from the header a
+    picture of more than ``cnnlib.render.MAX_PICTURE_PIXELS`` pixels. Raises ValueError with a
+    message for the student when the bytes are not a readable image of a usable size.
+
+    Inputs:   data      bytes of a PNG or JPEG file
+              max_side  int, the longest side kept
+    Returns:  (H x W float64 array in [0, 1], note: str)
+
+    >>> from cnnlib.render import rgb_to_png
+    >>> picture, note = read_image_bytes(rgb_to_png(np.ones((1100, 700))))
+    >>> picture.shape, note[:45]
+    ((366, 233), 'Your image was 1100x700 pixels; it was scaled')
     """
-    data = bytes(data)
-    # imread cannot guess the format of bytes (it would assume PNG): read the file's signature.
-    kind = "png" if data.startswith(b"\x89PNG") else "jpeg" if data.startswith(b"\xff\xd8") else None
-    if kind is None:
-        raise ValueError("This is not a PNG or JPEG file.")
-    try:
-        picture = matplotlib.image.imread(io.BytesIO(data), format=kind)
-    except Exception as error:     # PIL raises several types for a broken file
-        raise ValueError(f"Could not read this file as a PNG or JPEG image ({type(error).__name__}).") from None
-    # JPEGs come as 0..255 integers, PNGs as 0..1 floats.
-    picture = picture / 255.0 if picture.dtype == np.uint8 else np.asarray(picture, dtype=float)
-    if picture.ndim == 3:
-        picture = picture[..., :3] @ LUMINANCE if picture.shape[2] >= 3 else picture[..., 0]
-    if picture.ndim != 2 or min(picture.shape) < 3:
+    picture = read_picture(data)
+    if min(picture.shape) < 3:
         raise ValueError(f"The image must be at least 3x3 pixels, got shape {picture.shape}.")
     note = ""
     factor = -(-max(picture.shape) // max_side)
@@ -108,7 +103,7 @@ def read_image_bytes(data, max_side=MAX_UPLOAD_SIDE):
         picture = picture[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
         note = (f"Your image was {before[0]}x{before[1]} pixels; it was scaled down {factor} times to "
                 f"{picture.shape[0]}x{picture.shape[1]} so every update stays quick.")
-    return np.clip(picture, 0.0, 1.0), note
+    return picture, note
 
 
 def kernel_playground(image=None, kernel="sharpen"):
@@ -125,8 +120,10 @@ def kernel_playground(image=None, kernel="sharpen"):
     ``flip`` (true convolution instead of cross-correlation). Views: ``original``, ``result``
     (Images), ``kernel``, ``kernel_note``, ``explanation``, ``warning`` (HTML).
     ``.shown`` holds ``image_name``, ``image``, ``preset``, ``kernel``, ``kernel_sum``, ``result``
-    (filter_image's output), ``display`` (the grey levels drawn, in [0, 1]), ``range`` (min, max
-    of the result), ``explanation``, ``border``, ``flip``, ``upload_note`` and ``warning``.
+    (filter_image's output), ``display`` (the grey levels drawn, in [0, 1]; NaN and inf are drawn
+    in magenta and said in the warning), ``range`` (min, max of the result's finite values),
+    ``explanation``, ``border``, ``flip``, ``upload_note`` and ``warning``. An uploaded file is
+    read by :func:`cnnlib.render.read_picture` (at most ``cnnlib.render.MAX_PICTURE_PIXELS`` pixels).
     """
     images = {}
     if image is None:
@@ -207,8 +204,8 @@ class KernelPlayground(Explorer):
             self._show_kernel()
         if change is None or change["owner"] is not self.controls["display"]:
             self.problem = self._convolve()
-        message = message or self.problem
-        self._show_result()
+        nonfinite = self._show_result()
+        message = message or self.problem or nonfinite
         self.views["warning"].value = warning_html(message)
         self.shown.update(warning=message, upload_note=self.upload_note)
 
@@ -295,31 +292,40 @@ class KernelPlayground(Explorer):
         return ""
 
     def _show_result(self):
+        """Draw the result and explain its grey levels; returns a warning ('' when fine)."""
         shown = self.shown
         shown["result"] = self.result
         if self.result is None:
             self.views["result"].value = b""
             self.views["explanation"].value = ""
             shown.update(display=None, range=None, explanation="")
-            return
+            return ""
         mode = self.controls["display"].value
-        lo, hi = float(self.result.min()), float(self.result.max())
+        finite = np.isfinite(self.result)
+        lo, hi = finite_range(self.result)
         if mode == CLIP:
-            grey = np.clip(self.result, 0, 1)
+            grey = np.where(finite, np.clip(self.result, 0, 1), self.result)   # inf stays inf: magenta, not white
         elif hi > lo:
-            grey = (self.result - lo) / (hi - lo)
+            # Halves, so that a span such as 1e308 - -1e308 cannot overflow to inf.
+            grey = (0.5 * self.result - 0.5 * lo) / (0.5 * hi - 0.5 * lo)
         else:
-            grey = np.full_like(self.result, 0.5)
-        explanation = _display_explanation(mode, lo, hi) + " " + BORDERS[self.controls["border"].value]
+            grey = np.where(finite, 0.5, self.result)
+        explanation = ((_display_explanation(mode, lo, hi) if finite.any() else "No value of the result is finite.")
+                       + " " + BORDERS[self.controls["border"].value])
         if self.controls["flip"].value:
             symmetric = np.array_equal(self.kernel, self.kernel[::-1, ::-1])
             explanation += (" Flipped: true convolution." + (" This kernel is the same turned half a circle, so "
                                                               "flipping changes nothing." if symmetric else ""))
         if self.upload_note:
             explanation += " " + self.upload_note
+        nonfinite = nonfinite_note(self.result)
+        if nonfinite:
+            explanation += " " + nonfinite
         self.views["result"].value = array_to_png(grey, cmap=IMAGE_CMAP, vmin=0, vmax=1)
         self.views["explanation"].value = paragraph(explanation, 15, max_width=820)
         shown.update(display=grey, range=(lo, hi), explanation=explanation)
+        return (f"In the result, {nonfinite} A kernel weight is NaN or infinite, or the weights are so large "
+                "that the sums overflow float64." if nonfinite else "")
 
 
 __all__ = ["kernel_playground", "KernelPlayground", "read_image_bytes", "MAX_UPLOAD_SIDE"]

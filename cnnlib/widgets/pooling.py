@@ -7,7 +7,7 @@ import numpy as np
 from .._checks import as_float_array, check_ndim
 from ..plots import VALUE_CMAP
 from ..plots.pooling import POOLS, example_feature_map, shift_image, unchanged_counts
-from ..render import colour, rgb_to_png, scale_for, upscale
+from ..render import colour, finite_range, nonfinite_note, rgb_to_png, scale_for, upscale
 from ..shapes import stride_fit
 from ._base import Explorer
 from ._html import ERROR_RED, heading, note
@@ -97,7 +97,8 @@ def _panel(title, picture):
 def pooling_explorer(feature_map=None, mode="max", size=2, stride=2, shift_rows=0, shift_cols=1):
     """Pool a feature map before and after shifting it, and count which pooled outputs survive.
 
-    feature_map: H x W array (default: the 8 x 8 map of four peaks from notebook 06).
+    feature_map: H x W array (default: the 8 x 8 map of four peaks from notebook 06); NaN and
+    infinite values are drawn in magenta and counted in the readout.
     Controls: "mode" (max/avg), "size", "stride", "shift_rows" (down), "shift_cols" (right).
     Views: "input", "pooled", "pooled_shifted", "change" (Images), "tables", "readout", "warning" (HTML).
     Pooling is ``cnnlib.max_pool2d``/``avg_pool2d``; the shift is ``cnnlib.plots.pooling.shift_image``
@@ -148,7 +149,10 @@ class PoolingExplorer(Explorer):
                           widgets.HBox([controls["shift_rows"], controls["shift_cols"]]),
                           widgets.HBox([_panel(titles[key], views[key]) for key in titles]),
                           views["tables"], views["readout"], views["warning"]], controls, views)
-        self.vmin, self.vmax = float(fmap.min()), float(fmap.max())
+        self.vmin, self.vmax = finite_range(fmap)
+        found = nonfinite_note(fmap)
+        self.nonfinite = (f"In the feature map, {found} So is every pooled output whose window holds one."
+                          if found else "")
         self.blank = rgb_to_png(np.full((1, 1, 3), 0.9))
         self.observe_controls()
         self.first_update()
@@ -159,10 +163,11 @@ class PoolingExplorer(Explorer):
         views["input"].value = rgb_to_png(_value_picture(shifted, self.vmin, self.vmax))
         for key in ("pooled", "pooled_shifted", "change"):
             views[key].value = self.blank
-        views["tables"].value = views["readout"].value = ""
+        views["tables"].value = ""
+        views["readout"].value = note(self.nonfinite)
         self.shown.update(pooled=None, pooled_shifted=None, output_shape=None, unchanged_pooled=None,
                           active_pooled=None, percent_pooled=None, unchanged_input=None, active_input=None,
-                          percent_input=None, text="", note="", warning=message)
+                          percent_input=None, text="", note=self.nonfinite, warning=message)
 
     def update(self, change=None):
         controls, views, fmap = self.controls, self.views, self.fmap
@@ -185,7 +190,7 @@ class PoolingExplorer(Explorer):
         views["pooled"].value = rgb_to_png(_value_picture(pooled, vmin, vmax))
         views["pooled_shifted"].value = rgb_to_png(_value_picture(pooled_shifted, vmin, vmax))
         views["change"].value = rgb_to_png(_change_picture(pooled, pooled_shifted))
-        notes = []
+        notes = [self.nonfinite] if self.nonfinite else []
         if s > k:
             notes.append(f"Stride {s} > size {k}: the windows leave gaps, so some pixels (dimmed) are never "
                          "looked at.")

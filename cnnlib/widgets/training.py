@@ -23,7 +23,7 @@ from ..nn import Sequential
 from ..plots import IMAGE_CMAP, PROJECTOR_RC
 from ..inspection import layer_stages
 from ..plots.training import (OTHER_COLOR, TrainingCurves, bar_colours, bar_legend, grid_shape,
-                              map_colours, tile_maps)
+                              map_colours, tile_gaps, tile_maps)
 from ..train import EVENTS, History, predict
 from ..render import BlittedFigure, colour, rgb_to_png, scale_for, upscale
 from ._base import Explorer
@@ -32,14 +32,6 @@ from ._html import warning as warning_html
 
 PANEL_PIXELS = 190          # each picture is scaled up by a whole factor to about this many pixels
 SHOW_ALL, SHOW_MISTAKES = "all test digits", "mistakes only"
-GAP_RGB = (1.0, 1.0, 1.0)   # the white lines between tiled maps
-
-
-def coloured(values, cmap, vmin, vmax):
-    """H x W values -> H x W x 3 colours through ``cmap`` on [vmin, vmax]; NaN cells become white gaps."""
-    return colour(values, cmap, vmin, vmax, nan_rgb=GAP_RGB)
-
-
 def _picture_png(rgb):
     return rgb_to_png(upscale(rgb, scale_for(rgb.shape, PANEL_PIXELS)))
 
@@ -289,15 +281,17 @@ class TrainingDashboard(Explorer):
             return
         probabilities = softmax(outputs[-1], axis=1)[0]
         stages = [(name, outputs[k][0]) for name, k in self._stages]
-        tiles = [tile_maps(maps, *grid_shape(len(maps))) for _, maps in stages]
+        tiles = [(tile_maps(maps, *grid_shape(len(maps))), tile_gaps(maps.shape, *grid_shape(len(maps))))
+                 for _, maps in stages]
         computed = time.perf_counter()
 
         predicted, true = int(np.argmax(probabilities)), int(self._y[index])
         digit = self._x[index, 0]                       # the first channel (MNIST has only one)
-        self._digit_image.value = _picture_png((coloured(digit, IMAGE_CMAP, 0.0, max(1.0, float(digit.max())))))
-        for (name, maps), tiled, picture, caption in zip(stages, tiles, self._stage_images, self._stage_captions):
+        self._digit_image.value = _picture_png(colour(digit, IMAGE_CMAP, 0.0, max(1.0, float(digit.max()))))
+        for (name, maps), (tiled, gaps), picture, caption in zip(stages, tiles, self._stage_images,
+                                                                 self._stage_captions):
             cmap, vmin, vmax = map_colours(maps)
-            picture.value = _picture_png((coloured(tiled, cmap, vmin, vmax)))
+            picture.value = _picture_png(colour(tiled, cmap, vmin, vmax, gaps=gaps))
             shape = " x ".join(map(str, maps.shape))
             caption.value = (f"<b style='font-size:14px'>{html.escape(name)}: {shape}</b><br>"
                              f"<span style='font-size:13px'>dark {vmin:.3g} to bright {vmax:.3g}</span>")
