@@ -232,6 +232,40 @@ def _compare(got, expected, rtol, atol, output_names):
     return None
 
 
+def _array_changed(before, after):
+    """True when ``before`` is an array and ``after`` (the same argument after the call) differs from it."""
+    if not isinstance(before, np.ndarray):
+        return False
+    if not isinstance(after, np.ndarray) or after.shape != before.shape:
+        return True
+    try:
+        return not np.array_equal(before, after, equal_nan=before.dtype.kind in "fc")
+    except TypeError:                     # object arrays: compare without the NaN rule
+        return not np.array_equal(before, after)
+
+
+def _changed_argument(student_fn, pristine, passed):
+    """The name of the first array argument the student's function changed in place, or None.
+
+    The reference never sees the student's copies, so a change cannot spoil the expected result;
+    but a function that updates its caller's arrays (``m *= beta1``) breaks code that reuses them,
+    and an exercise that asks for new arrays must say so."""
+    import inspect
+    try:
+        names = [p.name for p in inspect.signature(student_fn).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):       # a builtin or a callable without a signature
+        names = []
+    passed_args, passed_kwargs = passed
+    for i, (before, after) in enumerate(zip(pristine.args, passed_args)):
+        if _array_changed(before, after):
+            return f"{names[i]!r}" if i < len(names) else f"number {i + 1}"
+    for key, before in pristine.kwargs.items():
+        if _array_changed(before, passed_kwargs.get(key)):
+            return repr(key)
+    return None
+
+
 def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=1e-6, atol=1e-8,
                    output_names=None, time_limit=10):
     """Run the student's function on every case, compare with cnnlib's, and say how it went in one line.
@@ -249,6 +283,7 @@ def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=
         Not yet: first wrong entry at index (i, j): got .., expected .. (case ..)
         Not yet: returned complex numbers (dtype complex128), expected real ones for case ..
         Not yet: <name> raised IndexError: ... at line 7 of <name>: ...     (two lines at most)
+        Not yet: <name> changed its argument 'm' in place on case ..
         Not yet: <name> called exit() (SystemExit: 0) on case ..; a function should return ...
         Not yet: <name> took longer than 10 s on case ..: an endless loop? ... (two lines at most)
         Correct! N cases agree with cnnlib's <reference>.
@@ -318,6 +353,11 @@ def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=
             message = str(err).strip().splitlines()[0] if str(err).strip() else "(no message)"
             print(f"Not yet: {name} raised {type(err).__name__}: {message} on {where}."
                   + (f"\n  At {line}." if line else "") + hint_text)
+            return False
+        changed = _changed_argument(student_fn, this, arguments)
+        if changed:
+            print(f"Not yet: {name} changed its argument {changed} in place on {where}; compute new arrays "
+                  f"(x = x * 2, not x *= 2) and leave the caller's unchanged.{hint_text}")
             return False
         problem = _compare(got, expected, rtol, atol, output_names)
         if problem:

@@ -84,11 +84,21 @@ def test_tuples_name_the_wrong_element(capsys):
     assert result is False and "expected a tuple of 3 results (grad_x, grad_w, grad_b), got ndarray" in out
 
 
-def test_student_cannot_spoil_the_reference_by_changing_its_input(capsys):
+def test_student_cannot_spoil_the_reference_and_an_in_place_change_is_named(capsys):
+    # The reference computes from its own copy, before the student's call; a function that changes
+    # its caller's array is then told so (the exercises ask for new arrays), not marked correct.
+    seen = []
+    def reference(x):
+        seen.append(x.copy())
+        return 2 * x
     def in_place(x):
         x *= 2
         return x
-    result, out = run(capsys, in_place, lambda x: 2 * x, [(np.ones(2),), {"x": np.arange(3.0)}])
+    cases = [(np.ones(2),), {"x": np.arange(3.0)}]
+    result, out = run(capsys, in_place, reference, cases)
+    assert result is False and "Not yet: in_place changed its argument 'x' in place on case 0" in out
+    assert np.array_equal(seen[0], np.ones(2)) and np.array_equal(cases[0][0], np.ones(2))
+    result, out = run(capsys, lambda x: x * 2, reference, cases)
     assert result is True and "2 cases agree" in out
 
 

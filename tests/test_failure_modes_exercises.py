@@ -114,3 +114,78 @@ def test_complex_results_are_refused_not_cut_to_their_real_part(capsys):
 def test_time_limit_must_be_a_positive_number_of_seconds(time_limit, error):
     with pytest.raises(error, match="time_limit must be"):
         check_function(lambda x, w: conv2d(x, w), conv2d, CASES, time_limit=time_limit)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Plausible wrong answers the series' checks must reject (issue 18: two checks accepted them).
+
+def _notebook_cells(stem):
+    import nbformat
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "notebooks" / f"{stem}.ipynb"
+    return nbformat.read(path, as_version=4).cells
+
+
+def _run_check_cell(stem, function_name, wrong):
+    """Run the notebook's own check cell for ``function_name`` with ``wrong`` in its place; what it printed."""
+    import contextlib
+    import io
+    import cnnlib
+    from cnnlib import exercises, losses, optim
+    cell = next(c for c in _notebook_cells(stem)
+                if c.cell_type == "code" and f"check_function({function_name}," in c.source
+                and "solution" not in c.metadata.get("tags", []))
+    namespace = {"np": np, "cnnlib": cnnlib, function_name: wrong,
+                 "softmax": losses.softmax, "log_softmax": losses.log_softmax, "adam_update": optim.adam_update,
+                 **{name: getattr(exercises, name) for name in exercises.__all__}}
+    namespace["case"] = exercises.case
+    namespace.setdefault("my_log_softmax", losses.log_softmax)
+    # The whole cell first (it may define the stub, the reference and the cases), then its
+    # check_function calls again, with the wrong function in the stub's place.
+    import ast
+    checks = [node for node in ast.parse(cell.source).body
+              if f"check_function({function_name}," in ast.get_source_segment(cell.source, node)]
+    with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+        exec(compile(cell.source, f"<{stem} check cell>", "exec"), namespace)
+    namespace[function_name] = wrong
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), np.errstate(all="ignore"):
+        exec(compile(ast.Module(body=checks, type_ignores=[]), f"<{stem} check>", "exec"), namespace)
+    return printed.getvalue()
+
+
+def test_notebook_07_rejects_a_softmax_that_subtracts_the_batch_maximum():
+    def global_max_softmax(z):
+        shifted = np.exp(z - z.max())                     # the whole batch's maximum, not each row's
+        return shifted / shifted.sum(axis=-1, keepdims=True)
+    printed = _run_check_cell("07_entropy_and_cross_entropy", "my_softmax", global_max_softmax)
+    assert printed.splitlines()[0].startswith("Not yet:"), printed
+
+
+def test_notebook_09_rejects_an_adam_update_that_changes_the_callers_arrays():
+    def in_place_adam(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        m *= beta1                                        # the caller's m changes
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * g * g
+        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+        return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    printed = _run_check_cell("09_optimisers", "my_adam_update", in_place_adam)
+    assert "Not yet: my_adam_update changed its argument 'm' in place on case 0" in printed, printed
+
+
+def test_a_function_that_leaves_its_arguments_alone_is_not_accused():
+    from cnnlib.exercises import check_function
+    def scaled(x, factor=2.0):
+        return x * factor                                 # a new array
+    def scaled_in_place(x, factor=2.0):
+        x *= factor
+        return x
+    cases = [(np.arange(3.0),), {"x": np.ones((2, 2)), "factor": 3.0}]
+    import contextlib
+    import io
+    for function, verdict in ((scaled, "Correct!"), (scaled_in_place, "changed its argument 'x' in place")):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            check_function(function, lambda x, factor=2.0: x * factor, cases, name=function.__name__)
+        assert verdict in printed.getvalue(), printed.getvalue()
