@@ -12,7 +12,6 @@ import re
 import struct
 import threading
 import time
-import tracemalloc
 import zipfile
 import zlib
 from pathlib import Path
@@ -25,6 +24,7 @@ import cnnlib.data.mnist as mnist_module
 import cnnlib.data.samples as samples_module
 from cnnlib.data import load_mnist, read_idx
 from cnnlib.nn import Dense, ReLU, Sequential, load_weights, save_weights
+from memory import Measured
 
 MiB = 2**20
 
@@ -45,16 +45,6 @@ def idx_header(type_code, shape):
     return bytes([0, 0, type_code, len(shape)]) + struct.pack(f">{len(shape)}I", *shape)
 
 
-class Measured:
-    """Peak Python/numpy memory of the block (what a bomb would inflate; speed is not asserted here)."""
-
-    def __enter__(self):
-        tracemalloc.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
 
 
 def test_a_254_kb_gzip_declaring_256_mib_is_refused_before_inflating(tmp_path):

@@ -5,7 +5,6 @@ import base64
 import datetime
 import io
 import struct
-import tracemalloc
 import zlib
 
 import numpy as np
@@ -19,21 +18,12 @@ from cnnlib.render import MAX_PICTURE_PIXELS, NONFINITE_RGB, array_to_png, colou
 from cnnlib.widgets import digit_drawing_explorer, kernel_playground, pooling_explorer
 from cnnlib.widgets.drawing import array_to_data_url, data_url_to_array
 from cnnlib.widgets.kernel_playground import read_image_bytes
+from memory import Measured
 
 MiB = 2**20
 BOMB_SIDE = 20000
 
 
-class Measured:
-    """Peak Python/numpy memory of the block (what a bomb would inflate; speed is not asserted)."""
-
-    def __enter__(self):
-        tracemalloc.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
 
 
 def _chunk(kind, data):
