@@ -266,8 +266,34 @@ def _changed_argument(student_fn, pristine, passed):
     return None
 
 
+def _named_mistake(mistakes, this, got, expected, rtol, atol, output_names):
+    """The phrase of the first known mistake whose result on this case equals the student's (and
+    differs from the right one), or None."""
+    import copy
+    for phrase, wrong_fn in (mistakes or {}).items():
+        try:
+            with np.errstate(all="ignore"):
+                wrong = wrong_fn(*copy.deepcopy(this.args), **copy.deepcopy(this.kwargs))
+        except Exception:                 # the mistake cannot even run on this case: not this one
+            continue
+        if _compare(wrong, expected, rtol, atol, output_names) is None:
+            continue                      # on this case the mistake gives the right answer
+        if _compare(got, wrong, rtol, atol, output_names) is None:
+            return phrase
+    return None
+
+
+def _check_mistakes(mistakes):
+    if mistakes is None:
+        return None
+    if not isinstance(mistakes, dict) or not all(isinstance(k, str) and callable(v) for k, v in mistakes.items()):
+        raise TypeError("mistakes must be a dict mapping a phrase (what the mistake is) to a function that "
+                        "makes it, such as cnnlib.mistakes.CONV2D")
+    return mistakes
+
+
 def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=1e-6, atol=1e-8,
-                   output_names=None, time_limit=10):
+                   output_names=None, time_limit=10, mistakes=None):
     """Run the student's function on every case, compare with cnnlib's, and say how it went in one line.
 
     ``cases``: a list of tuples (positional arguments), dicts (keyword arguments) or :class:`Case`
@@ -284,6 +310,7 @@ def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=
         Not yet: returned complex numbers (dtype complex128), expected real ones for case ..
         Not yet: <name> raised IndexError: ... at line 7 of <name>: ...     (two lines at most)
         Not yet: <name> changed its argument 'm' in place on case ..
+        Not yet: <name> ignores the stride ...: on case .. its result is exactly what that mistake gives.
         Not yet: <name> called exit() (SystemExit: 0) on case ..; a function should return ...
         Not yet: <name> took longer than 10 s on case ..: an endless loop? ... (two lines at most)
         Correct! N cases agree with cnnlib's <reference>.
@@ -303,6 +330,8 @@ def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=
               hint          a sentence added when it is wrong;  rtol, atol  the tolerance
               output_names  names of the results when the function returns a tuple
               time_limit    seconds per case for the student's function, a positive number or None
+              mistakes      known wrong versions, {phrase: function} (cnnlib.mistakes): when the
+                            student's result equals one, the message names that mistake
     Returns:  a bool, after printing one line ("Correct! ..." or "Not yet: ...").
 
     >>> def my_relu(z):
@@ -322,6 +351,7 @@ def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=
     if not cases:
         raise ValueError("cases must hold at least one case")
     time_limit = _check_time_limit(time_limit)
+    mistakes = _check_mistakes(mistakes)
     name = name or getattr(student_fn, "__name__", "your function")
     reference_name = getattr(reference_fn, "__name__", "reference")
     hint_text = f" Hint: {hint}" if hint else ""
@@ -361,7 +391,11 @@ def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=
             return False
         problem = _compare(got, expected, rtol, atol, output_names)
         if problem:
-            print(f"Not yet: {problem} for {where}.{hint_text}")
+            named = _named_mistake(mistakes, this, got, expected, rtol, atol, output_names)
+            if named:
+                print(f"Not yet: {name} {named}: on {where} its result is exactly what that mistake gives.")
+            else:
+                print(f"Not yet: {problem} for {where}.{hint_text}")
             return False
     agree = "case agrees" if len(cases) == 1 else "cases agree"
     print(f"Correct! {len(cases)} {agree} with cnnlib's {reference_name}.")

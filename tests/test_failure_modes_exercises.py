@@ -189,3 +189,134 @@ def test_a_function_that_leaves_its_arguments_alone_is_not_accused():
         with contextlib.redirect_stdout(printed):
             check_function(function, lambda x, factor=2.0: x * factor, cases, name=function.__name__)
         assert verdict in printed.getvalue(), printed.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Checks that name the mistake: each plausible wrong answer, written as a student would write it,
+# is fed to check_function with the notebook's table of known mistakes.
+
+def _loop_conv2d(image, kernel, stride=1, padding=0, *, flip=False, ignore_stride=False, total_padding=False):
+    kernel = np.asarray(kernel, dtype=float)[::-1, ::-1] if flip else np.asarray(kernel, dtype=float)
+    pad = padding // 2 if total_padding else padding
+    step = 1 if ignore_stride else stride
+    padded = np.pad(np.asarray(image, dtype=float), pad)
+    kh, kw = kernel.shape
+    out = np.zeros(((padded.shape[0] - kh) // step + 1, (padded.shape[1] - kw) // step + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = np.sum(padded[i * step:i * step + kh, j * step:j * step + kw] * kernel)
+    return out
+
+
+def _loop_pool_backward_to_every_cell(grad_out, x, size=2, stride=None):
+    stride = size if stride is None else stride
+    grad = np.zeros_like(x, dtype=float)
+    for i in range(grad_out.shape[0]):
+        for j in range(grad_out.shape[1]):
+            grad[i * stride:i * stride + size, j * stride:j * stride + size] += grad_out[i, j]
+    return grad
+
+
+def _loop_conv_backward_without_flip(grad_out, x, w, stride=1):
+    kh, kw = w.shape
+    grad_x, grad_w = np.zeros_like(x, dtype=float), np.zeros_like(w, dtype=float)
+    for i in range(grad_out.shape[0]):
+        for j in range(grad_out.shape[1]):
+            window = (slice(i * stride, i * stride + kh), slice(j * stride, j * stride + kw))
+            grad_w += grad_out[i, j] * x[window]
+            grad_x[window] += grad_out[i, j] * w[::-1, ::-1]          # the mistake: the kernel turned over
+    return grad_x, grad_w, np.array([grad_out.sum()])
+
+
+def _unbiased_batch_norm(x, gamma, beta, eps=1e-5):
+    mean, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3), ddof=1)
+    shape = (1, -1, 1, 1)
+    out = gamma.reshape(shape) * (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps) + beta.reshape(shape)
+    return out, mean, var
+
+
+def _named(student, reference, cases, table, **options):
+    import contextlib
+    import io
+    from cnnlib.exercises import check_function
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), np.errstate(all="ignore"):
+        assert check_function(student, reference, cases, name="mine", mistakes=table, **options) is False
+    return printed.getvalue()
+
+
+_RNG = np.random.default_rng(3)
+_IMAGE, _KERNEL = _RNG.integers(0, 9, size=(6, 7)).astype(float), np.array([[1.0, 2.0], [0.0, -1.0]])
+
+
+def _conv1d_flipped(x, w):
+    w = np.asarray(w, dtype=float)[::-1]
+    return np.array([np.dot(x[i:i + len(w)], w) for i in range(len(x) - len(w) + 1)])
+
+
+WRONG_ANSWERS = {
+    "conv1d flipped": ("CONV1D", _conv1d_flipped, "conv1d", [(np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0]))],
+                       {}, "flips the kernel"),
+    "conv2d ignores the stride": ("CONV2D", lambda im, k, stride=1, padding=0: _loop_conv2d(im, k, stride, padding, ignore_stride=True),
+                                  "conv2d", [((_IMAGE, _KERNEL), {"stride": 2, "padding": 1})], {}, "ignores the stride"),
+    "conv2d total padding": ("CONV2D", lambda im, k, stride=1, padding=0: _loop_conv2d(im, k, stride, padding, total_padding=True),
+                             "conv2d", [((_IMAGE, _KERNEL), {"padding": 2})], {}, "reads padding as the total"),
+    "conv2d flipped": ("CONV2D", lambda im, k, stride=1, padding=0: _loop_conv2d(im, k, stride, padding, flip=True),
+                       "conv2d", [((_IMAGE, _KERNEL), {})], {}, "flips the kernel"),
+    "output size rounded": ("OUTPUT_SIZE", lambda n, kernel, padding=0, stride=1: round((n - kernel + 2 * padding) / stride) + 1,
+                            "output_size", [(10, 3, 0, 2)], {}, "rounds"),
+    "output size total padding": ("OUTPUT_SIZE", lambda n, kernel, padding=0, stride=1: (n - kernel + padding) // stride + 1,
+                                  "output_size", [(7, 3, 1, 1)], {}, "adds P once"),
+    "softmax global maximum": ("SOFTMAX", lambda z: np.exp(z - np.max(z)) / np.exp(z - np.max(z)).sum(axis=-1, keepdims=True),
+                               "softmax", [(np.array([[1000.0, 0.0], [-1000.0, -1001.0]]),)], {}, "subtracts the whole batch's largest score"),
+    "pool gradient to every cell": ("MAX_POOL_BACKWARD", _loop_pool_backward_to_every_cell, "max_pool2d_backward",
+                                    [(np.array([[1.0, 2.0]]), np.arange(8.0).reshape(2, 4))], {}, "sends each window's gradient to every cell"),
+    "conv backward without the flip": ("CONV_BACKWARD", _loop_conv_backward_without_flip, "conv2d_backward",
+                                       [((np.ones((2, 2)), _IMAGE[:3, :3], _KERNEL), {})],
+                                       {"output_names": ("grad_x", "grad_w", "grad_b")}, "forgot the flip in grad_x"),
+    "batch norm unbiased variance": ("BATCH_NORM", _unbiased_batch_norm, "batch_norm",
+                                     [(_RNG.normal(size=(2, 3, 2, 2)), np.ones(3), np.zeros(3))],
+                                     {"output_names": ("out", "mean", "var")}, "uses the unbiased variance"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(WRONG_ANSWERS))
+def test_a_check_names_the_mistake_a_wrong_answer_makes(mistake):
+    import cnnlib
+    from cnnlib import mistakes
+    from cnnlib.exercises import Case
+    table, wrong, reference_name, cases, options, phrase = WRONG_ANSWERS[mistake]
+    reference = {"conv1d": cnnlib.conv1d, "conv2d": cnnlib.conv2d, "output_size": cnnlib.output_size,
+                 "softmax": cnnlib.losses.softmax, "max_pool2d_backward": cnnlib.pooling.max_pool2d_backward,
+                 "conv2d_backward": cnnlib.conv.conv2d_backward,
+                 "batch_norm": cnnlib.normalization.batch_norm}[reference_name]
+    cases = [Case(*c[0], **c[1]) if isinstance(c[0], tuple) and isinstance(c[-1], dict) and len(c) == 2 else c
+             for c in cases]
+    printed = _named(wrong, reference, cases, getattr(mistakes, table), **options)
+    assert f"Not yet: mine {phrase}" in printed and "is exactly what that mistake gives" in printed, printed
+    # Without the table the same wrong answer gets the plain message: the naming comes from the table.
+    assert phrase not in _named(wrong, reference, cases, None, **options)
+
+
+def test_a_wrong_answer_that_is_no_known_mistake_gets_the_plain_message():
+    import cnnlib
+    from cnnlib import mistakes
+    printed = _named(lambda image, kernel, stride=1, padding=0: cnnlib.conv2d(image, kernel, stride=stride, padding=padding) + 1,
+                     cnnlib.conv2d, [(_IMAGE, _KERNEL)], mistakes.CONV2D, hint="look again")
+    assert printed.startswith("Not yet: first wrong entry") and "Hint: look again" in printed
+
+
+def test_the_notebooks_checks_carry_their_mistake_tables():
+    wanted = {"01_convolution_1d": ["CONV1D"], "02_convolution_2d": ["CONV2D"], "04_padding_stride_output_size": ["OUTPUT_SIZE"],
+              "07_entropy_and_cross_entropy": ["SOFTMAX"], "08_backpropagation": ["MAX_POOL_BACKWARD", "CONV_BACKWARD"],
+              "12_beyond_lenet": ["BATCH_NORM"]}
+    for stem, tables in wanted.items():
+        text = "\n".join(c.source for c in _notebook_cells(stem) if c.cell_type == "code")
+        for table in tables:
+            assert f"mistakes=known_mistakes.{table}" in text, (stem, table)
+
+
+def test_mistakes_must_be_a_table_of_phrases_and_functions():
+    from cnnlib.exercises import check_function
+    with pytest.raises(TypeError, match="mistakes must be a dict"):
+        check_function(abs, abs, [(1,)], mistakes=[abs])
