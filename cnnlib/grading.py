@@ -14,6 +14,7 @@ The self-checks students run while learning stay in :mod:`cnnlib.exercises`; onl
 cells use this module.
 """
 import contextlib
+import functools
 import io
 import sys
 
@@ -113,6 +114,16 @@ def reference_blocked(namespace, *functions, student="your function"):
             names[name] = original
 
 
+def _run_blocked(student_fn, namespace, blocked, name):
+    """``student_fn`` with ``blocked`` unavailable while it runs; it keeps the student's signature
+    (functools.wraps), so messages name the student's own arguments."""
+    @functools.wraps(student_fn)
+    def tested(*args, **kwargs):
+        with reference_blocked(namespace, *blocked, student=name):
+            return student_fn(*args, **kwargs)
+    return tested
+
+
 def assert_agrees(student_fn, reference_fn, cases, *, blocked=(), namespace=None, **options):
     """Fail unless the student's function agrees with the reference on every case.
 
@@ -151,13 +162,9 @@ def assert_agrees(student_fn, reference_fn, cases, *, blocked=(), namespace=None
         raise TypeError(f"blocked must be a list of cnnlib functions, got {type(blocked).__name__}")
     blocked = list(blocked)
     name = options.pop("name", None) or getattr(student_fn, "__name__", "your function")
-    tested = student_fn
     if blocked:
         _check_blockable(namespace, blocked, name, "blocked")  # now, rather than on the first case
-
-        def tested(*args, **kwargs):
-            with reference_blocked(namespace, *blocked, student=name):
-                return student_fn(*args, **kwargs)
+    tested = _run_blocked(student_fn, namespace, blocked, name) if blocked else student_fn
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         correct = check_function(tested, reference_fn, cases, name=name, **options)

@@ -10,7 +10,6 @@ import numpy as np
 
 from .conv import conv1d, conv2d, conv2d_backward
 from .normalization import batch_norm
-from .pooling import max_pool2d_backward
 
 __all__ = ["CONV1D", "CONV2D", "OUTPUT_SIZE", "SOFTMAX", "MAX_POOL_BACKWARD", "CONV_BACKWARD", "BATCH_NORM",
            "whole_window_max_pool_backward", "unflipped_conv_backward", "global_max_softmax"]

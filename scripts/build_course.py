@@ -597,18 +597,15 @@ def assignment_notebook(nb, name="notebook"):
     return _Assignment(nbformat.from_dict(nb), name).build()
 
 
-def _inside(path, folder):
-    return path == folder or folder in path.parents
-
-
 def refuse_dangerous_target(out, source=NOTEBOOKS, root=ROOT):
     """Raise :class:`CourseError` when writing the course into ``out`` could destroy what this
     builder did not make; returns ``out`` resolved."""
     out, source, root = Path(out).expanduser().resolve(), Path(source).resolve(), Path(root).resolve()
-    if _inside(root, out):
+    inside = student_edition_builder()._inside                 # one rule for both builders
+    if inside(root, out):
         raise CourseError(f"--out {out} is or contains the repository ({root}); "
                           f"choose a folder of its own, such as {root / 'course'}")
-    if _inside(out, source) or _inside(source, out):
+    if inside(out, source) or inside(source, out):
         raise CourseError(f"--out {out} is, contains or lies inside the source notebooks ({source}); "
                           f"choose a folder of its own, such as {root / 'course'}")
     if out.exists() and not out.is_dir():

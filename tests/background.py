@@ -112,12 +112,18 @@ def start_all_needed(nodeids):
         start_student_edition_run()
 
 
-def student_edition_builder():
-    """scripts/build_student_edition.py as a module (``build(folder)``, ``student_notebook(nb)``)."""
-    spec = importlib.util.spec_from_file_location("build_student_edition", ROOT / "scripts" / "build_student_edition.py")
+def load_script(relative_path):
+    """A script of the repository (``"scripts/build_course.py"``) as a module, for its tests."""
+    path = ROOT / relative_path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def student_edition_builder():
+    """scripts/build_student_edition.py as a module (``build(folder)``, ``student_notebook(nb)``)."""
+    return load_script("scripts/build_student_edition.py")
 
 
 def start_student_edition_run():

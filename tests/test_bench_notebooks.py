@@ -1,15 +1,14 @@
 """The pure helpers of benchmarks/bench_notebooks.py: timing metadata, memory lines and the tables.
 
 Nothing here runs a notebook or asserts a time: those figures belong to the benchmark itself."""
-import importlib.util
 from pathlib import Path
 
 import pytest
 
+import background
+
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("bench_notebooks", ROOT / "benchmarks" / "bench_notebooks.py")
-bench = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench)
+bench = background.load_script("benchmarks/bench_notebooks.py")
 
 
 def markdown(text):

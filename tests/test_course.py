@@ -12,7 +12,6 @@ import ast
 import concurrent.futures
 import csv
 import doctest
-import importlib.util
 import os
 import re
 import shutil
@@ -24,6 +23,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+
+import background
 
 import cnnlib
 import cnnlib.conv
@@ -38,10 +39,7 @@ ROUND_TRIP = ["02_convolution_2d", "06_nonlinearities_and_pooling", "08_backprop
 
 
 def course_builder():
-    spec = importlib.util.spec_from_file_location("build_course", ROOT / "scripts" / "build_course.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return background.load_script("scripts/build_course.py")
 
 
 def nbgrader_cells(nb):

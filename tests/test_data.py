@@ -2,7 +2,6 @@
 import gzip
 import hashlib
 import http.server
-import importlib.util
 import os
 import re
 import shutil
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+import background
 
 import cnnlib.data as data
 import cnnlib.data.mnist as mnist_module
@@ -353,9 +354,7 @@ def test_subset_is_the_full_data_at_its_recorded_indices(shared_mnist, subset_np
 
 
 def test_build_script_reproduces_the_shipped_subset(shared_mnist, subset_npz, tmp_path):
-    spec = importlib.util.spec_from_file_location("build_mnist_subset", REPO / "scripts" / "build_mnist_subset.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = background.load_script("scripts/build_mnist_subset.py")
     rebuilt = script.build_subset(shared_mnist, seed=0)
     for key, shipped in subset_npz.items():
         assert rebuilt[key].dtype == shipped.dtype, key

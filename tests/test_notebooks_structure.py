@@ -3,7 +3,6 @@
 nbval (in the same test command) re-runs every notebook and compares outputs; these tests check
 what nbval cannot: that what a reader sees without running anything is complete and current.
 """
-import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -11,6 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbval.plugin import comment_markers, find_comment_markers, find_metadata_tags
+
+import background
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -35,10 +36,7 @@ def output_is_ignored(cell):
 
 
 def _navigation_script():
-    spec = importlib.util.spec_from_file_location("build_navigation", ROOT / "scripts" / "build_navigation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return background.load_script("scripts/build_navigation.py")
 
 
 def _read(path):
