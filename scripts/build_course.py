@@ -67,6 +67,7 @@ COURSE_ID = "cnns-from-the-ground-up"
 MARKER_FILE = ".nbgrader-course"        # written into every course folder; only such a folder is written to
 BUILT = (MARKER_FILE, "nbgrader_config.py", "source")       # what a rebuild replaces; the rest is nbgrader's
 POINTS = {"visible": 2, "hidden": 2, "own_work": 1, "number": 1}
+EXPLAIN_POINTS = 1        # an explain-why answer, graded by hand against the full edition's model answer
 CHECK_CALLS = {"check_function", "check_answer", "check"}
 EXERCISE_CALL = re.compile(r"\b(check|check_answer|check_function)\(")
 PYTHON_FENCE = re.compile(r"```python\n(.*?)```", re.S)
@@ -86,7 +87,8 @@ GRADED_NOTE = """\
 run the notebook from the top. The read-only cell after each answer checks it: it prints "Correct!" or
 stops with a message saying what is not right yet. When your work is graded, hidden tests run as
 well: fresh random cases, and a check that your function does the work itself instead of calling
-cnnlib's version. Leave the read-only cells where they are."""
+cnnlib's version. Answer each explain-why question in the cell under it that says YOUR ANSWER HERE (a few
+sentences); your teacher grades those by hand. Leave the read-only cells where they are."""
 CAPSTONE_NOTE = " The capstone at the end is not graded in this assignment."
 
 NBGRADER_CONFIG = '''\
@@ -395,6 +397,8 @@ class _Assignment:
         for cell in self.student.cells:
             if cell.cell_type == "markdown":
                 cell.source = NOTEBOOK_LINK.sub(r"](../\1/\1.ipynb\2)", cell.source)
+                if cell.source == student_edition_builder().ANSWER_CELL:
+                    cell = self.written_answer()
                 self.cells.append(cell)
                 continue
             cell.outputs, cell.execution_count = [], None
@@ -421,6 +425,16 @@ class _Assignment:
         nb.cells = self.cells
         nb.metadata.pop("widgets", None)     # the saved widget state of outputs that are cleared
         return nb
+
+    def written_answer(self):
+        """The answer cell after an explain-why question: free text, graded by hand (the teacher has
+        the model answer in the full edition)."""
+        grade_id = self.grade_id(f"explain_{sum(g.startswith('explain_') for g in self.grade_ids) + 1}")
+        meta = {"grade": True, "solution": True, "locked": False, "points": EXPLAIN_POINTS,
+                "grade_id": grade_id, "schema_version": 3, "task": False}
+        cell = nbformat.v4.new_markdown_cell("YOUR ANSWER HERE", metadata={"nbgrader": meta})
+        cell["id"] = _cell_id(grade_id)
+        return cell
 
     def function_exercise(self, cell, statements):
         """The stub above (or in this cell) becomes the answer cell with the worked solution in its

@@ -6,8 +6,11 @@
 What changes, notebook by notebook:
 - code cells tagged ``solution`` are removed: the worked solutions, and the cells that assert the
   numbers the solutions quote;
-- markdown ``<details><summary>Solution</summary> ... </details>`` blocks are removed, and a
-  markdown cell left empty by that goes too (``<details><summary>Hint</summary>`` blocks stay);
+- markdown ``<details><summary>Solution</summary> ... </details>`` blocks are removed (and
+  ``Worked solution`` and ``Model answer`` blocks: the model answers of explain-why questions), and
+  a markdown cell left empty by that goes too (``<details><summary>Hint</summary>`` blocks stay);
+- after each explain-why question (a markdown cell starting ``**Explain.**``) comes a markdown cell
+  for the student's answer;
 - the outputs of exercise cells (those that call ``check``, ``check_answer`` or ``check_function``)
   are cleared, so the stored "Not yet" / "Correct!" lines do not give anything away;
 - everything else (prose, figures, widgets, stored outputs) is kept, so the edition reads the same.
@@ -41,7 +44,11 @@ DATA = ROOT / "data"
 SOLUTION_TAG = "solution"
 MARKER_FILE = ".student-edition"        # written into every edition; only such a folder is replaced
 # The exact markdown form of a hidden solution, as the series writes it.
-SOLUTION_BLOCK = re.compile(r"<details><summary>(Worked solution|Solution)</summary>.*?</details>\s*", re.S)
+SOLUTION_SUMMARIES = ("Solution", "Worked solution", "Model answer")
+SOLUTION_BLOCK = re.compile(r"<details><summary>(%s)</summary>.*?</details>\s*" % "|".join(SOLUTION_SUMMARIES), re.S)
+# An explain-why question: a markdown cell that starts with this; the edition adds an answer cell after it.
+EXPLAIN_MARK = "**Explain.**"
+ANSWER_CELL = "*Your answer:* (double-click to write, then compare with the model answer in the full edition)"
 SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.S | re.I)
 DETAILS_TAG = re.compile(r"<\s*(/?)\s*details\b([^>]*)>", re.I)
 EXERCISE_CALL = re.compile(r"\b(check|check_answer|check_function)\(")
@@ -130,11 +137,12 @@ def _check_details_blocks(source, where):
         raise EditionError(f"{where}: a <details> block is not closed with </details>")
     for match in SUMMARY.finditer(source):
         if re.search(r"solution|answer", match.group(1), re.I) and \
-                match.group(0) not in ("<summary>Solution</summary>", "<summary>Worked solution</summary>"):
+                match.group(0) not in [f"<summary>{summary}</summary>" for summary in SOLUTION_SUMMARIES]:
             raise EditionError(f"{where}: {match.group(0)!r} looks like a solution marker but is not exactly "
-                               f"'<summary>Solution</summary>', so the solution would be handed out")
+                               f"'<summary>Solution</summary>' or '<summary>Model answer</summary>', so the "
+                               f"solution would be handed out")
     stripped = SOLUTION_BLOCK.sub("", source)
-    if re.search(r"<summary>\s*(worked )?solution", stripped, re.I):
+    if re.search(r"<summary>\s*((worked )?solution|model answer)", stripped, re.I):
         raise EditionError(f"{where}: a solution summary that is not the first thing in its "
                            f"<details> block (write '<details><summary>Solution</summary>')")
 
@@ -154,6 +162,9 @@ def student_notebook(nb, name="notebook"):
             if stripped != cell.source and not stripped.strip():
                 continue                                  # the cell held nothing but a solution
             cell.source = stripped.rstrip() if stripped != cell.source else cell.source
+            if cell.source.lstrip().startswith(EXPLAIN_MARK):
+                cells.append(cell)                        # the question, then a cell for the answer
+                cell = nbformat.v4.new_markdown_cell(ANSWER_CELL)
         elif cell.cell_type == "code" and EXERCISE_CALL.search(cell.source):
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
