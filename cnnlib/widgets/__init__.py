@@ -28,6 +28,8 @@ _BUILDERS = {
     "digit_drawing_explorer": "drawing",
     "batchnorm_explorer": "batchnorm",
     "distortion_explorer": "distortion",
+    "concept_check": "thinking",
+    "prediction": "thinking",
 }
 
 __all__ = ["Explorer", *_BUILDERS]
