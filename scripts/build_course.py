@@ -29,6 +29,10 @@ notebook first, and nbgrader takes them out again when it hands the assignment o
   read-only test cell worth 1 point. Helper code of the check goes into the test cell, so a student
   cannot change it. Where the answer is checked through an expression (a kernel's responses), the
   solution is written below in WRITTEN_SOLUTIONS.
+- An explain-why question (a markdown cell ``**Explain.**``) gets a free-text answer cell worth 1
+  point, graded by hand (the teacher compares with the model answer in the full edition).
+- A find-the-bug exercise (``**Debug it.**``) stays self-checked practice, not graded: nbgrader would
+  replace the buggy code the student has to read with its "YOUR CODE HERE" stub.
 - Notebook 10's capstone (cells tagged ``capstone``) stays as in the student edition and is not
   graded: it assembles pieces written in several notebooks and falls back on cnnlib's meanwhile.
 
@@ -46,7 +50,6 @@ feedback/) and nbgrader_config_local.py; run `nbgrader generate_assignment --for
 import argparse
 import ast
 import functools
-import importlib
 import importlib.util
 import os
 import re
@@ -60,6 +63,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from cnnlib.exercises import answer_table
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 DATA = ROOT / "data"
@@ -67,6 +72,9 @@ COURSE_ID = "cnns-from-the-ground-up"
 MARKER_FILE = ".nbgrader-course"        # written into every course folder; only such a folder is written to
 BUILT = (MARKER_FILE, "nbgrader_config.py", "source")       # what a rebuild replaces; the rest is nbgrader's
 POINTS = {"visible": 2, "hidden": 2, "own_work": 1, "number": 1}
+# A find-the-bug exercise ("**Debug it.**", then the buggy function, then its check) stays practice:
+# nbgrader would replace the buggy code the student has to read with "YOUR CODE HERE".
+DEBUG_MARK, DEBUG_SPAN = "**Debug it.**", 4
 EXPLAIN_POINTS = 1        # an explain-why answer, graded by hand against the full edition's model answer
 CHECK_CALLS = {"check_function", "check_answer", "check"}
 EXERCISE_CALL = re.compile(r"\b(check|check_answer|check_function)\(")
@@ -74,11 +82,12 @@ PYTHON_FENCE = re.compile(r"```python\n(.*?)```", re.S)
 NOTEBOOK_LINK = re.compile(r"\]\((\d\d_[A-Za-z0-9_]+)\.ipynb(#[^)]*)?\)")
 USES_DATA = re.compile(r"\b(load_mnist|sample_image)\(|\bhopper\b")    # the shipped MNIST subset and photograph
 # Number questions checked through an expression of the answer (a kernel's responses, a filtered
-# series), so the expected value is not the answer itself: their solutions, by notebook and name.
+# series), so the expected value is not the answer itself: their solutions, by notebook slug
+# (cnnlib/series.py) and name.
 WRITTEN_SOLUTIONS = {
-    ("01", "my_weights"): "[-1, 1]",
-    ("02", "my_kernel"): "[[-1, -2, -1], [0, 0, 0], [1, 2, 1]]",
-    ("03", "my_filter"): "np.array([0.299, 0.587, 0.114]).reshape(3, 1, 1)",
+    ("convolution_1d", "my_weights"): "[-1, 1]",
+    ("convolution_2d", "my_kernel"): "[[-1, -2, -1], [0, 0, 0], [1, 2, 1]]",
+    ("volumes_and_filters", "my_filter"): "np.array([0.299, 0.587, 0.114]).reshape(3, 1, 1)",
 }
 
 GRADED_NOTE = """\
@@ -369,6 +378,7 @@ class _Assignment:
 
     def __init__(self, full, name):
         self.name, self.number = name, name[:2]
+        self.slug = Path(name).stem[3:]             # 02_convolution_2d.ipynb -> convolution_2d
         self.student = student_edition_builder().student_notebook(full, name)
         self.full_index = {cell.get("id"): i for i, cell in enumerate(full.cells)}
         self.solutions = _solution_sources(full)
@@ -394,7 +404,15 @@ class _Assignment:
         return cell
 
     def build(self):
+        debugging = 0            # cells left in a find-the-bug exercise: practice, checked but not graded
         for cell in self.student.cells:
+            debugging = max(0, debugging - 1)
+            if cell.cell_type == "markdown" and cell.source.lstrip().startswith(DEBUG_MARK):
+                debugging = DEBUG_SPAN
+            if cell.cell_type == "code" and debugging and EXERCISE_CALL.search(cell.source):
+                cell.outputs, cell.execution_count = [], None
+                self.cells.append(cell)
+                continue
             if cell.cell_type == "markdown":
                 cell.source = NOTEBOOK_LINK.sub(r"](../\1/\1.ipynb\2)", cell.source)
                 if cell.source == student_edition_builder().ANSWER_CELL:
@@ -595,19 +613,20 @@ class _Assignment:
             notebook, key, answer = (_argument(call, i, k) for i, k in enumerate(("notebook", "exercise", "answer")))
             if isinstance(answer, ast.Name) and answer.id == placeholder \
                     and isinstance(notebook, ast.Constant) and isinstance(key, ast.Constant):
-                table = importlib.import_module(f"cnnlib.answers.nb{notebook.value}").ANSWERS
+                table = answer_table(notebook.value)
                 return _literal(table[key.value][0](), self.where(cell))
-        if (self.number, placeholder) in WRITTEN_SOLUTIONS:
-            return WRITTEN_SOLUTIONS[(self.number, placeholder)]
+        if (self.slug, placeholder) in WRITTEN_SOLUTIONS:
+            return WRITTEN_SOLUTIONS[(self.slug, placeholder)]
         raise CourseError(f"{self.where(cell)}: {placeholder} is not checked directly by check_answer, so its "
                           f"solution cannot be read from cnnlib/answers; add it to WRITTEN_SOLUTIONS in "
-                          f"scripts/build_course.py as ({self.number!r}, {placeholder!r}): '<python expression>'")
+                          f"scripts/build_course.py as ({self.slug!r}, {placeholder!r}): '<python expression>'")
 
 
 def assignment_notebook(nb, name="notebook"):
     """The nbgrader source version of the full notebook ``nb``: the student edition with every
     exercise as an answer cell (solution between ### BEGIN/END SOLUTION) and read-only test cells.
-    ``name`` (the file name) names the notebook in errors, and its first two characters its number."""
+    ``name`` (the file name, NN_<slug>.ipynb) names the notebook in errors, its first two characters
+    its number."""
     return _Assignment(nbformat.from_dict(nb), name).build()
 
 
