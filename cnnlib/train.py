@@ -1,9 +1,15 @@
-"""Training loop, evaluation and gradient checking (taught in notebook 10).
+"""Training (notebook 10): one step of gradient descent, the loop that repeats it, and the
+measures of the result.
 
-``train_step`` is one step of gradient descent on one batch (forward, loss, divergence check,
-backward, optimiser step); ``fit`` calls it for every batch of every epoch and returns a
-:class:`History`; ``evaluate``, ``predict`` and ``confusion_matrix`` measure the result;
-``gradcheck`` and ``gradcheck_layer`` compare backpropagation with centred finite differences.
+    train_step        one step on one batch: forward, loss, backward, optimiser step
+    fit               train_step for every batch of every epoch; returns a :class:`History`
+    StepGuard         what makes each step all or nothing (also under Ctrl-C), and takes a
+                      diverged run back to its last good weights
+    evaluate, predict, confusion_matrix   how well the trained model does
+
+Gradient checking lives in :mod:`cnnlib.gradcheck`; its ``relative_error``,
+``numerical_gradient``, ``gradcheck`` and ``gradcheck_layer`` can still be imported from here,
+as notebooks 08, 10 and 12 do.
 
 Callbacks (for live plots, early stopping, learning-rate changes): any callable
 ``callback(event, history)``. ``fit`` calls it with these events:
@@ -41,12 +47,14 @@ import warnings
 import numpy as np
 
 from ._checks import as_positive_int, as_rng
+# Gradient checking is gradcheck.py's; these four stay importable from here for notebooks 08, 10, 12.
+from .gradcheck import gradcheck, gradcheck_layer, numerical_gradient, relative_error  # noqa: F401
 from .losses import _check_target_rows, softmax
 from .nn import SoftmaxCrossEntropy
+from .progress import progress_bar
 
-__all__ = ["fit", "train_step", "History", "TrainingDiverged", "TrainingWarning", "evaluate", "predict",
-           "confusion_matrix", "relative_error", "numerical_gradient", "gradcheck", "gradcheck_layer",
-           "decay_learning_rate", "DIVERGENCE_FACTOR", "CHANCE_FACTOR", "EVENTS"]
+__all__ = ["fit", "train_step", "StepGuard", "History", "TrainingDiverged", "TrainingWarning", "evaluate",
+           "predict", "confusion_matrix", "decay_learning_rate", "DIVERGENCE_FACTOR", "CHANCE_FACTOR", "EVENTS"]
 
 DIVERGENCE_FACTOR = 100.0
 """fit stops when a batch loss is NaN/inf or exceeds this many times max(first batch loss, 1)."""
@@ -63,6 +71,14 @@ class TrainingDiverged(RuntimeError):
     """The loss became NaN, infinite or exploded, or an update made a weight NaN/infinite.
 
     ``.history`` holds the figures up to then (None when raised by :func:`train_step` alone).
+
+    Inputs:   message  what went wrong, and what to try
+              history  the :class:`History` so far, or None
+    Returns:  the exception (raised by :func:`train_step` and :func:`fit`).
+
+    >>> err = TrainingDiverged("the loss is NaN/infinite")
+    >>> print(err, err.history)
+    the loss is NaN/infinite None
     """
 
     def __init__(self, message, history=None):
@@ -72,16 +88,39 @@ class TrainingDiverged(RuntimeError):
 
 class TrainingWarning(UserWarning):
     """Training runs but something is wrong, e.g. the loss stays far above chance (CHANCE_FACTOR)
-    or training was interrupted with Ctrl-C."""
+    or training was interrupted with Ctrl-C.
+
+    Inputs:   the warning's message (fit writes it)
+    Returns:  the warning category; filter on it to silence or to catch fit's warnings.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", TrainingWarning)      # e.g. in a loop that expects them
+    ...     warnings.warn("the loss stays above chance", TrainingWarning)
+    """
 
 
 class History:
-    """What ``fit`` recorded. Per epoch: ``loss``, ``accuracy`` (the running means over that
-    epoch's batches), ``val_loss``, ``val_accuracy`` (empty without validation data) and
-    ``epoch_time`` (seconds). Per batch: ``batch_loss``, ``batch_accuracy``. Progress:
-    ``epoch`` (0-based), ``step`` (optimiser steps so far), ``epochs``, ``steps_per_epoch``.
-    How it ended: ``stop_reason`` (None when every epoch ran, else a sentence saying why it
-    stopped), ``interrupted`` (True after Ctrl-C).
+    """What ``fit`` recorded. Per epoch: ``loss``, ``accuracy`` (the means over that epoch's
+    samples), ``val_loss``, ``val_accuracy`` (empty without validation data) and ``epoch_time``
+    (seconds). Per batch: ``batch_loss``, ``batch_accuracy``. Progress: ``epoch`` (0-based),
+    ``step`` (optimiser steps so far), ``epochs``, ``steps_per_epoch``. How it ended:
+    ``stop_reason`` (None when every epoch ran, else a sentence saying why it stopped),
+    ``interrupted`` (True after Ctrl-C).
+
+    fit fills it with three calls: :meth:`start_epoch`, :meth:`record_batch` after every step
+    and :meth:`end_epoch`.
+
+    Inputs:   epochs, steps_per_epoch, batch_size  the plan of the run (ints)
+    Returns:  an empty History (fit returns a filled one).
+
+    >>> history = History(epochs=1, steps_per_epoch=2, batch_size=2)
+    >>> history.start_epoch(0)
+    >>> history.record_batch(0.5, np.array([[2.0, 0.0], [2.0, 0.0]]), np.array([0, 1]))  # 1 of 2 right
+    >>> history.record_batch(0.2, np.array([[0.0, 2.0]]), np.array([1]))                # 1 of 1 right
+    >>> history.end_epoch()
+    >>> history          # the epoch's means over its 3 samples: (2 x 0.5 + 0.2) / 3 and 2 / 3
+    History(1 epoch(s), 2 steps, loss=0.4000, accuracy=0.6667)
     """
 
     def __init__(self, epochs, steps_per_epoch, batch_size):
@@ -92,6 +131,33 @@ class History:
         self.stop_training = False
         self.interrupted = False
         self.stop_reason = None
+        self.start_epoch(0)
+
+    def start_epoch(self, epoch):
+        """Begin epoch ``epoch`` (0-based): its clock starts and its running sums are zero."""
+        self.epoch = epoch
+        self._started, self._loss_sum, self._correct, self._seen = time.perf_counter(), 0.0, 0, 0
+
+    def record_batch(self, loss, logits, labels):
+        """Record one step: the batch's mean ``loss`` (a float) and its accuracy, the fraction of
+        rows of ``logits`` (B x C) whose largest score is at their label in ``labels`` (B,)."""
+        correct = int(np.sum(logits.argmax(axis=1) == labels))
+        self.batch_loss.append(loss)
+        self.batch_accuracy.append(correct / len(labels))
+        self.step += 1
+        self._loss_sum += loss * len(labels)     # weighted by batch size: a short last batch counts less
+        self._correct += correct
+        self._seen += len(labels)
+
+    def end_epoch(self, validation=None):
+        """Record the epoch's mean loss and accuracy over its samples, ``validation`` (a pair
+        (val_loss, val_accuracy), or None) and the seconds since :meth:`start_epoch`."""
+        self.loss.append(self._loss_sum / self._seen)
+        self.accuracy.append(self._correct / self._seen)
+        if validation is not None:
+            self.val_loss.append(validation[0])
+            self.val_accuracy.append(validation[1])
+        self.epoch_time.append(time.perf_counter() - self._started)
 
     @property
     def train_time(self):
@@ -104,6 +170,294 @@ class History:
         flag = ", interrupted" if self.interrupted else ""
         return f"History({len(self.loss)} epoch(s), {self.step} steps{', ' + last if last else ''}{flag})"
 
+
+def train_step(model, loss, optimizer, xb, yb, *, max_loss=np.inf):
+    """One step of mini-batch gradient descent on (xb, yb); returns (the batch's loss, its logits).
+
+        logits = model.forward(xb, training=True)     forward
+        L = loss.forward(logits, yb)                  loss; stop if L is NaN, inf or above max_loss
+        model.backward(loss.backward())               backward: dL/dw for every weight
+        optimizer.step(model)                         step; stop if a weight became NaN or inf
+
+    Raises :class:`TrainingDiverged` when L is NaN, infinite or above ``max_loss`` (before any
+    update), or when the update made a weight NaN or infinite (the update is then undone). The
+    step is all or nothing (a :class:`StepGuard` sees to it): if anything in it raises
+    (divergence, a bad batch, a bug in ``optimizer.step``), every weight, batch norm's running
+    statistics (which the training forward updates) and the optimiser's state (velocities,
+    moments, step count) are put back as before this step, and Ctrl-C during the step takes
+    effect once it has finished. ``optimizer`` must be an object (``SGD(lr=0.01)``, not the class
+    ``SGD``); a class gets a TypeError saying to add the parentheses.
+
+    Inputs:   model      a cnnlib.nn layer or model (e.g. lenet5()), updated in place
+              loss       e.g. SoftmaxCrossEntropy(), with forward(logits, yb) and backward()
+              optimizer  e.g. cnnlib.optim.Adam(), with a step(model) method
+              xb         B x ... batch, e.g. B x 1 x 32 x 32 float32 images
+              yb         (B,) integer labels 0..C-1 (or B x C one-hot rows)
+              max_loss   a float; a larger batch loss raises TrainingDiverged (default: no limit)
+    Returns:  (batch_loss, logits): the batch's mean loss (a float, before the update) and the
+              B x C logits of the forward pass.
+
+    >>> from cnnlib.nn import lenet5, SoftmaxCrossEntropy
+    >>> from cnnlib.optim import Adam
+    >>> model, loss, opt = lenet5(), SoftmaxCrossEntropy(), Adam(lr=3e-3)
+    >>> xb = np.random.default_rng(0).random((4, 1, 32, 32), dtype=np.float32)  # 4 stand-in images
+    >>> yb = np.array([0, 1, 2, 3])
+    >>> first, logits = train_step(model, loss, opt, xb, yb)
+    >>> logits.shape
+    (4, 10)
+    >>> abs(first - 2.303) < 0.2                   # untrained: near ln 10 = 2.303, a guess
+    True
+    >>> second, _ = train_step(model, loss, opt, xb, yb)   # the same batch, one step later
+    >>> second < first
+    True
+    """
+    _check_optimizer(optimizer)
+    _check_loss(loss)
+    with StepGuard(model, optimizer).step():                   # all or nothing
+        with np.errstate(over="ignore", invalid="ignore"):     # overflow shows up in the checks below
+            logits = model.forward(xb, training=True)
+            batch_loss = loss.forward(logits, yb)
+            _check_batch_loss(batch_loss, max_loss)
+            model.backward(loss.backward())
+            optimizer.step(model)
+        _check_weights(model)
+    return batch_loss, logits
+
+
+def _check_batch_loss(batch_loss, max_loss):
+    if not np.isfinite(batch_loss):
+        raise TrainingDiverged("the loss is NaN/infinite")
+    if batch_loss > max_loss:
+        raise TrainingDiverged(f"the loss exploded to {batch_loss:.4g}, above the limit {max_loss:.4g}")
+
+
+def _check_weights(model):
+    """Raise TrainingDiverged if the update made a weight NaN/infinite; the step's guard undoes it."""
+    broken = [name for name, p in model.named_parameters() if not np.all(np.isfinite(p))]
+    if broken:
+        err = TrainingDiverged(f"the update made {', '.join(broken[:3])}{' ...' if len(broken) > 3 else ''} "
+                               "NaN/infinite, so it was undone: the weights are as before this step")
+        err.update_undone = True        # the loss was fine: no need to go back a step further
+        raise err
+
+
+class StepGuard:
+    """Makes each training step all or nothing, and takes a diverged run back to its last good weights.
+
+    A step changes three things: the weights, batch norm's running statistics (the training
+    forward updates them) and the optimiser's state (momentum's velocities, Adam's moments and
+    step count). ``with guard.step():`` copies all three, runs the block, and then:
+
+    * the block finished: its changes stay (the copy is kept only to go back one step later);
+    * the block raised (TrainingDiverged, a bad batch, a bug in ``optimizer.step``, a
+      KeyboardInterrupt raised by code): all three are put back as before the block, and the
+      error goes on;
+    * it raised TrainingDiverged about the *loss* (not about an update already undone, which has
+      ``update_undone`` set): that loss came from the weights the previous step's update made,
+      so the guard goes back one step further, to before that update, the last weights whose
+      loss was finite and recorded. ``went_back`` says whether it did.
+    * Ctrl-C (SIGINT) while the block runs waits until the block has finished, then raises
+      KeyboardInterrupt: a step is never left half done, and the batch it trained is recorded
+      before training stops.
+
+    :func:`train_step` guards itself; :func:`fit` guards each step again, with the batch's
+    bookkeeping inside, so that the model and the History always agree.
+
+    Inputs:   model      a cnnlib.nn layer or model
+              optimizer  the optimiser that updates it (its state is copied with the weights)
+    Returns:  a guard; ``guard.step()`` is the context manager for one step.
+
+    >>> from cnnlib.nn import Dense
+    >>> from cnnlib.optim import SGD
+    >>> layer = Dense(2, 1, rng=0)
+    >>> guard = StepGuard(layer, SGD(lr=0.1))
+    >>> with guard.step():                         # a step that finishes is kept
+    ...     layer.params["bias"][0] = 1.0
+    >>> try:
+    ...     with guard.step():                     # a step that fails half way is undone
+    ...         layer.params["bias"][0] = 2.0
+    ...         raise ValueError("a bad batch")
+    ... except ValueError:
+    ...     pass
+    >>> layer.params["bias"]
+    array([1.], dtype=float32)
+    """
+
+    def __init__(self, model, optimizer):
+        self.model, self.optimizer = model, optimizer
+        self.before = None          # the copy taken before the latest step
+        self.failed = None          # the error that ended the latest step, if one did
+        self.went_back = False      # whether that error took the model back to before the step before
+
+    @contextlib.contextmanager
+    def step(self):
+        """Guard one step: ``with guard.step(): ...`` (see the class)."""
+        previous, self.before = self.before, self._copy()
+        with _interrupts_deferred():
+            try:
+                yield
+            except BaseException as err:
+                self.failed = err
+                self.went_back = (previous is not None and isinstance(err, TrainingDiverged)
+                                  and not getattr(err, "update_undone", False))
+                self._put_back(previous if self.went_back else self.before)
+                raise
+
+    def _copy(self):
+        """Copies of the weights, the running statistics and the optimiser's state. The memo keeps
+        an optimiser's reference to the model a reference (deepcopy would copy the whole model)."""
+        arrays = self.model.named_parameters() + self.model.named_buffers()
+        state = copy.deepcopy(getattr(self.optimizer, "__dict__", {}), {id(self.model): self.model})
+        return [array.copy() for _, array in arrays], state
+
+    def _put_back(self, saved):
+        """Restore a copy; it stays intact (the state is copied again), so it can be restored twice."""
+        arrays, state = saved
+        for (_, array), old in zip(self.model.named_parameters() + self.model.named_buffers(), arrays):
+            array[...] = old
+        if hasattr(self.optimizer, "__dict__"):
+            self.optimizer.__dict__.clear()
+            self.optimizer.__dict__.update(copy.deepcopy(state, {id(self.model): self.model}))
+
+
+@contextlib.contextmanager
+def _interrupts_deferred():
+    """Hold Ctrl-C (SIGINT) back until the block has finished, then raise it (KeyboardInterrupt).
+
+    StepGuard's steps use it, and so does anything else that must not stop half way (loading
+    weights into a model, in cnnlib.nn)."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        yield                           # only the main thread can (and does) receive signals
+        return
+    received = []
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            if callable(previous):      # Python's handler raises KeyboardInterrupt; an outer deferral records it
+                previous(signal.SIGINT, received[0])
+            elif previous == signal.SIG_DFL:
+                signal.raise_signal(signal.SIGINT)
+
+
+def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, progress=True,
+        callbacks=(), rng=0, loss=None, augment=None):
+    """Train ``model`` on (x, y) with mini-batch gradient descent; returns a :class:`History`.
+
+    Each epoch visits the samples in a fresh random order in batches of ``batch_size`` and runs
+    :func:`train_step` on each: forward with training=True, loss, backward,
+    ``optimizer.step(model)``. ``loss`` defaults to SoftmaxCrossEntropy (labels y as integers
+    0..C-1). ``validation_data=(x_val, y_val)`` is evaluated after each epoch. ``progress=True``
+    shows a tqdm bar (a widget in Jupyter, text in a terminal) with the running loss and accuracy.
+    ``callbacks``: see the module docstring.
+
+    ``rng`` (an int seed, a numpy Generator or None) fixes the shuffling and reseeds every layer
+    that draws random numbers (each Dropout gets a new generator spawned from it), so the same
+    seed, model and data give the same numbers.
+
+    ``augment``: a function ``augment(xb, rng)`` returning a new batch of xb's shape, applied to
+    every training batch just before its step (never to validation data), e.g.
+    ``cnnlib.augment.augmenter()`` for random distortions (notebook 11). Its ``rng`` is a Generator
+    spawned from fit's ``rng``, so augmented runs repeat too.
+
+    Data: x, y (and x_val, y_val) must be non-empty and finite; a sample with NaN or inf is
+    refused before training with a ValueError naming its index. With the default loss, the
+    labels y and y_val are checked against the model's number of scores before training too
+    (integers 0..C-1, or one-hot/probability rows of C columns), so a bad validation label
+    is refused at once instead of after the first epoch.
+
+    When training goes wrong (each step runs under a :class:`StepGuard`):
+
+    * Divergence: :class:`TrainingDiverged` (its ``.history`` holds the figures so far) when a
+      batch loss is NaN, infinite or above DIVERGENCE_FACTOR x max(first batch loss, 1), or when
+      an update makes a weight NaN/infinite. The model is left with its last good weights: those
+      from before the update that produced the bad loss (the weights that gave the last recorded
+      batch loss) or the bad weights; the optimiser's state and batch norm's running statistics
+      are rolled back with them. A NaN loss on
+      the very first batch, before any update, is not blamed on the learning rate.
+    * A loss far above chance: when an epoch's mean loss exceeds CHANCE_FACTOR x ln(num_classes)
+      (SoftmaxCrossEntropy only) fit warns once with a :class:`TrainingWarning` and goes on.
+    * Ctrl-C (KeyboardInterrupt, also one raised by a callback): training stops, "train_end" is
+      sent, a TrainingWarning says so, and fit *returns* the History so far with
+      ``history.interrupted = True``. A batch is never left half done: Ctrl-C during a batch takes
+      effect once it is recorded, and an exception inside ``optimizer.step`` undoes the step.
+
+    LeNet-5 on the 10,000-image MNIST subset: ``opt = Adam(lr=3e-3)``, batch_size=64, epochs=8,
+    ``callbacks=[decay_learning_rate(opt, 0.7)]`` reaches about 98% test accuracy
+    (benchmarks/bench_lenet.py measures it).
+
+    Inputs:   model            a cnnlib.nn layer or model (e.g. lenet5()), trained in place
+              x                N x ... samples, e.g. N x 1 x 32 x 32 float32 images
+              y                (N,) integer labels 0..C-1 (or N x C one-hot rows)
+              epochs           passes over the data (a positive int)
+              batch_size       samples per step (the last batch of an epoch may be smaller)
+              optimizer        e.g. cnnlib.optim.Adam(lr=3e-3), with a step(model) method
+              validation_data  (x_val, y_val) like (x, y), or None
+    Returns:  a :class:`History`: per epoch ``loss``, ``accuracy`` (``val_loss``, ``val_accuracy``)
+              and ``epoch_time``, lists of one float per epoch; per step ``batch_loss`` and
+              ``batch_accuracy``, lists of epochs x ceil(N / batch_size) floats.
+
+    >>> from cnnlib.nn import lenet5
+    >>> from cnnlib.optim import Adam
+    >>> x = np.random.default_rng(0).random((8, 1, 32, 32), dtype=np.float32)   # 8 stand-in images
+    >>> y = np.arange(8)                                                        # labels 0..7
+    >>> history = fit(lenet5(), x, y, epochs=2, batch_size=4, optimizer=Adam(lr=3e-3), progress=False)
+    >>> history.step, len(history.batch_loss), len(history.loss)   # 2 epochs x 2 batches of 4
+    (4, 4, 2)
+    >>> abs(history.batch_loss[0] - 2.303) < 0.1   # the untrained net guesses: ln 10 = 2.303
+    True
+    >>> history.loss[1] < history.loss[0]          # the second epoch does better
+    True
+    """
+    # Every argument is checked before the first step: a mistake should cost no training time.
+    x, y, validation_data = _checked_data(x, y, validation_data)
+    epochs, batch_size = as_positive_int(epochs, "epochs"), as_positive_int(batch_size, "batch_size")
+    _check_optimizer(optimizer)
+    bar = _ProgressBar(show=progress)
+    callbacks = [bar, *_checked_functions(callbacks, augment)]
+    loss, num_classes = _checked_loss(loss, model, x, y, validation_data)
+    shuffle_rng, augment_rng = _seeded(model, rng, augment)
+    history, labels = History(epochs, math.ceil(len(x) / batch_size), batch_size), _labels(y)
+    guard, diverged = StepGuard(model, optimizer), None
+    try:
+        _send(callbacks, "train_begin", history)
+        for epoch in range(epochs):
+            history.start_epoch(epoch)
+            for batch in _batches(shuffle_rng.permutation(len(x)), batch_size):
+                xb = x[batch] if augment is None else _augmented(augment, x[batch], augment_rng)
+                with guard.step():      # all or nothing; Ctrl-C waits until the batch is recorded
+                    batch_loss, logits = train_step(model, loss, optimizer, xb, y[batch],
+                                                    max_loss=_loss_limit(history))
+                    history.record_batch(batch_loss, logits, labels[batch])
+                _send(callbacks, "batch_end", history)
+                if history.stop_training:
+                    break
+            history.end_epoch(None if validation_data is None else
+                              evaluate(model, *validation_data, batch_size=max(batch_size, 256), loss=loss))
+            _warn_if_worse_than_chance(history, num_classes, optimizer)
+            _send(callbacks, "epoch_end", history)
+            if history.stop_training:
+                history.stop_reason = f"stopped by a callback after step {history.step}"
+                break
+    except KeyboardInterrupt:
+        _interrupted(history)
+    except TrainingDiverged as err:
+        diverged = _diverged(err, optimizer, history, guard)
+    finally:
+        bar.close()             # also when an error nobody expected ends training
+    _end_training(callbacks, history)
+    if diverged is not None:
+        raise diverged
+    if history.interrupted:
+        warnings.warn(f"training {history.stop_reason}; fit returns the History so far "
+                      "(history.interrupted is True)", TrainingWarning, stacklevel=2)
+    return history
+
+
+# --- fit's helpers: the checks before training, and what happens when it stops -------------------
 
 def _labels(y):
     """Integer class labels from labels or one-hot targets."""
@@ -187,133 +541,53 @@ def _num_classes(model, x):
     return logits.shape[1]
 
 
-def train_step(model, loss, optimizer, xb, yb, *, max_loss=np.inf):
-    """One step of mini-batch gradient descent on (xb, yb); returns (the batch's loss, its logits).
-
-        logits = model.forward(xb, training=True)     forward
-        L = loss.forward(logits, yb)                  loss; stop if L is NaN, inf or above max_loss
-        model.backward(loss.backward())               backward: dL/dw for every weight
-        optimizer.step(model)                         step: all or nothing
-
-    Raises :class:`TrainingDiverged` before updating anything when L is NaN, infinite or above
-    ``max_loss``, and after undoing the update when it made a weight NaN or infinite. The step is
-    atomic: if anything in it raises (divergence, a bad batch, a bug in ``optimizer.step``, or
-    KeyboardInterrupt from Ctrl-C), every weight, batch norm's running statistics (which the
-    training forward updates) and the optimiser's state (velocities, moments, step count) are put
-    back as before this step. ``optimizer`` must be an object (``SGD(lr=0.01)``, not the class
-    ``SGD``); a class gets a TypeError saying to add the parentheses.
-
-    Inputs:   model      a cnnlib.nn layer or model (e.g. lenet5()), updated in place
-              loss       e.g. SoftmaxCrossEntropy(), with forward(logits, yb) and backward()
-              optimizer  e.g. cnnlib.optim.Adam(), with a step(model) method
-              xb         B x ... batch, e.g. B x 1 x 32 x 32 float32 images
-              yb         (B,) integer labels 0..C-1 (or B x C one-hot rows)
-              max_loss   a float; a larger batch loss raises TrainingDiverged (default: no limit)
-    Returns:  (batch_loss, logits): the batch's mean loss (a float, before the update) and the
-              B x C logits of the forward pass.
-
-    >>> from cnnlib.nn import lenet5, SoftmaxCrossEntropy
-    >>> from cnnlib.optim import Adam
-    >>> model, loss, opt = lenet5(), SoftmaxCrossEntropy(), Adam(lr=3e-3)
-    >>> xb = np.random.default_rng(0).random((4, 1, 32, 32), dtype=np.float32)  # 4 stand-in images
-    >>> yb = np.array([0, 1, 2, 3])
-    >>> first, logits = train_step(model, loss, opt, xb, yb)
-    >>> logits.shape
-    (4, 10)
-    >>> abs(first - 2.303) < 0.2                   # untrained: near ln 10 = 2.303, a guess
-    True
-    >>> second, _ = train_step(model, loss, opt, xb, yb)   # the same batch, one step later
-    >>> second < first
-    True
-    """
-    _check_optimizer(optimizer)
-    _check_loss(loss)
-    # The training forward updates batch norm's running statistics; a step that raises (divergence,
-    # a bad batch, Ctrl-C) must not keep them, any more than it keeps an update of the weights.
-    statistics = _copies(model.named_buffers())
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):     # overflow shows up in the checks below
-            logits = model.forward(xb, training=True)
-            batch_loss = loss.forward(logits, yb)
-            _check_batch_loss(batch_loss, max_loss)
-            model.backward(loss.backward())
-            _update(model, optimizer)
-    except BaseException:
-        _put_back(model.named_buffers(), statistics)
-        raise
-    return batch_loss, logits
+def _checked_data(x, y, validation_data):
+    """(x, y, validation_data) as arrays, after refusing empty, mismatched or non-finite data."""
+    x, y = _check_data(x, y)
+    _check_finite(x, "x")
+    _check_finite(y, "y")
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (x_val, y_val)")
+        validation_data = _check_data(*validation_data, name="x_val", y_name="y_val")
+        _check_finite(validation_data[0], "x_val")
+        _check_finite(validation_data[1], "y_val")
+    return x, y, validation_data
 
 
-def _check_batch_loss(batch_loss, max_loss):
-    if not np.isfinite(batch_loss):
-        raise TrainingDiverged("the loss is NaN/infinite")
-    if batch_loss > max_loss:
-        raise TrainingDiverged(f"the loss exploded to {batch_loss:.4g}, above the limit {max_loss:.4g}")
+def _checked_functions(callbacks, augment):
+    """The callbacks as a list; they and ``augment`` are functions fit calls, so refuse anything else."""
+    callbacks = [callbacks] if callable(callbacks) else list(callbacks)
+    for cb in callbacks:
+        if not callable(cb):
+            raise TypeError(f"each callback must be callable as callback(event, history), got {cb!r}")
+    if augment is not None and not callable(augment):
+        raise TypeError(f"augment must be a function augment(batch, rng) -> batch, got {augment!r}")
+    return callbacks
 
 
-def _update(model, optimizer):
-    """optimizer.step(model), either finished with finite weights or undone."""
-    before = _snapshot(model, optimizer)
-    try:
-        optimizer.step(model)
-    except BaseException:
-        _restore(model, optimizer, before)
-        raise
-    broken = [name for name, p in model.named_parameters() if not np.all(np.isfinite(p))]
-    if broken:
-        _restore(model, optimizer, before)
-        err = TrainingDiverged(f"the update made {', '.join(broken[:3])}{' ...' if len(broken) > 3 else ''} "
-                               "NaN/infinite, so it was undone: the weights are as before this step")
-        err.update_undone = True
-        raise err
+def _checked_loss(loss, model, x, y, validation_data):
+    """(loss, number of classes): the loss object, and for SoftmaxCrossEntropy the model's number of
+    scores per sample (None for other losses), after checking the labels against it."""
+    loss = SoftmaxCrossEntropy() if loss is None else _check_loss(loss)
+    if not isinstance(loss, SoftmaxCrossEntropy):
+        return loss, None
+    num_classes = _num_classes(model, x)
+    _check_targets(y, num_classes, "y")
+    if validation_data is not None:
+        _check_targets(validation_data[1], num_classes, "y_val")
+    return loss, num_classes
 
 
-def _copies(named_arrays):
-    return [array.copy() for _, array in named_arrays]
-
-
-def _put_back(named_arrays, copies):
-    with _interrupts_deferred():        # a second Ctrl-C must not leave the undo half done
-        for (_, array), saved in zip(named_arrays, copies):
-            array[...] = saved
-
-
-def _snapshot(model, optimizer):
-    """Copies of the weights, of batch norm's running statistics and of the optimiser's state, to
-    undo a step. An optimiser that keeps a reference to the model keeps that reference (the memo
-    stops deepcopy copying the model)."""
-    state = copy.deepcopy(getattr(optimizer, "__dict__", {}), {id(model): model})
-    return _copies(model.named_parameters()), _copies(model.named_buffers()), state
-
-
-def _restore(model, optimizer, snapshot):
-    weights, statistics, state = snapshot
-    with _interrupts_deferred():
-        _put_back(model.named_parameters(), weights)
-        _put_back(model.named_buffers(), statistics)
-        if hasattr(optimizer, "__dict__"):
-            optimizer.__dict__.clear()
-            optimizer.__dict__.update(copy.deepcopy(state, {id(model): model}))
-
-
-@contextlib.contextmanager
-def _interrupts_deferred():
-    """Hold Ctrl-C (SIGINT) back until the block has finished, then raise it (KeyboardInterrupt)."""
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or previous is None:
-        yield                           # only the main thread can (and does) receive signals
-        return
-    received = []
-    signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if received:
-            if callable(previous):
-                previous(signal.SIGINT, received[0])
-            elif previous == signal.SIG_DFL:
-                signal.raise_signal(signal.SIGINT)
+def _seeded(model, rng, augment):
+    """fit's one seed, made into a Generator for the shuffling; every layer that draws random numbers
+    (Dropout) gets a new Generator spawned from it, and so does ``augment``. Returns (shuffle_rng,
+    augment_rng or None)."""
+    rng = as_rng(rng)
+    random_layers = _random_layers(model)
+    for layer, layer_rng in zip(random_layers, rng.spawn(len(random_layers))):
+        layer.rng = layer_rng           # spawning leaves rng's own stream (the shuffling) unchanged
+    return rng, (rng.spawn(1)[0] if augment is not None else None)
 
 
 def _random_layers(layer):
@@ -324,177 +598,19 @@ def _random_layers(layer):
     return found
 
 
-def fit(model, x, y, *, epochs, batch_size, optimizer, validation_data=None, progress=True,
-        callbacks=(), rng=0, loss=None, augment=None):
-    """Train ``model`` on (x, y) with mini-batch gradient descent; returns a :class:`History`.
+def _batches(order, batch_size):
+    """The sample indices of each batch: ``order`` cut into pieces of batch_size (the last may be shorter)."""
+    return (order[start:start + batch_size] for start in range(0, len(order), batch_size))
 
-    Each epoch visits the samples in a fresh random order in batches of ``batch_size`` and runs
-    :func:`train_step` on each: forward with training=True, loss, backward,
-    ``optimizer.step(model)``. ``loss`` defaults to SoftmaxCrossEntropy (labels y as integers
-    0..C-1). ``validation_data=(x_val, y_val)`` is evaluated after each epoch. ``progress=True``
-    shows a tqdm bar (a widget in Jupyter, text in a terminal) with the running loss and accuracy.
-    ``callbacks``: see the module docstring.
 
-    ``rng`` (an int seed, a numpy Generator or None) fixes the shuffling and reseeds every layer
-    that draws random numbers (each Dropout gets a new generator spawned from it), so the same
-    seed, model and data give the same numbers.
+def _loss_limit(history):
+    """The batch loss above which training has diverged: DIVERGENCE_FACTOR x max(first batch loss, 1)."""
+    return DIVERGENCE_FACTOR * max(history.batch_loss[0], 1.0) if history.batch_loss else np.inf
 
-    ``augment``: a function ``augment(xb, rng)`` returning a new batch of xb's shape, applied to
-    every training batch just before its step (never to validation data), e.g.
-    ``cnnlib.augment.augmenter()`` for random distortions (notebook 11). Its ``rng`` is a Generator
-    spawned from fit's ``rng``, so augmented runs repeat too.
 
-    Data: x, y (and x_val, y_val) must be non-empty and finite; a sample with NaN or inf is
-    refused before training with a ValueError naming its index. With the default loss, the
-    labels y and y_val are checked against the model's number of scores before training too
-    (integers 0..C-1, or one-hot/probability rows of C columns), so a bad validation label
-    is refused at once instead of after the first epoch.
-
-    When training goes wrong:
-
-    * Divergence: :class:`TrainingDiverged` (its ``.history`` holds the figures so far) when a
-      batch loss is NaN, infinite or above DIVERGENCE_FACTOR x max(first batch loss, 1), or when
-      an update makes a weight NaN/infinite. The model is left with its last good weights: those
-      from before the update that produced the bad loss (the weights that gave the last recorded
-      batch loss) or the bad weights; the optimiser's state and batch norm's running statistics
-      are rolled back with them. A NaN loss on
-      the very first batch, before any update, is not blamed on the learning rate.
-    * A loss far above chance: when an epoch's mean loss exceeds CHANCE_FACTOR x ln(num_classes)
-      (SoftmaxCrossEntropy only) fit warns once with a :class:`TrainingWarning` and goes on.
-    * Ctrl-C (KeyboardInterrupt, also one raised by a callback): training stops, "train_end" is
-      sent, a TrainingWarning says so, and fit *returns* the History so far with
-      ``history.interrupted = True``. A batch is never left half done: Ctrl-C during a batch takes
-      effect once it is recorded, and an exception inside ``optimizer.step`` undoes the step.
-
-    LeNet-5 on the 10,000-image MNIST subset: ``opt = Adam(lr=3e-3)``, batch_size=64, epochs=8,
-    ``callbacks=[decay_learning_rate(opt, 0.7)]`` reaches about 98% test accuracy
-    (benchmarks/bench_lenet.py measures it).
-
-    Inputs:   model            a cnnlib.nn layer or model (e.g. lenet5()), trained in place
-              x                N x ... samples, e.g. N x 1 x 32 x 32 float32 images
-              y                (N,) integer labels 0..C-1 (or N x C one-hot rows)
-              epochs           passes over the data (a positive int)
-              batch_size       samples per step (the last batch of an epoch may be smaller)
-              optimizer        e.g. cnnlib.optim.Adam(lr=3e-3), with a step(model) method
-              validation_data  (x_val, y_val) like (x, y), or None
-    Returns:  a :class:`History`: per epoch ``loss``, ``accuracy`` (``val_loss``, ``val_accuracy``)
-              and ``epoch_time``, lists of one float per epoch; per step ``batch_loss`` and
-              ``batch_accuracy``, lists of epochs x ceil(N / batch_size) floats.
-
-    >>> from cnnlib.nn import lenet5
-    >>> from cnnlib.optim import Adam
-    >>> x = np.random.default_rng(0).random((8, 1, 32, 32), dtype=np.float32)   # 8 stand-in images
-    >>> y = np.arange(8)                                                        # labels 0..7
-    >>> history = fit(lenet5(), x, y, epochs=2, batch_size=4, optimizer=Adam(lr=3e-3), progress=False)
-    >>> history.step, len(history.batch_loss), len(history.loss)   # 2 epochs x 2 batches of 4
-    (4, 4, 2)
-    >>> abs(history.batch_loss[0] - 2.303) < 0.1   # the untrained net guesses: ln 10 = 2.303
-    True
-    >>> history.loss[1] < history.loss[0]          # the second epoch does better
-    True
-    """
-    x, y = _check_data(x, y)
-    _check_finite(x, "x")
-    _check_finite(y, "y")
-    epochs = as_positive_int(epochs, "epochs")
-    batch_size = as_positive_int(batch_size, "batch_size")
-    _check_optimizer(optimizer)
-    callbacks = [callbacks] if callable(callbacks) else list(callbacks)
-    for cb in callbacks:
-        if not callable(cb):
-            raise TypeError(f"each callback must be callable as callback(event, history), got {cb!r}")
-    if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ValueError("validation_data must be a pair (x_val, y_val)")
-        x_val, y_val = _check_data(*validation_data, name="x_val", y_name="y_val")
-        _check_finite(x_val, "x_val")
-        _check_finite(y_val, "y_val")
-    if augment is not None and not callable(augment):
-        raise TypeError(f"augment must be a function augment(batch, rng) -> batch, got {augment!r}")
-    loss = SoftmaxCrossEntropy() if loss is None else _check_loss(loss)
-    if isinstance(loss, SoftmaxCrossEntropy):
-        num_classes = _num_classes(model, x)
-        _check_targets(y, num_classes, "y")
-        if validation_data is not None:
-            _check_targets(y_val, num_classes, "y_val")
-    rng = as_rng(rng)
-    random_layers = _random_layers(model)
-    for layer, layer_rng in zip(random_layers, rng.spawn(len(random_layers))):
-        layer.rng = layer_rng           # spawning leaves rng's own stream (the shuffling) unchanged
-    augment_rng = rng.spawn(1)[0] if augment is not None else None
-    n, labels = len(x), _labels(y)
-    history = History(epochs, math.ceil(n / batch_size), batch_size)
-    bar = _ProgressBar() if progress else None
-    callbacks = ([bar] if bar else []) + callbacks
-
-    def emit(event):
-        for cb in callbacks:
-            cb(event, history)
-
-    diverged, warned, before = None, False, None
-    try:
-        try:
-            emit("train_begin")
-            for epoch in range(epochs):
-                history.epoch = epoch
-                start_time = time.perf_counter()
-                loss_sum, correct, seen = 0.0, 0, 0
-                order = rng.permutation(n)
-                for start in range(0, n, batch_size):
-                    batch = order[start:start + batch_size]
-                    limit = DIVERGENCE_FACTOR * max(history.batch_loss[0], 1.0) if history.batch_loss else np.inf
-                    previous, before = before, _snapshot(model, optimizer)
-                    # Ctrl-C waits until the batch is trained and recorded, so model and history agree.
-                    with _interrupts_deferred():
-                        try:
-                            xb = x[batch] if augment is None else _augmented(augment, x[batch], augment_rng)
-                            batch_loss, logits = train_step(model, loss, optimizer, xb, y[batch],
-                                                            max_loss=limit)
-                        except TrainingDiverged as err:
-                            raise _diverged(err, model, optimizer, history, previous) from None
-                        batch_correct = int(np.sum(logits.argmax(axis=1) == labels[batch]))
-                        history.batch_loss.append(batch_loss)
-                        history.batch_accuracy.append(batch_correct / len(batch))
-                        history.step += 1
-                        loss_sum += batch_loss * len(batch)
-                        correct += batch_correct
-                        seen += len(batch)
-                    emit("batch_end")
-                    if history.stop_training:
-                        break
-                history.loss.append(loss_sum / seen)
-                history.accuracy.append(correct / seen)
-                if validation_data is not None:
-                    val_loss, val_acc = evaluate(model, x_val, y_val, batch_size=max(batch_size, 256), loss=loss)
-                    history.val_loss.append(val_loss)
-                    history.val_accuracy.append(val_acc)
-                history.epoch_time.append(time.perf_counter() - start_time)
-                warned = warned or _warn_if_worse_than_chance(history, loss, logits.shape[1], optimizer)
-                emit("epoch_end")
-                if history.stop_training:
-                    history.stop_reason = f"stopped by a callback after step {history.step}"
-                    break
-        except KeyboardInterrupt:
-            history.interrupted = True
-            history.stop_reason = f"interrupted (Ctrl-C) after step {history.step}"
-        except TrainingDiverged as err:
-            err.history = history if err.history is None else err.history     # also one a callback raised
-            diverged = err
-            history.stop_reason = str(diverged)
-        try:
-            emit("train_end")
-        except KeyboardInterrupt:
-            history.interrupted = True
-            history.stop_reason = history.stop_reason or f"interrupted (Ctrl-C) after step {history.step}"
-    finally:
-        if bar:
-            bar.close()
-    if diverged is not None:
-        raise diverged
-    if history.interrupted:
-        warnings.warn(f"training {history.stop_reason}; fit returns the History so far "
-                      "(history.interrupted is True)", TrainingWarning, stacklevel=2)
-    return history
+def _send(callbacks, event, history):
+    for callback in callbacks:
+        callback(event, history)
 
 
 def _augmented(augment, xb, rng):
@@ -506,55 +622,74 @@ def _augmented(augment, xb, rng):
     return out
 
 
+def _interrupted(history):
+    """Record a Ctrl-C (KeyboardInterrupt) in the History; an earlier stop_reason stays."""
+    history.interrupted = True
+    history.stop_reason = history.stop_reason or f"interrupted (Ctrl-C) after step {history.step}"
+
+
+def _end_training(callbacks, history):
+    """Send "train_end"; a Ctrl-C in one of its callbacks counts as an interruption, not as a crash."""
+    try:
+        _send(callbacks, "train_end", history)
+    except KeyboardInterrupt:
+        _interrupted(history)
+
+
 def _advice(optimizer):
     lr = getattr(optimizer, "lr", None)
     return "try a smaller learning rate" + (f" (e.g. lr={lr / 10:g} instead of {lr:g})" if lr else "")
 
 
-def _diverged(err, model, optimizer, history, previous):
-    """The TrainingDiverged fit raises, after putting the last good weights back."""
+def _diverged(err, optimizer, history, guard):
+    """The TrainingDiverged fit raises: where training stopped, why, and which weights the model kept
+    (the step's guard has already put them back). One a callback raised keeps its own message."""
+    if err is not guard.failed:
+        err.history = history if err.history is None else err.history
+        history.stop_reason = str(err)
+        return err
     where = f"training stopped at step {history.step + 1} (epoch {history.epoch + 1}): {err}"
     if getattr(err, "update_undone", False):
-        return TrainingDiverged(f"{where}; {_advice(optimizer)}.", history)
-    if not history.batch_loss:
-        return TrainingDiverged(f"{where} on the first batch, before any update, so the learning rate is not "
-                                "the cause: check the model's initial weights, its layers and the loss. "
-                                "The weights were not changed.", history)
-    advice = _advice(optimizer)
-    _restore(model, optimizer, previous)
-    return TrainingDiverged(f"{where} (the first batch's loss was {history.batch_loss[0]:.4g}); {advice}. "
-                            f"The model was reset to its last good weights, those from before step "
-                            f"{history.step}'s update, which gave the last recorded batch loss "
-                            f"{history.batch_loss[-1]:.4g}; the optimizer's state (and any batch norm running "
-                            "statistics) was reset with them.", history)
+        message = f"{where}; {_advice(optimizer)}."
+    elif not guard.went_back:           # no step before this one: the learning rate did nothing yet
+        message = (f"{where} on the first batch, before any update, so the learning rate is not the cause: "
+                   "check the model's initial weights, its layers and the loss. The weights were not changed.")
+    else:
+        message = (f"{where} (the first batch's loss was {history.batch_loss[0]:.4g}); {_advice(optimizer)}. "
+                   f"The model was reset to its last good weights, those from before step {history.step}'s "
+                   f"update, which gave the last recorded batch loss {history.batch_loss[-1]:.4g}; the "
+                   "optimizer's state (and any batch norm running statistics) was reset with them.")
+    history.stop_reason = message
+    return TrainingDiverged(message, history)
 
 
-def _warn_if_worse_than_chance(history, loss, num_classes, optimizer):
-    """Warn (once per fit) when the epoch's mean loss is above CHANCE_FACTOR x ln(num_classes)."""
-    if not isinstance(loss, SoftmaxCrossEntropy) or num_classes < 2:
-        return False
+def _warn_if_worse_than_chance(history, num_classes, optimizer):
+    """Warn when an epoch's mean loss first exceeds CHANCE_FACTOR x ln(num_classes): once per fit,
+    for SoftmaxCrossEntropy (num_classes is None for other losses)."""
+    if num_classes is None or num_classes < 2:
+        return
     chance = math.log(num_classes)
-    if not history.loss[-1] > CHANCE_FACTOR * chance:
-        return False
-    warnings.warn(f"epoch {history.epoch + 1}: the mean training loss {history.loss[-1]:.3g} is more than "
-                  f"{CHANCE_FACTOR:g}x the loss of guessing, ln({num_classes}) = {chance:.3g}, so the model "
-                  f"does worse than chance; {_advice(optimizer)}. Training goes on (set history.stop_training "
-                  "in a callback, or press Ctrl-C, to stop it).", TrainingWarning, stacklevel=3)
-    return True
+    above = [epoch_loss > CHANCE_FACTOR * chance for epoch_loss in history.loss]
+    if above[-1] and not any(above[:-1]):
+        warnings.warn(f"epoch {history.epoch + 1}: the mean training loss {history.loss[-1]:.3g} is more than "
+                      f"{CHANCE_FACTOR:g}x the loss of guessing, ln({num_classes}) = {chance:.3g}, so the model "
+                      f"does worse than chance; {_advice(optimizer)}. Training goes on (set history.stop_training "
+                      "in a callback, or press Ctrl-C, to stop it).", TrainingWarning, stacklevel=3)
 
 
 class _ProgressBar:
-    """fit's progress bar, as a callback: a tqdm bar (a widget in Jupyter, text in a terminal)
-    showing the epoch and the loss and accuracy of the epoch so far."""
+    """fit's progress bar, as a callback: cnnlib.progress's bar showing the epoch and the loss and
+    accuracy of the epoch so far (nothing at all when ``show`` is false)."""
 
-    def __init__(self):
-        self.bar = None
+    def __init__(self, show):
+        self.show, self.bar = show, None
 
     def __call__(self, event, history):
+        if not self.show:
+            return
         if event == "train_begin":
-            from tqdm.auto import tqdm
-            self.bar = tqdm(total=history.epochs * history.steps_per_epoch, unit="batch", leave=True)
-            self.bar.set_description(f"epoch 1/{history.epochs}")
+            self.bar = progress_bar(history.epochs * history.steps_per_epoch, f"epoch 1/{history.epochs}",
+                                    unit="batch")
         elif event == "batch_end":
             done = history.step - history.epoch * history.steps_per_epoch    # batches of this epoch
             self.bar.set_description(f"epoch {history.epoch + 1}/{history.epochs}", refresh=False)
@@ -573,6 +708,8 @@ class _ProgressBar:
         if self.bar is not None:
             self.bar.close()
 
+
+# --- how well the trained model does --------------------------------------------------------------
 
 def _forward_in_batches(model, x, batch_size):
     for start in range(0, len(x), batch_size):
@@ -661,155 +798,6 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
         raise ValueError(f"labels must be below num_classes={num_classes}, found {largest}")
     counts = np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
     return counts.reshape(num_classes, num_classes)
-
-
-def relative_error(a, b):
-    """How far two gradients disagree, relative to their size:
-
-        max_i |a_i - b_i| / max(1e-8, max_i (|a_i| + |b_i|))
-
-    The largest disagreement over all entries, divided by the largest entry (of a and b together),
-    so tiny entries are judged against the gradient's scale instead of their own; the 1e-8 floor
-    keeps an all-zero gradient from dividing by zero. Below 1e-7 in float64 means the analytic
-    gradient is right; around 1e-2 or worse means a bug.
-
-    Inputs:   a, b  arrays of the same shape.
-    Returns:  a float.
-
-    >>> relative_error([1.0, 2.0], [1.0, 2.5])            # 0.5 / (2 + 2.5)
-    0.1111111111111111
-    """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
-    if a.size == 0:
-        return 0.0
-    return float(np.max(np.abs(a - b)) / max(1e-8, np.max(np.abs(a) + np.abs(b))))
-
-
-def numerical_gradient(f, x, h=1e-5, indices=None):
-    """Centred finite differences of a scalar function: df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / 2h.
-
-    ``f(x)`` returns a number; x (float64) is nudged in place and restored, so ``f`` may also ignore
-    its argument and read an array it shares with x (a layer's weights). ``indices``: flat indices
-    to compute (others stay 0); default all. The error is O(h^2) plus rounding ~ eps |f| / h.
-
-    Inputs:   f        a function of x returning a number
-              x        a float64 array, any shape (restored after each nudge)
-              h        the step, 1e-5
-              indices  flat indices into x, or None for all
-    Returns:  a float64 array of x's shape: df/dx (0 where not computed).
-
-    >>> x = np.array([1.0, 2.0, 3.0])
-    >>> numerical_gradient(lambda v: np.sum(v ** 2), x).round(6)     # d(sum x^2)/dx = 2x
-    array([2., 4., 6.])
-    >>> x                                                            # put back as it was
-    array([1., 2., 3.])
-    """
-    x = _as_float64(x)
-    grad = np.zeros(x.shape)
-    for i in range(x.size) if indices is None else indices:
-        old = x.flat[i]
-        x.flat[i] = old + h
-        f_plus = float(f(x))
-        x.flat[i] = old - h
-        f_minus = float(f(x))
-        x.flat[i] = old
-        grad.flat[i] = (f_plus - f_minus) / (2 * h)
-    return grad
-
-
-def _as_float64(x):
-    if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        raise TypeError("finite differences need a float64 numpy array (float32 rounding swamps a "
-                        f"step of 1e-5); got {type(x).__name__} {getattr(x, 'dtype', '')}")
-    return x
-
-
-def gradcheck(f, x, grad, h=1e-5, indices=None):
-    """:func:`relative_error` between an analytic gradient ``grad`` of scalar ``f`` at x (float64)
-    and :func:`numerical_gradient`, over all entries or only the flat ``indices`` given.
-
-    Inputs:   f        a function of x returning a number
-              x        a float64 array, any shape
-              grad     the analytic df/dx, shape of x
-              indices  flat indices to compare, or None for all
-    Returns:  a float, the relative error (below 1e-7: right; 1e-2 or worse: a bug).
-
-    >>> x = np.array([1.0, 2.0, 3.0])
-    >>> f = lambda v: np.sum(v ** 2)
-    >>> gradcheck(f, x, 2 * x) < 1e-7              # the right gradient, 2x
-    True
-    >>> round(gradcheck(f, x, 3 * x), 3)           # a wrong one, 3x: max |x| / max 5|x| = 3 / 15
-    0.2
-    """
-    grad = np.asarray(grad)
-    if grad.shape != np.shape(x):
-        raise ValueError(f"grad must have the shape of x {np.shape(x)}, got {grad.shape}")
-    numeric = numerical_gradient(f, x, h, indices)
-    if indices is None:
-        return relative_error(grad, numeric)
-    return relative_error(grad.flat[indices], numeric.flat[indices])
-
-
-def gradcheck_layer(layer, x, y=None, *, loss=None, h=1e-5, max_checks=100, rng=0):
-    """Check a layer's (or a whole model's) backward pass; returns {"input": err, "<param>": err}.
-
-    Works on a float64 copy (``layer`` is untouched). Without ``y`` the checked function is
-    f = sum(forward(x) * R) with a fixed random R, whose gradient flowing back is exactly R, so
-    every output position is tested; with ``y`` it is loss(forward(x), y) (SoftmaxCrossEntropy by
-    default). Each gradient (the input's and every parameter's) is compared with centred finite
-    differences at up to ``max_checks`` randomly chosen entries (None: all) using
-    :func:`relative_error`. Forward runs with training=True; random layers (Dropout) get the same
-    random numbers on every evaluation, so f is a fixed function.
-
-    Inputs:   layer       a cnnlib.nn layer or model (left unchanged)
-              x           N x ... input the layer accepts, e.g. N x in_features for Dense
-              y           (N,) integer labels for the loss, or None
-              max_checks  entries compared per array (an int, or None for all)
-    Returns:  a dict {"input": err, "<param name>": err, ...} of floats, one per array; below 1e-7
-              means backward is right.
-
-    >>> from cnnlib.nn import Dense
-    >>> errors = gradcheck_layer(Dense(3, 2, rng=0), np.random.default_rng(0).standard_normal((4, 3)))
-    >>> sorted(errors)
-    ['bias', 'input', 'weight']
-    >>> all(err < 1e-7 for err in errors.values())      # backprop agrees with finite differences
-    True
-    """
-    layer = copy.deepcopy(layer).astype(np.float64)
-    x = np.array(x, dtype=np.float64)
-    rng = as_rng(rng)
-    random_layers = [part for part in getattr(layer, "layers", [layer])
-                     if isinstance(getattr(part, "rng", None), np.random.Generator)]
-    states = [part.rng.bit_generator.state for part in random_layers]
-    loss = SoftmaxCrossEntropy() if (loss is None and y is not None) else loss
-
-    def forward(x_in):
-        for part, state in zip(random_layers, states):
-            part.rng.bit_generator.state = state
-        return layer.forward(x_in, training=True)
-
-    if y is None:
-        projection = rng.standard_normal(forward(x).shape)
-
-        def f(x_in):
-            return np.sum(forward(x_in) * projection)
-    else:
-        def f(x_in):
-            return loss.forward(forward(x_in), y)
-    f(x)    # the forward pass whose caches backward uses
-    grad_out = projection if y is None else loss.backward()
-    grad_x = layer.backward(grad_out)
-    analytic = {"input": grad_x, **{name: g.copy() for name, g in layer.named_gradients()}}
-    arrays = {"input": x, **dict(layer.named_parameters())}
-    errors = {}
-    for name, array in arrays.items():
-        indices = None
-        if max_checks is not None and array.size > max_checks:
-            indices = rng.choice(array.size, size=max_checks, replace=False)
-        errors[name] = gradcheck(lambda _, x_fixed=x: f(x_fixed), array, analytic[name], h, indices)
-    return errors
 
 
 def decay_learning_rate(optimizer, factor=0.5, every=1):

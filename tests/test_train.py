@@ -230,3 +230,157 @@ def test_training_stays_in_float32(mnist):
     assert {p.dtype for _, p in model.named_parameters()} == {np.dtype(np.float32)}
     assert {g.dtype for _, g in model.named_gradients()} == {np.dtype(np.float32)}
     assert all(a.dtype == np.float32 for a in model.layer_outputs(x[:2]))
+
+
+# --- issue 20: the loop a student reads is the loop that runs ---------------------------------------
+
+def test_fit_body_is_at_most_50_lines():
+    import ast
+    import inspect
+    import textwrap
+
+    from cnnlib import train
+    source = textwrap.dedent(inspect.getsource(train.fit))
+    function = ast.parse(source).body[0]
+    docstring = function.body[0]
+    assert isinstance(docstring, ast.Expr) and isinstance(docstring.value, ast.Constant)
+    body_lines = function.end_lineno - docstring.end_lineno      # everything after the docstring
+    assert body_lines <= 50, f"fit's body has {body_lines} lines; the loop should read in one sitting"
+
+
+def test_fit_runs_every_batch_through_train_step(monkeypatch):
+    from cnnlib import train
+    model = Sequential(Dense(3, 2, rng=0))
+    before = [p.copy() for _, p in model.named_parameters()]
+    seen = []
+
+    def fake_step(model_, loss, optimizer, xb, yb, *, max_loss):
+        seen.append((model_, len(xb), max_loss))
+        logits = np.zeros((len(xb), 2))
+        logits[:, 1] = 1.0                                      # always class 1
+        return 0.5, logits
+
+    monkeypatch.setattr(train, "train_step", fake_step)
+    x, y = np.ones((10, 3), np.float32), np.array([1] * 5 + [0] * 5)
+    history = fit(model, x, y, epochs=2, batch_size=4, optimizer=SGD(0.1), progress=False)
+    assert [n for _, n, _ in seen] == [4, 4, 2, 4, 4, 2] and all(m is model for m, _, _ in seen)
+    assert seen[0][2] == np.inf and seen[1][2] == pytest.approx(100.0)   # the divergence limit from batch 1 on
+    assert history.batch_loss == [0.5] * 6 and history.loss == [0.5, 0.5] and history.accuracy == [0.5, 0.5]
+    for (_, p), old in zip(model.named_parameters(), before):
+        np.testing.assert_array_equal(p, old)                   # nothing but train_step changes the model
+
+
+def test_progress_bar_without_tqdm_prints_plain_text(monkeypatch, capsys):
+    import sys
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    x, y = np.ones((8, 3), np.float32), np.arange(8) % 2
+    fit(Sequential(Dense(3, 2, rng=0)), x, y, epochs=2, batch_size=4, optimizer=SGD(0.1))
+    err = capsys.readouterr().err
+    assert "epoch 2/2: 100%" in err and "loss=" in err and "4 batch" in err
+
+
+# --- StepGuard on its own ---------------------------------------------------------------------------
+
+def guarded_model():
+    """A one-layer model whose optimiser has state (momentum) the guard must copy with the weights."""
+    model, optimizer = Sequential(Dense(2, 1, rng=0)), SGD(0.1, momentum=0.9)
+    model[0].grads["weight"][...] = 1.0
+    model[0].grads["bias"][...] = 1.0
+    return model, optimizer
+
+
+def state(model, optimizer):
+    return [p.copy() for _, p in model.named_parameters()], {k: v.copy() for k, v in optimizer.__dict__.items()
+                                                            if isinstance(v, np.ndarray)}, repr(optimizer.__dict__)
+
+
+def assert_state(model, optimizer, expected):
+    weights, _, optimizer_repr = expected
+    for (name, p), old in zip(model.named_parameters(), weights):
+        np.testing.assert_array_equal(p, old, err_msg=name)
+    assert repr(optimizer.__dict__) == optimizer_repr
+
+
+def test_step_guard_keeps_a_step_that_finishes():
+    from cnnlib.train import StepGuard
+    model, optimizer = guarded_model()
+    guard = StepGuard(model, optimizer)
+    start = state(model, optimizer)
+    with guard.step():
+        optimizer.step(model)
+    after = state(model, optimizer)
+    assert not np.array_equal(after[0][0], start[0][0]) and guard.failed is None and not guard.went_back
+    assert_state(model, optimizer, after)
+
+
+def test_step_guard_undoes_a_step_that_raises_optimizer_state_included():
+    from cnnlib.train import StepGuard
+    model, optimizer = guarded_model()
+    guard = StepGuard(model, optimizer)
+    with guard.step():
+        optimizer.step(model)
+    good = state(model, optimizer)
+    with pytest.raises(ValueError, match="a bad batch"):
+        with guard.step():
+            optimizer.step(model)                               # weights and velocities change ...
+            raise ValueError("a bad batch")                     # ... then the step fails
+    assert_state(model, optimizer, good)
+    assert not guard.went_back
+
+
+def test_step_guard_goes_back_one_more_step_when_the_loss_diverged():
+    from cnnlib.train import StepGuard
+    model, optimizer = guarded_model()
+    guard = StepGuard(model, optimizer)
+    with guard.step():
+        optimizer.step(model)
+    last_good = state(model, optimizer)
+    with guard.step():
+        optimizer.step(model)                                   # the update that ruins the weights
+    with pytest.raises(TrainingDiverged):
+        with guard.step():                                      # ... and the loss that shows it
+            raise TrainingDiverged("the loss is NaN/infinite")
+    assert guard.went_back
+    assert_state(model, optimizer, last_good)
+
+
+def test_step_guard_does_not_go_back_further_after_an_undone_update_or_on_the_first_step():
+    from cnnlib.train import StepGuard
+    model, optimizer = guarded_model()
+    guard = StepGuard(model, optimizer)
+    start = state(model, optimizer)
+    with pytest.raises(TrainingDiverged):
+        with guard.step():                                      # first step: nothing to go back to
+            optimizer.step(model)
+            raise TrainingDiverged("the loss is NaN/infinite")
+    assert not guard.went_back
+    assert_state(model, optimizer, start)
+    with guard.step():
+        optimizer.step(model)
+    good = state(model, optimizer)
+    undone = TrainingDiverged("the update made 0.weight NaN/infinite")
+    undone.update_undone = True
+    with pytest.raises(TrainingDiverged):
+        with guard.step():
+            optimizer.step(model)
+            raise undone
+    assert not guard.went_back
+    assert_state(model, optimizer, good)
+
+
+def test_step_guard_holds_ctrl_c_until_the_step_is_done():
+    import os
+    import signal
+
+    from cnnlib.train import StepGuard
+    model, optimizer = guarded_model()
+    guard = StepGuard(model, optimizer)
+    finished = []
+    with pytest.raises(KeyboardInterrupt):
+        with guard.step():
+            os.kill(os.getpid(), signal.SIGINT)                 # Ctrl-C half way through the step
+            optimizer.step(model)
+            finished.append(state(model, optimizer))
+    assert finished, "the step was cut short"
+    assert_state(model, optimizer, finished[0])                 # and it was kept, not undone
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import as_positive_int
+from ..progress import progress_bar
 from ._files import _read_verified, data_dir
 from .idx import _file_sha256, _read_idx_and_sha256
 
@@ -407,7 +408,7 @@ def _download_verified(url, destination, expected_sha256, timeout, deadline, pro
             total = response.headers.get("Content-Length")
             total = int(total) if total and total.isdigit() else None
             sha = hashlib.sha256()
-            with _progress_bar(progress, total, f"{destination.name} <- {url}") as bar:
+            with progress_bar(total, f"{destination.name} <- {url}", unit="B", show=progress) as bar:
                 # read1 returns whatever one socket read brings, so each loop is one bounded wait.
                 for chunk in iter(lambda: response.read1(1 << 16), b""):
                     received += len(chunk)
@@ -449,48 +450,6 @@ def _all_mirrors_failed(name, root, failures):
         return ConnectionError(f"Could not reach any mirror for {name}.gz; this machine appears to be "
                                f"offline.\n{reasons}\n{by_hand}")
     return RuntimeError(f"No mirror sent a valid copy of {name}.gz.\n{reasons}\n{by_hand}")
-
-
-class _TextProgress:
-    """Progress as plain text, for when tqdm is not installed."""
-
-    def __init__(self, total, label):
-        self.total, self.label, self.done, self.shown = total, label, 0, -1
-
-    def update(self, n):
-        self.done += n
-        if self.total:
-            percent = 100 * self.done // self.total
-            if percent // 10 != self.shown // 10:
-                self.shown = percent
-                print(f"\r{self.label}: {percent}%", end="", file=sys.stderr, flush=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        print(f"\r{self.label}: {self.done} bytes", file=sys.stderr, flush=True)
-
-
-class _NoProgress:
-    def update(self, n):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        pass
-
-
-def _progress_bar(progress, total, label):
-    if not progress:
-        return _NoProgress()
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return _TextProgress(total, label)
-    return tqdm(total=total, desc=label, unit="B", unit_scale=True)
 
 
 def _report(progress, message):
