@@ -1,6 +1,7 @@
 # Two commands for a fresh machine with Python 3.11:
 #   make lab    installs everything into .venv and opens the series in JupyterLab
-#   make test   installs everything into .venv and runs every test (unit, widget, notebook)
+#   make test   installs everything into .venv and runs every test (ruff, unit, widget, notebook, browser)
+#   make test-fast   the quick loop: ruff and the unit and widget tests not marked slow
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -14,7 +15,7 @@ export MKL_NUM_THREADS ?= 1
 # JupyterLab refuses to start as root (containers, CI) without this flag.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test outputs student course install clean
+.PHONY: lab test test-fast lint outputs student course install clean
 
 install: $(STAMP)
 
@@ -32,10 +33,18 @@ $(TEACHER_STAMP): $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/00_index.ipynb
 
-# Unit, widget and notebook tests (nbval) in one pytest run, the browser tests in a second one
-# beside it: see scripts/run_tests.py.
+# ruff, then the unit, widget and notebook tests (nbval) in one pytest run and the browser tests in
+# a second one beside it: see scripts/run_tests.py.
 test: $(STAMP) $(TEACHER_STAMP)
 	$(BIN)/python scripts/run_tests.py
+
+# The quick loop while editing (well under a minute on 2 cores): ruff, then the unit and widget
+# tests that are not marked slow. No notebook is executed, no browser started.
+test-fast: $(STAMP)
+	$(BIN)/python scripts/run_tests.py --fast
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check cnnlib tests scripts benchmarks
 
 # The lower bounds of pyproject.toml, tested: a venv of its own (.venv-oldest, ignored by git
 # through its own .gitignore) with every dependency pinned to its declared oldest version by

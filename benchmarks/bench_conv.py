@@ -35,7 +35,8 @@ def main():
     naive = best_time(lambda: conv2d_naive(x, w, stride=2, padding=1), repeat=1)
     assert np.allclose(conv2d(x, w, stride=2, padding=1), conv2d_naive(x, w, stride=2, padding=1))
     print(f"\n[1] x (100, 3, 31, 31), w (25, 3, 3, 3), stride 2, padding 1")
-    print(f"    naive {naive * 1e3:9.1f} ms | fast {fast * 1e3:7.2f} ms | fast is {naive / fast:,.0f}x faster (target >= 100x)")
+    print(f"    naive {naive * 1e3:9.1f} ms | fast {fast * 1e3:7.2f} ms | "
+          f"fast is {naive / fast:,.0f}x faster (target >= 100x)")
 
     image = rng.normal(size=(512, 512))
     print("\n[2] single channel 512 x 512 against scipy.signal.correlate2d (mode='valid')")

@@ -18,7 +18,8 @@ notebook has finished, and the load average before each notebook.
     python benchmarks/bench_notebooks.py [NOTEBOOK ...] [--json FILE] [--markdown]
     python benchmarks/bench_notebooks.py --load benchmarks/results/notebooks.json --markdown
 
-NOTEBOOK is a file name or its number (`10`, `10_lenet_training.ipynb`); all 13 by default.
+NOTEBOOK is a file name, its number or its slug (`10`, `lenet_training`, `10_lenet_training.ipynb`);
+every notebook of the manifest, cnnlib/series.py, by default.
 Linux only (/proc). Other work on the machine slows the figures down: the load average before
 and after the run is recorded with them.
 """
@@ -109,16 +110,17 @@ def summarise(cells):
 
 
 def resolve(names):
-    """Notebook paths for names such as "10" or "10_lenet_training.ipynb"; all of them for none."""
-    every = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    """Notebook paths for names such as "10", "lenet_training" or "10_lenet_training.ipynb"; every
+    notebook of the manifest (cnnlib/series.py) for none."""
+    from cnnlib.series import SERIES
     if not names:
-        return every
+        return [NOTEBOOKS / entry.file for entry in SERIES]
     paths = []
     for name in names:
-        found = [path for path in every if path.name == Path(name).name or path.name.startswith(f"{name}_")]
+        found = [entry for entry in SERIES if Path(name).name in (entry.number, entry.slug, entry.stem, entry.file)]
         if len(found) != 1:
-            raise SystemExit(f"no single notebook matches {name!r} in {NOTEBOOKS}")
-        paths += found
+            raise SystemExit(f"no notebook of cnnlib/series.py is {name!r}")
+        paths.append(NOTEBOOKS / found[0].file)
     return paths
 
 

@@ -1,7 +1,11 @@
 """Activation functions and their derivatives (taught in notebook 06).
 
-Each ``*_grad`` is the derivative with respect to the input z, evaluated at z.
+Each ``*_grad`` is the derivative with respect to the input z, evaluated at z. :data:`ACTIVATIONS`
+holds one :class:`Activation` record per function: its name, the function, its derivative, their
+formulas and the ``cnnlib.nn`` layer that applies it.
 """
+from typing import Callable, NamedTuple, Optional
+
 import numpy as np
 
 from ._checks import as_float_array
@@ -109,13 +113,32 @@ def softplus_grad(z):
     return sigmoid(z)
 
 
-ACTIVATIONS = {
-    "sigmoid": (sigmoid, sigmoid_grad),
-    "tanh": (tanh, tanh_grad),
-    "relu": (relu, relu_grad),
-    "softplus": (softplus, softplus_grad),
-}
+class Activation(NamedTuple):
+    """Everything cnnlib knows about one activation, in one record: the plots, the activation
+    explorer, ``cnnlib.inspection`` (which names the feature maps after it) and the layers of
+    ``cnnlib.nn`` read it from :data:`ACTIVATIONS`, so a new activation is added in one place."""
+
+    name: str                # the key in ACTIVATIONS, as figures' legends write it: "relu"
+    label: str               # as layer stages are named: "conv1 + ReLU"
+    function: Callable       # f(z), element-wise
+    derivative: Callable     # f'(z), element-wise
+    formula: str             # f in LaTeX, for the explorer
+    derivative_formula: str  # f' in LaTeX
+    layer: Optional[str]     # the name of the cnnlib.nn layer class applying f, None if there is none
+
+
+ACTIVATIONS = {a.name: a for a in (
+    Activation("sigmoid", "sigmoid", sigmoid, sigmoid_grad, r"$\sigma(z) = \dfrac{1}{1 + e^{-z}}$",
+               r"$\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$", "Sigmoid"),
+    Activation("tanh", "tanh", tanh, tanh_grad, r"$\tanh(z) = \dfrac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$",
+               r"$\tanh'(z) = 1 - \tanh^2(z)$", "Tanh"),
+    Activation("relu", "ReLU", relu, relu_grad, r"$\mathrm{ReLU}(z) = \max(0, z)$",
+               r"$\mathrm{ReLU}'(z) = 1$ if $z > 0$, else $0$", "ReLU"),
+    Activation("softplus", "softplus", softplus, softplus_grad, r"$\mathrm{softplus}(z) = \log(1 + e^{z})$",
+               r"$\mathrm{softplus}'(z) = \sigma(z)$", None),
+)}
+"""name -> :class:`Activation`; ``ACTIVATIONS["relu"].function`` is :func:`relu`."""
 
 
 __all__ = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "softplus",
-           "softplus_grad", "ACTIVATIONS"]
+           "softplus_grad", "Activation", "ACTIVATIONS"]

@@ -113,7 +113,8 @@ class _Builder:
         elif size == 1 and h == w:
             self.shape = self._conv_shape(c, h, 1, 0)
         else:
-            raise ValueError(f"{layer}: only the identity or a global average is modelled, not {h}x{w} -> {size}x{size}")
+            raise ValueError(f"{layer}: only the identity or a global average is modelled, "
+                             f"not {h}x{w} -> {size}x{size}")
         self._add(layer, 0, 0, 0)
 
     def dense(self, layer, features):

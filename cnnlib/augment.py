@@ -29,10 +29,11 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, as_rng, check_allocation
+from ._checks import (as_float_array, as_nonnegative_int, as_pair, as_positive_int, as_rng, check_allocation,
+                      check_ndim)
 
 __all__ = ["rotation_matrix", "affine_matrix", "bilinear", "bilinear_sample", "source_coordinates",
-           "warp", "warp_naive", "gaussian_smoothing_matrix", "elastic_field", "random_affine_parameters",
+           "warp", "warp_naive", "shift_image", "gaussian_smoothing_matrix", "elastic_field", "random_affine_parameters",
            "random_affine", "random_elastic", "random_distortion", "augmenter", "DEFAULTS"]
 
 DEFAULTS = dict(rotation=10.0, scale=0.1, shear=0.2, shift=2.0, alpha=6.0, sigma=3.0)
@@ -304,6 +305,38 @@ def warp_naive(image, *, rotation=0.0, scale=1.0, shear=0.0, shift=0.0, field=No
                 row, col = row + field[0][i, j], col + field[1][i, j]
             out[i, j] = bilinear(image, row, col)
     return np.clip(out, min(0.0, image.min()), max(0.0, image.max()))
+
+
+def shift_image(x, rows=0, cols=0, fill=0.0):
+    """Move the content of an H x W map by ``rows`` down and ``cols`` right (negative: up, left).
+
+    Pixels pushed off the edge are lost; the strip uncovered on the other side is set to ``fill``.
+    Unlike np.roll nothing wraps around, as when an object moves within a camera's view; unlike
+    :func:`warp` the shift is whole pixels, so no value is interpolated (notebook 06 shifts a
+    feature map with it to test pooling's translation invariance).
+
+    Inputs:   x           H x W array of numbers
+              rows, cols  ints, each smaller than the map's size along it in magnitude
+              fill        the value of the uncovered strip
+    Returns:  H x W float array
+
+    >>> shift_image(np.arange(1, 10).reshape(3, 3), 0, 1)        # one column right, zeros come in
+    array([[0., 1., 2.],
+           [0., 4., 5.],
+           [0., 7., 8.]])
+    """
+    x = as_float_array(x, "x")
+    check_ndim(x, "x", (2,), "an H x W map")
+    h, w = x.shape
+    for name, amount, limit in (("rows", rows, h), ("cols", cols, w)):
+        if isinstance(amount, bool) or not isinstance(amount, numbers.Integral):
+            raise TypeError(f"{name} must be an integer shift, got {amount!r}")
+        if abs(amount) >= limit:
+            raise ValueError(f"{name} shift {amount} must be smaller than the map's size {limit} along it")
+    out = np.full_like(x, fill)
+    out[max(rows, 0):h + min(rows, 0), max(cols, 0):w + min(cols, 0)] = \
+        x[max(-rows, 0):h + min(-rows, 0), max(-cols, 0):w + min(-cols, 0)]
+    return out
 
 
 def gaussian_smoothing_matrix(size, sigma, *, max_bytes=None):

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_allocation, check_ndim
-from .shapes import output_size, same_padding
+from .shapes import kernel_fit, output_size, same_padding
 
 # The most memory (bytes) one call may allocate, for every function of cnnlib that allocates in
 # proportion to its arguments (convolution, pooling, augmentation, features, kernels, descent
@@ -140,7 +140,7 @@ def conv1d(x, w, *, stride=1, padding=0, flip=False, max_bytes=None):
         w = w[::-1]
     x_pad = np.pad(x, (left, right))
     if w.size > x_pad.size:
-        raise ValueError(f"kernel of length {w.size} is larger than the padded input of length {x_pad.size}")
+        raise ValueError(kernel_fit(x.size, w.size, (left, right)))
     windows = sliding_window_view(x_pad, w.size)[::stride]
     return windows @ w
 
@@ -187,13 +187,9 @@ def _prepare(x, w, stride, padding, dilation, flip, max_bytes=None, what="conv2d
         raise ValueError(f"w must have a non-empty kernel, got shape {np.shape(w)}")
     pad = _padding_2d(padding, kh, kw, dilation)
     h, wd = x4.shape[2:]
-    for axis, n, k, p, s, d in (("rows", h, kh, pad[0], stride[0], dilation[0]),
-                                ("cols", wd, kw, pad[1], stride[1], dilation[1])):
-        if d * (k - 1) + 1 > n + 2 * p:
-            raise ValueError(
-                f"kernel {kh}x{kw} (dilation {dilation[0]}x{dilation[1]}) is larger than the padded "
-                f"input {h + 2 * pad[0]}x{wd + 2 * pad[1]} along {axis}"
-            )
+    problem = kernel_fit((h, wd), (kh, kw), pad, dilation)
+    if problem is not None:
+        raise ValueError(problem)
     out_h = output_size(h, kh, pad[0], stride[0], dilation[0])
     out_w = output_size(wd, kw, pad[1], stride[1], dilation[1])
     n_batch, channels = x4.shape[:2]
@@ -527,6 +523,71 @@ def conv_matrix(input_shape, w, *, stride=1, padding=0, max_bytes=None):
     return m
 
 
+def weight_ids(kernel_size):
+    """A square kernel whose weights are their own numbers, 1..F*F row by row: convolved with it, each
+    output says which weight joined it to each input (:func:`connection_ids`; notebook 05).
+
+    Inputs:   kernel_size  F (int >= 1)
+    Returns:  F x F float array holding 1, 2, ..., F*F
+
+    >>> weight_ids(2)
+    array([[1., 2.],
+           [3., 4.]])
+    """
+    k = as_positive_int(kernel_size, "kernel_size")
+    return np.arange(1, k * k + 1, dtype=float).reshape(k, k)
+
+
+def connection_ids(input_size, kernel_size, stride=1):
+    """Which weight joins each input to each output of a convolution on an n x n input, no padding:
+    :func:`conv_matrix` of :func:`weight_ids`. Equal numbers in different rows are one shared weight.
+
+    Inputs:   input_size  n (int >= 1);  kernel_size  F;  stride  S
+    Returns:  (outputs x inputs) int array: entry [r, i] is the number (1..F*F) of the weight joining
+              input i to output r, 0 where they are not connected; inputs and outputs row by row
+
+    >>> connection_ids(3, 2, stride=1)[0]       # output h11 sees inputs 1, 2, 4, 5 through weights 1..4
+    array([1, 2, 0, 3, 4, 0, 0, 0, 0])
+    """
+    n = as_positive_int(input_size, "input_size")
+    return conv_matrix((n, n), weight_ids(kernel_size), stride=stride).astype(int)
+
+
+def neuron_name(index, out_cols):
+    """The lecture notes' name of output number ``index`` (row by row, from 0): h11, h12, ...
+
+    Inputs:   index     int >= 0, the output's position row by row
+              out_cols  the output's width (a comma separates row and column from 10 columns up)
+    Returns:  str
+
+    >>> [neuron_name(i, 2) for i in range(4)], neuron_name(11, 10)
+    (['h11', 'h12', 'h21', 'h22'], 'h2,2')
+    """
+    row, col = divmod(as_nonnegative_int(index, "index"), as_positive_int(out_cols, "out_cols"))
+    return f"h{row + 1}{col + 1}" if out_cols < 10 else f"h{row + 1},{col + 1}"
+
+
+def channel_contributions(volume, filter_):
+    """What each input channel adds to one filter's output map: conv2d(x[c], w[c]) for every c.
+
+    Their sum over the channels, plus the bias, is ``conv2d(volume, filter_, bias)``: a filter
+    spans the whole depth, and each slice of it looks at its own channel (notebook 03).
+
+    Inputs:   volume   C x H x W array;  filter_  C x kh x kw array (the same C)
+    Returns:  C x H_O x W_O float array, H_O = H - kh + 1 (stride 1, no padding)
+
+    >>> volume = np.stack([np.ones((3, 3)), 2 * np.ones((3, 3))])
+    >>> parts = channel_contributions(volume, np.ones((2, 2, 2)))
+    >>> parts[:, 0, 0], bool(parts.sum(axis=0)[0, 0] == conv2d(volume, np.ones((2, 2, 2)))[0, 0])
+    (array([4., 8.]), True)
+    """
+    volume, filter_ = np.asarray(volume), np.asarray(filter_)
+    if volume.ndim != 3 or filter_.ndim != 3 or volume.shape[0] != filter_.shape[0]:
+        raise ValueError(f"volume must be C x H x W and filter_ C x kh x kw with the same C; "
+                         f"got shapes {volume.shape} and {filter_.shape}")
+    return np.stack([conv2d(channel, weights) for channel, weights in zip(volume, filter_)])
+
+
 def _prepare_backward(grad_out, x, w, stride, padding, dilation, max_bytes, what, columns):
     """Shared argument handling for the 2D backward passes: grad_out must have exactly the
     shape conv2d(x, w) has, so a gradient from the wrong layer is caught here, by name."""
@@ -646,6 +707,104 @@ def conv2d_backward_naive(grad_out, x, w, *, stride=1, padding=0, dilation=1, ma
     return grad_x.reshape(np.shape(x)), grad_w.reshape(np.shape(w)), grad_b
 
 
+def _prepare_transpose(y, w, stride, padding, max_bytes, what):
+    """Shared argument handling for :func:`conv_transpose2d` and its naive twin: y as N x K x H x W,
+    w as K x C x kh x kw, the per-side padding, the output size, and how to shape the result."""
+    y, w = as_float_array(y, "y"), as_float_array(w, "w")
+    check_ndim(w, "w", (2, 3, 4), "kh x kw, C x kh x kw or K x C x kh x kw (as for conv2d)")
+    check_ndim(y, "y", (2,) if w.ndim < 4 else (3, 4),
+               "H x W for a single filter, K x H x W or N x K x H x W for K filters (w K x C x kh x kw)")
+    w4 = w.reshape((1,) * (4 - w.ndim) + w.shape)
+    y4 = y.reshape((1,) * (4 - y.ndim) + y.shape)
+    if y4.shape[1] != w4.shape[0]:
+        raise ValueError(f"y has {y4.shape[1]} map(s) (shape {y.shape}) but w holds {w4.shape[0]} filter(s) "
+                         f"(shape {w.shape}); a transposed convolution takes one map per filter")
+    (sh, sw), (ph, pw) = as_pair(stride, "stride", as_positive_int), as_pair(padding, "padding", as_nonnegative_int)
+    n, k, h, wd = y4.shape
+    _, c, kh, kw = w4.shape
+    if kh == 0 or kw == 0:
+        raise ValueError(f"w must have a non-empty kernel, got shape {w.shape}")
+    full_h, full_w = (h - 1) * sh + kh, (wd - 1) * sw + kw          # before the padding is cut off
+    out_h, out_w = full_h - 2 * ph, full_w - 2 * pw
+    if min(h, wd) < 1 or out_h < 1 or out_w < 1:
+        raise ValueError(f"padding {(ph, pw)} leaves nothing: (H - 1) S - 2P + F = {out_h} x {out_w} "
+                         f"for y {y.shape}, w {w.shape}, stride {(sh, sw)}")
+    check_allocation(what, {"columns": n * h * wd * c * kh * kw * 8, "padded output": n * c * full_h * full_w * 8},
+                     max_bytes)
+
+    def shape_result(out):  # out is N x C x H_O x W_O
+        out = out[:, :, ph:full_h - ph, pw:full_w - pw]
+        if w.ndim == 2:
+            out = out[:, 0]
+        return out if y.ndim == 4 else out[0]
+
+    return y4, w4, (sh, sw), (full_h, full_w), shape_result
+
+
+def conv_transpose2d(y, w, *, stride=1, padding=0, max_bytes=None):
+    """Transposed convolution: each value of y spreads a copy of the kernel, scaled by that value,
+    onto the output; the copies sit S apart and add where they overlap; then P rows and columns are
+    cut from each side. It upsamples, undoing conv2d's *shape* change (not its values):
+
+        out_full[n, c, i*S + a, j*S + b] += y[n, k, i, j] * w[k, c, a, b],   out = out_full[P:-P, P:-P]
+        H_O = (H - 1) * S - 2P + kh,   W_O = (W - 1) * S - 2P + kw
+
+    It is the transpose of conv2d as a matrix: with M = conv_matrix((H_O, W_O), w, stride=S,
+    padding=P) (or (C, H_O, W_O)), ``conv_transpose2d(y, w).ravel() == M.T @ y.ravel()``; hence
+    also the input gradient of conv2d. w has conv2d's layout (K x C x kh x kw): the filters of the
+    convolution that maps C channels to K, used backwards from K to C. Implemented as one matrix
+    product and :func:`col2im`; :func:`conv_transpose2d_naive` is the same formula in loops.
+    Notebook 04 uses it for upsampling. ``max_bytes`` as for :func:`conv2d`.
+
+    Inputs:   y  H x W (w kh x kw or C x kh x kw), or K x H x W / N x K x H x W (w K x C x kh x kw)
+              w  kh x kw, C x kh x kw or K x C x kh x kw float array
+              stride, padding  int or (rows, cols); padding is cut from each side of the output
+    Returns:  H_O x W_O (w 2D), C x H_O x W_O, or N x C x H_O x W_O (y 4D) float array
+
+    >>> conv_transpose2d(np.array([[1.0, 2.0], [3.0, 4.0]]), np.ones((2, 2)), stride=2)  # 2x2 -> 4x4
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.],
+           [3., 3., 4., 4.],
+           [3., 3., 4., 4.]])
+    >>> conv_transpose2d(np.ones((14, 14)), np.ones((4, 4)), stride=2, padding=1).shape   # (14-1)*2 - 2 + 4
+    (28, 28)
+    """
+    y4, w4, stride, full_hw, shape_result = _prepare_transpose(y, w, stride, padding, max_bytes,
+                                                               "conv_transpose2d")
+    n, k, h, wd = y4.shape
+    _, c, kh, kw = w4.shape
+    cols = y4.transpose(0, 2, 3, 1) @ w4.reshape(k, c * kh * kw)          # N, H, W, C*kh*kw
+    full = col2im(cols, (n, c) + full_hw, (kh, kw), stride, max_bytes=max_bytes)
+    return shape_result(full)
+
+
+def conv_transpose2d_naive(y, w, *, stride=1, padding=0, max_bytes=None):
+    """:func:`conv_transpose2d` as literal loops: every input value adds its scaled kernel to the output.
+
+    Inputs:   y, w  and the keywords as for :func:`conv_transpose2d`
+    Returns:  the same array as :func:`conv_transpose2d`, same shape.
+
+    >>> conv_transpose2d_naive(np.array([[1.0, 2.0]]), np.array([[1.0, 10.0]]))   # overlaps add: 10 + 2
+    array([[ 1., 12., 20.]])
+    """
+    y4, w4, (sh, sw), full_hw, shape_result = _prepare_transpose(y, w, stride, padding, max_bytes,
+                                                                 "conv_transpose2d_naive")
+    n_batch, k_filters, h, wd = y4.shape
+    _, channels, kh, kw = w4.shape
+    full = np.zeros((n_batch, channels) + full_hw)
+    for n in range(n_batch):
+        for k in range(k_filters):
+            for i in range(h):
+                for j in range(wd):
+                    for c in range(channels):
+                        for a in range(kh):
+                            for b in range(kw):
+                                full[n, c, i * sh + a, j * sw + b] += y4[n, k, i, j] * w4[k, c, a, b]
+    return shape_result(full)
+
+
 __all__ = ["MAX_BYTES", "PADDING_MODES", "padding_amounts", "pad1d", "reference_points", "conv1d",
            "im2col", "col2im", "conv2d", "conv2d_naive", "BORDER_MODES", "filter_image", "ConvStep",
-           "conv_step", "conv_matrix", "conv2d_backward", "conv2d_backward_naive"]
+           "conv_step", "conv_matrix", "weight_ids", "connection_ids", "neuron_name", "channel_contributions",
+           "conv2d_backward", "conv2d_backward_naive",
+           "conv_transpose2d", "conv_transpose2d_naive"]

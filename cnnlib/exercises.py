@@ -402,30 +402,58 @@ def check_function(student_fn, reference_fn, cases, *, name=None, hint="", rtol=
     return True
 
 
+def answer_table(notebook):
+    """The answer table of a notebook's number questions: ``cnnlib/answers/<slug>.py``'s ``ANSWERS``.
+
+    Inputs:   notebook  the notebook's slug in the manifest (:mod:`cnnlib.series`), a str such as
+                        "convolution_2d"
+    Returns:  a dict, exercise key -> ``(expected, hint)`` (see :func:`check_answer`); raises
+              ``KeyError`` for a slug the manifest does not list or a notebook without a table.
+
+    >>> sorted(answer_table("index"))
+    ['example']
+    """
+    import importlib
+
+    from . import series
+    # TRANSITION: the notebooks' check_answer("06", ...) calls, until scripts/rename_answer_keys.py has
+    # rewritten them to slugs: a two-digit number is taken for the notebook with that number.
+    if isinstance(notebook, str) and len(notebook) == 2 and notebook.isdigit():
+        notebook = next((e.slug for e in series.SERIES if e.number == notebook), notebook)
+    if not isinstance(notebook, str):
+        raise TypeError(f"notebook must be a notebook's slug (a str such as 'convolution_2d'), got {notebook!r}")
+    entry = series.notebook(notebook)
+    try:
+        return importlib.import_module(f"cnnlib.answers.{entry.slug}").ANSWERS
+    except ModuleNotFoundError as err:
+        if err.name != f"cnnlib.answers.{entry.slug}":
+            raise
+        raise KeyError(f"notebook {entry.stem} has no answer table: write cnnlib/answers/{entry.slug}.py") from None
+
+
 def check_answer(notebook, exercise, answer):
     """Check a number-answer exercise without the expected value appearing in the notebook.
 
-    ``notebook`` is the two-digit notebook number ("02"), ``exercise`` the exercise's key in that
-    notebook's answer table, ``cnnlib/answers/nbXX.py``: a dict ``ANSWERS`` mapping the key to
-    ``(expected, hint)``, where ``expected`` is a function of no arguments (computed with cnnlib, so
-    the answer stays right if the maths changes) and ``hint`` a sentence. Prints one line, as
-    :func:`check` does, and returns True when correct. An unknown key is the author's mistake and
-    raises ``KeyError`` naming the keys that exist.
+    ``notebook`` is the notebook's slug in the manifest, :mod:`cnnlib.series` ("convolution_2d"),
+    ``exercise`` the exercise's key in that notebook's answer table, ``cnnlib/answers/<slug>.py``:
+    a dict ``ANSWERS`` mapping the key to ``(expected, hint)``, where ``expected`` is a function of
+    no arguments (computed with cnnlib, so the answer stays right if the maths changes) and
+    ``hint`` a sentence. Prints one line, as :func:`check` does, and returns True when correct. An
+    unknown notebook or key is the author's mistake and raises ``KeyError`` naming those that exist.
 
-    Inputs:   notebook  the two-digit notebook number, a str such as "02"
+    Inputs:   notebook  the notebook's slug, a str such as "convolution_2d"
               exercise  the exercise's key (a str) in that notebook's ANSWERS
               answer    the student's number or array, or None (not answered yet)
     Returns:  a bool, after printing one line as :func:`check` does.
 
-    >>> check_answer("00", "example", None)
+    >>> check_answer("index", "example", None)
     Not answered yet: replace None with your answer and run the cell again.
     False
-    >>> check_answer("00", "example", 114)
+    >>> check_answer("index", "example", 114)
     Correct!
     True
     """
-    import importlib
-    table = importlib.import_module(f"cnnlib.answers.nb{notebook}").ANSWERS
+    table = answer_table(notebook)
     if exercise not in table:
         raise KeyError(f"notebook {notebook} has no exercise {exercise!r}; it has {sorted(table)}")
     expected, hint = table[exercise]
@@ -436,4 +464,4 @@ def check_answer(notebook, exercise, answer):
     return check(answer, expected(), hint=hint, **options)
 
 
-__all__ = ["check", "Case", "random_cases", "check_function", "check_answer"]
+__all__ = ["check", "Case", "random_cases", "check_function", "check_answer", "answer_table"]

@@ -92,7 +92,8 @@ def gradient_histogram(images, cells=4, bins=9, *, normalize=True, max_bytes=Non
     Returns:  cells_r x cells_c x bins float array (N x cells_r x cells_c x bins for a batch).
 
     >>> step = np.array([[0.0] * 4, [0.0] * 4, [1.0] * 4, [1.0] * 4])   # dark top, light bottom
-    >>> gradient_histogram(step, cells=1, normalize=False).round(3)   # 8 pixels x |gy| 4, all at 90 degrees: bin 4 (80-100)
+    >>> # 8 pixels x |gy| 4, all at 90 degrees: bin 4 (80-100)
+    >>> gradient_histogram(step, cells=1, normalize=False).round(3)
     array([[[ 0.,  0.,  0.,  0., 32.,  0.,  0.,  0.,  0.]]])
     >>> gradient_histogram(np.zeros((28, 28))).shape                  # an MNIST digit: 4 x 4 cells x 9 bins
     (4, 4, 9)

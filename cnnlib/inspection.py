@@ -1,18 +1,24 @@
 """Looking inside a trained network (notebook 10): its feature maps, its mistakes, its filters.
 
 Plain numpy on top of ``cnnlib.nn``; ``cnnlib.plots.training`` and the training dashboard draw
-what these functions compute.
+what these functions compute (feature maps tiled into one picture by :func:`tile_maps`).
 """
+import math
+
 import numpy as np
 
+from . import nn
 from ._checks import as_positive_int
+from .activations import ACTIVATIONS
 from .losses import softmax
-from .nn import AvgPool2D, Conv2D, Dropout, MaxPool2D, ReLU, Sequential, Sigmoid, Tanh
+from .nn import AvgPool2D, Conv2D, Dropout, MaxPool2D, Sequential
 
 __all__ = ["as_single_image", "layer_stages", "feature_map_stages", "predicted_probabilities",
-           "most_confused_pairs", "first_layer", "weight_changes", "strongest_patches"]
+           "most_confused_pairs", "first_layer", "weight_changes", "strongest_patches", "grid_shape",
+           "tile_maps", "tile_gaps"]
 
-ACTIVATION_NAMES = {ReLU: "ReLU", Tanh: "tanh", Sigmoid: "sigmoid"}
+# Every activation layer cnnlib.nn has, with its label, read from the one record in cnnlib.activations.
+ACTIVATION_NAMES = {getattr(nn, a.layer): a.label for a in ACTIVATIONS.values() if a.layer is not None}
 POOL_NAMES = {MaxPool2D: "max pool", AvgPool2D: "avg pool"}
 
 
@@ -93,6 +99,63 @@ def feature_map_stages(model, image):
     image = as_single_image(image, _check_model(model))
     outputs = model.layer_outputs(image[np.newaxis])
     return [("input", image)] + [(name, outputs[i][0]) for name, i in layer_stages(model)]
+
+
+def grid_shape(count):
+    """(rows, columns) to tile ``count`` feature maps in a near-square block, taller than wide.
+
+    Inputs:   count  int >= 1, the number of maps
+    Returns:  (rows, columns), ints with rows * columns >= count
+
+    >>> grid_shape(6), grid_shape(16)                    # LeNet-5's conv1 and conv2 maps
+    ((3, 2), (4, 4))
+    """
+    count = as_positive_int(count, "count")
+    rows = math.ceil(math.sqrt(count))
+    return rows, math.ceil(count / rows)
+
+
+def tile_maps(maps, rows, cols, gap=1):
+    """C maps laid out row by row in one array, to draw a layer's feature maps as one picture;
+    the gaps between them and the unused cells are NaN (:func:`tile_gaps` says where, so a NaN
+    inside a map stays told apart from a blank).
+
+    Inputs:   maps       C x H x W array, C <= rows * cols
+              rows, cols the grid, e.g. from :func:`grid_shape`;  gap  pixels between maps
+    Returns:  (rows*H + (rows-1)*gap) x (cols*W + (cols-1)*gap) float array
+
+    >>> tile_maps(np.ones((3, 1, 1)), 2, 2)              # three 1 x 1 maps in a 2 x 2 grid
+    array([[ 1., nan,  1.],
+           [nan, nan, nan],
+           [ 1., nan, nan]])
+    """
+    maps = np.asarray(maps, dtype=float)
+    if maps.ndim != 3:
+        raise ValueError(f"maps must be C x H x W, got shape {maps.shape}")
+    count, height, width = maps.shape
+    if count > rows * cols:
+        raise ValueError(f"{count} maps do not fit a {rows} x {cols} grid")
+    tiled = np.full((rows * height + (rows - 1) * gap, cols * width + (cols - 1) * gap), np.nan)
+    for k in range(count):
+        r, c = divmod(k, cols)
+        tiled[r * (height + gap):r * (height + gap) + height, c * (width + gap):c * (width + gap) + width] = maps[k]
+    return tiled
+
+
+def tile_gaps(maps_shape, rows, cols, gap=1):
+    """The cells of :func:`tile_maps`'s layout that hold no map (gaps and unused cells), True there:
+    the ``gaps`` of :func:`cnnlib.render.colour`, so a NaN inside a map is told from a blank.
+
+    Inputs:   maps_shape  (C, H, W), the shape of the maps tiled
+              rows, cols, gap  as for :func:`tile_maps`
+    Returns:  boolean array of the tiled shape, (rows*H + gaps) x (cols*W + gaps)
+
+    >>> tile_gaps((3, 1, 1), 2, 2).astype(int)            # three 1 x 1 maps in a 2 x 2 grid
+    array([[0, 1, 0],
+           [1, 1, 1],
+           [0, 1, 1]])
+    """
+    return np.isnan(tile_maps(np.zeros(maps_shape), rows, cols, gap))
 
 
 def most_confused_pairs(counts, top=5):

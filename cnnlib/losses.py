@@ -205,20 +205,8 @@ def categorical_cross_entropy(y, probs):
     probs = _check_distribution(probs, "probs")
     if probs.ndim != 2:
         raise ValueError(f"probs must be N x C, got shape {probs.shape}")
-    n, c = probs.shape
-    y_arr = np.asarray(y)
-    if y_arr.ndim == 1:
-        if not np.issubdtype(y_arr.dtype, np.integer):
-            raise TypeError(f"y given as labels must be integers, got dtype {y_arr.dtype}")
-        if y_arr.shape[0] != n:
-            raise ValueError(f"y has {y_arr.shape[0]} labels but probs has {n} rows")
-        if np.any((y_arr < 0) | (y_arr >= c)):
-            raise ValueError(f"y labels must be in 0..{c - 1}")
-        return float(-np.mean(_log(probs[np.arange(n), y_arr], None)))
-    y_arr = _check_distribution(y_arr, "y")
-    if y_arr.shape != probs.shape:
-        raise ValueError(f"one-hot y must have the shape of probs {probs.shape}, got {y_arr.shape}")
-    return float(-np.mean(np.sum(np.where(y_arr > 0, y_arr * _log(probs, None), 0.0), axis=1)))
+    target = one_hot(y, probs.shape, against="probs")
+    return float(-np.mean(np.sum(np.where(target > 0, target * _log(probs, None), 0.0), axis=1)))
 
 
 def mse(y, y_hat):
@@ -273,6 +261,44 @@ def _check_target_rows(target, name="y"):
     return target
 
 
+def one_hot(y, shape, *, name="y", against="logits", dtype=np.float64):
+    """The N x C target of a classification loss, from class labels or from a target given as rows.
+
+    The one check of labels and targets in cnnlib (the losses here and ``cnnlib.nn``'s
+    SoftmaxCrossEntropy use it): N integer labels 0..C-1 become one-hot rows (a 1 in the
+    true class's column); an N x C target must already be a distribution per row, one-hot or
+    soft (entries >= 0, each row summing to 1). Anything else is refused with an error that
+    names ``name`` and, for a wrong count, the array ``against`` whose rows the labels belong to.
+
+    Inputs:   y       (N,) integer labels in 0..C-1, or an N x C target
+              shape   (N, C), the shape of the scores or probabilities
+              name, against  the names the errors use;  dtype  of the result
+    Returns:  N x C array of ``dtype``
+
+    >>> one_hot(np.array([2, 0]), (2, 3))
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
+    """
+    n, c = shape
+    y = np.asarray(y)
+    if y.shape == (n, c):
+        return _check_target_rows(as_float_array(y, name).astype(dtype, copy=False), name)
+    if y.ndim != 1:
+        raise ValueError(f"{name} must hold N integer labels or be an N x C target, with N = {n} and C = {c}; "
+                         f"got shape {y.shape}")
+    if y.shape[0] != n:
+        raise ValueError(f"{name} has {y.shape[0]} labels but {against} has {n} rows")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"{name} given as labels must be integers (class numbers 0..{c - 1}), got dtype {y.dtype}")
+    outside = np.flatnonzero((y < 0) | (y >= c))
+    if len(outside):
+        raise ValueError(f"{name} labels must be in 0..{c - 1}, got values from {y.min()} to {y.max()}; "
+                         f"the first outside is {name}[{outside[0]}] = {y[outside[0]]}")
+    target = np.zeros((n, c), dtype=dtype)
+    target[np.arange(n), y] = 1
+    return target
+
+
 def softmax_cross_entropy_grad(logits, y):
     """Gradient of the mean categorical cross-entropy of softmax(logits) with respect to the logits:
 
@@ -294,24 +320,9 @@ def softmax_cross_entropy_grad(logits, y):
     z = as_float_array(logits, "logits")
     if z.ndim != 2:
         raise ValueError(f"logits must be N x C (one row of class scores per sample), got shape {z.shape}")
-    n, c = z.shape
-    y_arr = np.asarray(y)
-    if y_arr.shape == (n, c):
-        target = _check_target_rows(as_float_array(y_arr, "y"))
-    elif y_arr.ndim == 1:
-        if y_arr.shape[0] != n:
-            raise ValueError(f"y has {y_arr.shape[0]} labels but logits has {n} rows")
-        if not np.issubdtype(y_arr.dtype, np.integer):
-            raise TypeError(f"y given as labels must be integers, got dtype {y_arr.dtype}")
-        if n and (y_arr.min() < 0 or y_arr.max() >= c):
-            raise ValueError(f"y labels must be in 0..{c - 1}, got values from {y_arr.min()} to {y_arr.max()}")
-        target = np.zeros((n, c), dtype=z.dtype)
-        target[np.arange(n), y_arr] = 1
-    else:
-        raise ValueError(f"y must hold {n} integer labels or be an {n} x {c} target, got shape {y_arr.shape}")
-    return (softmax(z, axis=1) - target) / n
+    return (softmax(z, axis=1) - one_hot(y, z.shape, dtype=z.dtype)) / z.shape[0]
 
 
 __all__ = ["PROB_FLOOR", "softmax", "log_softmax", "entropy", "cross_entropy", "kl_divergence",
            "binary_cross_entropy", "categorical_cross_entropy", "mse", "mae",
-           "softmax_cross_entropy_grad"]
+           "one_hot", "softmax_cross_entropy_grad"]

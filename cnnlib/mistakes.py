@@ -10,6 +10,7 @@ import numpy as np
 
 from .conv import conv1d, conv2d, conv2d_backward
 from .normalization import batch_norm
+from .pooling import max_pool2d
 
 __all__ = ["CONV1D", "CONV2D", "OUTPUT_SIZE", "SOFTMAX", "MAX_POOL_BACKWARD", "CONV_BACKWARD", "BATCH_NORM",
            "whole_window_max_pool_backward", "unflipped_conv_backward", "global_max_softmax"]
@@ -120,3 +121,28 @@ BATCH_NORM = {
     "uses the unbiased variance (dividing by n - 1); batch norm divides by n, the batch's own spread":
         _unbiased_batch_norm,
 }
+
+
+def channel_wide_max_pool(x, size=2, stride=None):
+    """Max pooling of a C x H x W (or N x C x H x W) volume that takes one maximum over all channels
+    of each window, ``x[:, rows, cols].max()``, instead of one per channel.
+
+    Inputs:   x  C x H x W or N x C x H x W;  size, stride  as for max_pool2d
+    Returns:  an array shaped like max_pool2d(x, size, stride), every channel holding the same maps.
+
+    >>> channel_wide_max_pool(np.array([[[1.0, 0.0], [0.0, 0.0]], [[0.0, 5.0], [0.0, 0.0]]]))[:, 0, 0]
+    array([5., 5.])
+    """
+    right = max_pool2d(x, size, stride)
+    if right.ndim < 3:
+        raise ValueError("the channel-wide mistake needs channels: x must be C x H x W or N x C x H x W")
+    return np.broadcast_to(right.max(axis=-3, keepdims=True), right.shape).copy()   # the mistake
+
+
+MAX_POOL = {
+    "takes one maximum over all channels of each window; pooling works on each channel separately "
+    "(the maximum over the window's rows and columns only, .max(axis=(1, 2)))": channel_wide_max_pool,
+    "ignores the stride (a window starts at every pixel, not at every stride-th)":
+        lambda x, size=2, stride=None: max_pool2d(x, size, 1),
+}
+__all__ += ["MAX_POOL", "channel_wide_max_pool"]

@@ -261,5 +261,46 @@ def pool2d_backward_naive(grad_out, x, size=2, stride=None, padding=0, *, mode="
     return _unpad(grad_pad.reshape(x_pad.shape), padding)
 
 
+def example_feature_map():
+    """An 8 x 8 feature map in which a detector fired at four places (the peaks), zero elsewhere.
+
+    Notebook 06 shifts it one pixel right: the peaks at (1, 2) and (6, 6) stay inside their 2 x 2
+    pooling windows, those at (2, 5) and (5, 1) cross into the next window.
+
+    Inputs:   none
+    Returns:  8 x 8 float array, peaks 9, 6, 8 and 5
+
+    >>> fmap = example_feature_map()
+    >>> fmap.shape, int(np.count_nonzero(fmap)), max_pool2d(fmap, 4)
+    ((8, 8), 4, array([[9., 6.],
+           [8., 5.]]))
+    """
+    fmap = np.zeros((8, 8))
+    for (row, col), value in {(1, 2): 9, (2, 5): 6, (5, 1): 8, (6, 6): 5}.items():
+        fmap[row, col] = value
+    return fmap
+
+
+def unchanged_counts(before, after):
+    """How many active positions hold the same value in both maps: the measure of (approximate)
+    translation invariance in notebook 06, with ``after`` computed from a shifted input.
+
+    A position is active when it is non-zero in either map; zeros that stay zero say nothing
+    about invariance, so they are left out (on a map with no zeros every position counts).
+
+    Inputs:   before, after  two arrays of the same shape
+    Returns:  (unchanged, active), a pair of ints
+
+    >>> unchanged_counts([[0, 3], [1, 0]], [[0, 3], [0, 1]])    # 3 stayed; the 1 moved
+    (1, 3)
+    """
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    if before.shape != after.shape:
+        raise ValueError(f"before and after must have the same shape, got {before.shape} and {after.shape}")
+    active = (before != 0) | (after != 0)
+    same = np.isclose(before, after, rtol=1e-9, atol=1e-12) & active
+    return int(same.sum()), int(active.sum())
+
+
 __all__ = ["max_pool2d", "avg_pool2d", "pool2d_naive", "max_pool2d_backward", "avg_pool2d_backward",
-           "pool2d_backward_naive"]
+           "pool2d_backward_naive", "example_feature_map", "unchanged_counts"]

@@ -138,7 +138,8 @@ def preprocess_drawing(image):
         raise TypeError(f"the drawing must hold real grey levels, got complex numbers (dtype {image.dtype}); "
                         "pass np.abs(drawing) or drawing.real if that is what you mean")
     if image.size == 0 or not (np.issubdtype(image.dtype, np.number) or image.dtype == bool):
-        raise ValueError(f"the drawing must be a non-empty array of numbers, got dtype {image.dtype} and shape {image.shape}")
+        raise ValueError(f"the drawing must be a non-empty array of numbers, "
+                         f"got dtype {image.dtype} and shape {image.shape}")
     low, high = float(image.min()), float(image.max())             # NaN anywhere makes both NaN
     if math.isnan(low) or math.isnan(high):
         raise ValueError("the drawing contains NaN values")

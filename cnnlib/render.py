@@ -6,7 +6,8 @@ through a colour map (NaN and infinite values in magenta), :func:`upscale` enlar
 into visible cells, :func:`array_to_png` does all three, :func:`figure_to_png` and
 :func:`canvas_to_png` encode matplotlib drawings, and :class:`BlittedFigure` redraws only the
 moving parts of a figure. :func:`read_picture` decodes an uploaded or drawn PNG or JPEG, after
-checking from its header that it has at most ``MAX_PICTURE_PIXELS`` pixels.
+checking from its header that it has at most ``MAX_PICTURE_PIXELS`` pixels. :func:`format_number`
+writes a number into a picture or a table.
 Light compression throughout: a PNG here only travels to the browser, and level 1 encodes
 several times faster than the default.
 """
@@ -79,6 +80,24 @@ def finite_range(values):
     values = np.asarray(values, dtype=float)
     finite = values[np.isfinite(values)]
     return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+
+
+def format_number(value, digits=3):
+    """A number as short text, the one way cnnlib writes a number into a picture or a table:
+    whole numbers without a decimal point (-0 as "0"), others to ``digits`` significant digits.
+
+    Inputs:   value   a number;  digits  significant digits for numbers that are not whole
+    Returns:  str; "nan", "inf" or "-inf" for those values
+
+    >>> [format_number(v) for v in (3.0, -0.0, 2 / 3, 1e12, float("-inf"))], format_number(0.1234, digits=2)
+    (['3', '0', '0.667', '1e+12', '-inf'], '0.12')
+    """
+    value = float(value)
+    if not np.isfinite(value):
+        return "nan" if np.isnan(value) else ("-inf" if value < 0 else "inf")
+    if value == round(value) and abs(value) < 1e9:
+        return str(int(value))
+    return f"{value:.{digits}g}"
 
 
 def colour(values, cmap="gray", vmin=None, vmax=None, *, gaps=None):
@@ -206,7 +225,10 @@ def figure_to_png(fig, dpi=None):
     b'\x89PNG\r\n\x1a\n'
     """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": COMPRESS_LEVEL})
+    # On opaque white whatever the figure's own face: a transparent PNG's black text and axes would
+    # vanish on JupyterLab's dark theme.
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", transparent=False,
+                pil_kwargs={"compress_level": COMPRESS_LEVEL})
     return buffer.getvalue()
 
 
@@ -300,7 +322,7 @@ class BlittedFigure:
         Create axes and artists inside ``matplotlib.rc_context(cnnlib.plots.PROJECTOR_RC)`` so they get
         its font sizes.
         """
-        figure = Figure(figsize=(width, height), dpi=dpi, layout="none")
+        figure = Figure(figsize=(width, height), dpi=dpi, layout="none", facecolor="white")  # see figure_to_png
         figure.subplots_adjust(**margins)
         return cls(figure)
 
@@ -339,6 +361,6 @@ class BlittedFigure:
         return canvas_to_png(self.canvas)
 
 
-__all__ = ["rgb_to_png", "finite_range", "colour", "nonfinite_note", "scale_for", "upscale", "array_to_png",
+__all__ = ["rgb_to_png", "finite_range", "format_number", "colour", "nonfinite_note", "scale_for", "upscale", "array_to_png",
            "figure_to_png", "canvas_to_png", "read_picture", "BlittedFigure", "NONFINITE_RGB", "NONFINITE_NAME",
            "GAP_RGB", "MAX_PICTURE_PIXELS"]

@@ -534,7 +534,8 @@ class _Assignment:
         self.cells.append(self.graded_cell(hidden, f"hidden_test_{name}", POINTS["hidden"]))
         if blocked:
             own = "\n".join([f"# Hidden test: {name} must do the work itself, not call cnnlib's "
-                             f"{' or '.join(blocked)}.", "### BEGIN HIDDEN TESTS", "from cnnlib.grading import assert_agrees", "",
+                             f"{' or '.join(blocked)}.", "### BEGIN HIDDEN TESTS",
+                             "from cnnlib.grading import assert_agrees", "",
                              assertion(segment(_argument(call, 2, "cases"))), "### END HIDDEN TESTS"])
             self.cells.append(self.graded_cell(own, f"own_work_{name}", POINTS["own_work"]))
         return visible_cell

@@ -1,6 +1,10 @@
-"""Every test of the series, as `make test` runs it: the browser tests beside the rest.
+"""Every test of the series, as `make test` runs it: ruff, then the browser tests beside the rest.
 
     python scripts/run_tests.py [extra pytest arguments for the main run]
+    python scripts/run_tests.py --fast [extra pytest arguments]     # make test-fast
+
+ruff first (a second; unused imports, undefined names, long lines: pyproject.toml's [tool.ruff]):
+its findings are printed and fail the command at the end, but the tests still run.
 
 Two pytest runs at once, because a 2-core machine has room for both: the browser tests spend most
 of their time waiting for JupyterLab and Chromium, while the main run (unit, widget and notebook
@@ -17,9 +21,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER_TESTS = "tests/test_browser.py"
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+LINTED = ["cnnlib", "tests", "scripts", "benchmarks"]
+
+
+def ruff():
+    """``ruff check`` over the code; its exit status (0: clean)."""
+    status = subprocess.call([sys.executable, "-m", "ruff", "check", "--quiet", "--output-format", "concise",
+                              *LINTED], cwd=ROOT)
+    print(f"ruff check {' '.join(LINTED)}: {'clean' if status == 0 else 'FAILED (findings above)'}", flush=True)
+    return status
+
+
+def fast(argv):
+    """The quick loop: ruff, then the unit and widget tests not marked slow (no notebook, no browser)."""
+    lint_status = ruff()
+    test_status = subprocess.call([sys.executable, "-m", "pytest", "-q", "-m", "not slow", "tests",
+                                   f"--ignore={BROWSER_TESTS}", *argv], cwd=ROOT)
+    return 1 if (lint_status or test_status) else 0
 
 
 def main(argv):
+    if argv[:1] == ["--fast"]:
+        return fast(argv[1:])
+    lint_status = ruff()
     log_path = ROOT / "artifacts" / "browser-tests.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
@@ -34,10 +58,11 @@ def main(argv):
             raise
     print(f"\n{'=' * 30} browser tests ({BROWSER_TESTS}), run beside the rest {'=' * 30}", flush=True)
     sys.stdout.write(log_path.read_text())
-    if main_status or browser_status:
-        failed = [name for name, status in (("main", main_status), ("browser", browser_status)) if status]
-        print(f"FAILED: the {' and the '.join(failed)} run (exit status {main_status}, {browser_status})")
-    return 1 if (main_status or browser_status) else 0
+    if main_status or browser_status or lint_status:
+        failed = [name for name, status in (("ruff", lint_status), ("main", main_status),
+                                            ("browser", browser_status)) if status]
+        print(f"FAILED: {', '.join(failed)} (exit status {lint_status}, {main_status}, {browser_status})")
+    return 1 if (main_status or browser_status or lint_status) else 0
 
 
 if __name__ == "__main__":

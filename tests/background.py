@@ -39,8 +39,10 @@ def _clean_up():
     shutil.rmtree(_WORK, ignore_errors=True)
 
 
-def _notebooks():
-    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+def notebooks():
+    """The series' notebooks, in the manifest's order (cnnlib/series.py)."""
+    from cnnlib.series import SERIES
+    return [ROOT / "notebooks" / entry.file for entry in SERIES]
 
 
 def trains_a_network(path):
@@ -56,14 +58,15 @@ def notebooks_for(kernel):
     (their cells carry the ignore tag), so a third training run would check only the same asserts
     again, for a minute of CPU on a 2-core machine.
     """
-    notebooks = _notebooks()
-    return notebooks if kernel == "Prescott" else [p for p in notebooks if not trains_a_network(p)]
+    every = notebooks()
+    return every if kernel == "Prescott" else [p for p in every if not trains_a_network(p)]
 
 
 def _commands():
     """name -> (command, extra environment, folder the job writes), built on first use."""
     single_thread = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    jobs = {f"nbval-{kernel}": (NBVAL + ["-rp"] + [str(p) for p in notebooks_for(kernel)],   # -rp: list each cell passed
+    # -rp: list each cell passed
+    jobs = {f"nbval-{kernel}": (NBVAL + ["-rp"] + [str(p) for p in notebooks_for(kernel)],
                                 {**single_thread, "OPENBLAS_CORETYPE": kernel}, None)
             for kernel in OTHER_KERNELS}
     return jobs

@@ -51,7 +51,8 @@ def test_receptive_fields():
 
 def test_printed_table_holds_integers_and_the_total():
     text = str(resnet18())
-    assert "11,689,512" in text and "512 x 7 x 7" in text and "." not in text.replace("layer1.0", "").split("\n", 1)[1] \
+    assert "11,689,512" in text and "512 x 7 x 7" in text
+    assert "." not in text.replace("layer1.0", "").split("\n", 1)[1] \
         .replace("layer1.1", "").replace("layer2.0", "").replace("layer2.1", "").replace("layer3.0", "") \
         .replace("layer3.1", "").replace("layer4.0", "").replace("layer4.1", "")
     assert list(ARCHITECTURES) == ["LeNet-5", "AlexNet", "VGG-16", "ResNet-18"]
@@ -62,5 +63,6 @@ def test_multiply_adds_of_cnnlib_models():
     from cnnlib.nn import small_resnet
     assert multiply_adds(lenet5()) == 416_520
     # stem 16*9*14*14; block 1: 32*16*9*49 + 32*32*9*49 + 32*16*49; block 2 on 4 x 4; the dense layer.
-    expected = 16 * 9 * 196 + (32 * 16 * 9 + 32 * 32 * 9 + 32 * 16) * 49 + (64 * 32 * 9 + 64 * 64 * 9 + 64 * 32) * 16 + 640
+    expected = (16 * 9 * 196 + (32 * 16 * 9 + 32 * 32 * 9 + 32 * 16) * 49
+                + (64 * 32 * 9 + 64 * 64 * 9 + 64 * 32) * 16 + 640)
     assert multiply_adds(small_resnet()) == expected == 1_648_832

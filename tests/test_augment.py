@@ -26,16 +26,16 @@ def test_fast_warp_matches_naive_for_the_same_random_parameters(images):
     # several channels share one distortion
     two = np.concatenate([images, 1 - images], axis=1)
     both = warp(two, field=field, **params)
-    assert np.allclose(both[:, :1], fast) and np.allclose(both[1, 1], warp_naive(two[1, 1], field=field[1],
-                                                                                  **{k: v[1] for k, v in params.items()}),
-                                                          atol=1e-6)
+    second = warp_naive(two[1, 1], field=field[1], **{k: v[1] for k, v in params.items()})
+    assert np.allclose(both[:, :1], fast) and np.allclose(both[1, 1], second, atol=1e-6)
 
 
 def test_bilinear_sample_matches_bilinear_everywhere_including_outside(images):
     rng = np.random.default_rng(2)
     rows, cols = rng.uniform(-4, 14, (4, 11, 9)), rng.uniform(-4, 12, (4, 11, 9))
     fast = bilinear_sample(images, rows, cols)
-    for n, i, j in [(0, 0, 0), (1, 5, 4), (3, 10, 8), (2, 3, 7)] + [tuple(t) for t in rng.integers(0, (4, 11, 9), (20, 3))]:
+    picked = [(0, 0, 0), (1, 5, 4), (3, 10, 8), (2, 3, 7)] + [tuple(t) for t in rng.integers(0, (4, 11, 9), (20, 3))]
+    for n, i, j in picked:
         assert np.isclose(fast[n, 0, i, j], bilinear(images[n, 0], rows[n, i, j], cols[n, i, j]))
 
 

@@ -118,7 +118,8 @@ def test_running_statistics_follow_pytorch():
 
 def test_layers_pass_the_gradient_check_in_training_and_inference():
     rng = np.random.default_rng(7)
-    for layer, x in ((BatchNorm2D(3), rng.normal(size=(4, 3, 3, 3)) * 2 + 1), (BatchNorm1D(5), rng.normal(size=(6, 5)))):
+    for layer, x in ((BatchNorm2D(3), rng.normal(size=(4, 3, 3, 3)) * 2 + 1),
+                     (BatchNorm1D(5), rng.normal(size=(6, 5)))):
         layer.params["weight"][...] = rng.uniform(0.5, 2, size=layer.size)
         layer.params["bias"][...] = rng.normal(size=layer.size)
         errors = gradcheck_layer(layer, x, max_checks=None)

@@ -10,18 +10,15 @@ changed instead); in notebook 10, draw a 1 and a 7 on the drawing pad. Then save
 and check that every exercise says "not yet".
 Screenshots go to ``artifacts/screenshots/``. The full edition is executed by nbval.
 
-Needs Chromium (Debian: ``apt-get install chromium``) and Playwright's Python package.
+Needs Chromium (Debian: ``apt-get install chromium``) and Playwright's Python package; the server
+and browser set-up is ``scripts/lab_browser.py``, shared with the browser benchmark.
 ``.ci/run`` installs Chromium; elsewhere the tests are skipped with a loud reason when it is
 missing, and under CI=true a missing browser is a failure.
 """
 import json
 import os
-import secrets
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,76 +27,19 @@ import background
 from test_student_edition import EXERCISE_CHECK, executed_notebook_problems
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from lab_browser import (CHROMIUM, CHROMIUM_ARGS, missing_browser_reason, open_and_run_all,  # noqa: E402
+                         shut_down_kernels, start_lab, stop_lab, wait_for_change, wait_until_steady)
+
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = background.CHROMIUM
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 RUN_TIMEOUT_S = 420
 DRAWING_NOTEBOOK = "10_lenet_training.ipynb"
 
-
-def _missing_browser_reason():
-    if CHROMIUM is None:
-        return "Chromium not found: the browser tests did NOT run (install it: apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed: the browser tests did NOT run (pip install -e '.[test]')"
-    return None
-
-
-REASON = _missing_browser_reason()
+REASON = missing_browser_reason()
 if REASON and os.environ.get("CI"):
     pytest.fail(REASON + " -- CI must run them", pytrace=False)
-pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _lab_settings(root):
-    """User settings that render every cell: JupyterLab 4 otherwise only puts on-screen cells in the
-    page ("windowing"), and errors or widgets further down would go unseen."""
-    folder = root / "settings" / "@jupyterlab" / "notebook-extension"
-    folder.mkdir(parents=True)
-    (folder / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    # No "would you like news?" pop-up covering the screenshots.
-    apputils = root / "settings" / "@jupyterlab" / "apputils-extension"
-    apputils.mkdir(parents=True)
-    (apputils / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    return root / "settings"
-
-
-def start_lab(root, env=None):
-    """Start JupyterLab on 127.0.0.1 with a fresh token, serving ``root/notebooks`` with private
-    workspaces and settings under ``root``; returns (process, url, token, log file) once it answers,
-    or raises RuntimeError with the end of its log."""
-    port, token = _free_port(), secrets.token_hex(16)
-    log = open(root / "jupyter.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root / 'notebooks'}", "--LabApp.news_url=None",
-         # A private workspace: otherwise JupyterLab reopens tabs from the user's last session.
-         f"--LabApp.workspaces_dir={root / 'workspaces'}",
-         f"--LabApp.user_settings_dir={_lab_settings(root)}"],
-        stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-            return proc, url, token, log
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.terminate()
-                log.close()
-                raise RuntimeError(f"JupyterLab did not start; log: {(root / 'jupyter.log').read_text()[-2000:]}")
-            time.sleep(0.5)
+pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON)
 
 
 @pytest.fixture(scope="module")
@@ -113,9 +53,7 @@ def lab(tmp_path_factory):
     except RuntimeError as error:
         pytest.fail(str(error))
     yield url, token, root / "notebooks"
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    stop_lab(proc, log)
 
 
 @pytest.fixture(scope="module")
@@ -125,32 +63,6 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
-
-
-def open_and_run_all(page, url, token, name, timeout_s, workspace=None):
-    """Open notebook ``name`` in its own workspace (reset, so only it is open), Run All Cells, and
-    wait until every cell has run."""
-    page.goto(f"{url}/lab/workspaces/{workspace or name[:2]}/tree/{name}?reset&token={token}")
-    page.wait_for_selector(".jp-Notebook", timeout=90_000)
-    page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=90_000)
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_timeout(2000)
-    _wait_for_idle_run(page, timeout_s)
-    page.wait_for_timeout(1000)
-
-
-def _wait_for_idle_run(page, timeout_s):
-    """Wait until no cell is queued or running ("[*]") and the kernel reports Idle."""
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        prompts = page.locator(".jp-InputPrompt").all_inner_texts()
-        busy = any("*" in p for p in prompts)
-        idle = page.locator("#jp-main-statusbar").inner_text().find("Idle") >= 0
-        if not busy and idle:
-            return
-        page.wait_for_timeout(1000)   # not time.sleep: the offline route needs Playwright to have control
-    raise AssertionError(f"cells still running after {timeout_s} s")
 
 
 def _explorer_snapshot(explorer):
@@ -289,16 +201,16 @@ def test_notebook_runs_in_jupyterlab_its_widgets_respond_and_its_exercises_say_n
                 # put it back (so the next control is tried where the notebook leaves it).
                 before = shows()
                 undo = _move(page, kind, control)
-                moved = _wait_for_change(shows, before)
+                moved = wait_for_change(shows, before)
                 assert moved != before, f"{name}: explorer {i} did not change after moving its {kind} {label!r}"
                 undo()
-                _wait_for_change(shows, moved)
+                wait_for_change(shows, moved)
                 changed.append(f"{kind} {label!r}")
             if not controls:                                   # only a text box or a button
                 before = shows()
                 action = _change_a_control(page, explorer)
                 assert action, f"{name}: explorer {i} has no control the test can move"
-                assert _wait_for_change(shows, before) != before, f"{name}: explorer {i} did not change after {action}"
+                assert wait_for_change(shows, before) != before, f"{name}: explorer {i} did not change after {action}"
                 changed.append(action)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name[:-6]}.png"), full_page=False)
@@ -320,7 +232,7 @@ def test_notebook_runs_in_jupyterlab_its_widgets_respond_and_its_exercises_say_n
         assert checked == expected, f"{name}: {checked} of {expected} exercise checks found"
     finally:
         page.close()
-        _shut_down_kernels(url, token)
+        shut_down_kernels(url, token)
 
 
 def _save_and_wait(page, path, timeout_s=60):
@@ -348,15 +260,6 @@ def _save_and_wait(page, path, timeout_s=60):
                          f"(saved: {path.stat().st_mtime_ns != before}; code cells without a count: {unrun[:3]})")
 
 
-def _shut_down_kernels(url, token):
-    """Stop the notebook's kernel so nine notebooks do not keep nine kernels alive."""
-    with urllib.request.urlopen(f"{url}/api/kernels?token={token}", timeout=10) as response:
-        kernels = json.load(response)
-    for kernel in kernels:
-        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
-        urllib.request.urlopen(request, timeout=10).close()
-
-
 def _draw(page, pad, strokes):
     """Draw with real mouse events: each stroke is a list of (x, y) points in [0, 1] of the pad."""
     box = pad.bounding_box()
@@ -367,29 +270,6 @@ def _draw(page, pad, strokes):
         for point in points[1:]:
             page.mouse.move(*point, steps=15)
         page.mouse.up()
-
-
-def _wait_for_change(read, before, timeout_s=15, done=None):
-    """Poll ``read()`` until ``done(now)`` holds (by default: anything differs from ``before``)."""
-    done = done or (lambda now: now != before)
-    deadline = time.time() + timeout_s
-    now = read()
-    while not done(now) and time.time() < deadline:
-        time.sleep(0.2)
-        now = read()
-    return now
-
-
-def _wait_until_steady(read, now, steady_s=1.5, timeout_s=15):
-    """Poll ``read()`` until it has returned the same value for ``steady_s`` seconds."""
-    deadline = time.time() + timeout_s
-    since = time.time()
-    while time.time() < deadline and time.time() - since < steady_s:
-        time.sleep(0.2)
-        latest = read()
-        if latest != now:
-            now, since = latest, time.time()
-    return now
 
 
 def _draw_a_one_and_a_seven(page):
@@ -412,12 +292,12 @@ def _draw_a_one_and_a_seven(page):
             _draw(page, pad, [stroke])
             # The views update one after another: wait until both pictures and the guess are new
             # (on a busy machine the text can lag a picture by a few hundred ms).
-            now = _wait_for_change(on_screen, before, done=lambda now: (
+            now = wait_for_change(on_screen, before, done=lambda now: (
                 now[1] != before[1] and now[2] != before[2] and "–" not in now[0]))
             assert now[1:] != before[1:], f"the probabilities and the 28 x 28 digit did not change: {now[0]!r}"
             # The guess is written after the pictures, and the same guess can follow two strokes:
             # read it once the whole readout has stopped changing.
-            now = _wait_until_steady(on_screen, now)
+            now = wait_until_steady(on_screen, now)
             assert "draw a digit first" not in message.inner_text()
             before = now
         return now
@@ -431,7 +311,7 @@ def _draw_a_one_and_a_seven(page):
     assert "guess: 1" in one[0], one[0]
 
     explorer.get_by_role("button", name="Clear").click()
-    cleared = _wait_for_change(on_screen, one, done=lambda now: "–" in now[0] and now[1:] != one[1:])
+    cleared = wait_for_change(on_screen, one, done=lambda now: "–" in now[0] and now[1:] != one[1:])
     assert "–" in cleared[0], f"Clear did not reset the guess: {cleared[0]!r}"
     seven = draw([[(0.2, 0.15), (0.8, 0.15)], [(0.8, 0.15), (0.4, 0.9)]], cleared)  # a "7": across, then down
     page.screenshot(path=str(ARTIFACTS / "10_draw_a_7.png"))

@@ -28,14 +28,15 @@ import background
 
 import cnnlib
 import cnnlib.conv
-from cnnlib import grading
+from cnnlib import grading, series
 from cnnlib.grading import ReferenceBlocked, assert_agrees, reference_blocked
 from test_doctests import missing_parts, public_functions
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-STEMS = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-ROUND_TRIP = ["02_convolution_2d", "06_nonlinearities_and_pooling", "08_backpropagation"]   # autograded
+STEMS = [entry.stem for entry in series.SERIES]                    # the manifest, cnnlib/series.py
+ROUND_TRIP = [series.notebook(slug).stem for slug in ("convolution_2d", "nonlinearities_and_pooling",
+                                                      "backpropagation")]   # autograded
 
 
 def course_builder():
@@ -247,7 +248,7 @@ def test_a_number_checked_through_an_expression_needs_a_written_solution():
     builder = course_builder()
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# 99 · Test"),
-        nbformat.v4.new_code_cell('my_kernel = None\ncheck_answer("02", "horizontal_edge", f(my_kernel))')])
+        nbformat.v4.new_code_cell('my_kernel = None\ncheck_answer("convolution_2d", "horizontal_edge", f(my_kernel))')])
     with pytest.raises(builder.CourseError, match="99_test.ipynb, cell 1 .*WRITTEN_SOLUTIONS"):
         builder.assignment_notebook(nb, "99_test.ipynb")
 
@@ -357,7 +358,8 @@ def cheat(nb):
         if meta["solution"] and defined:
             stubs = [n for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef)]
             cell.source = "\n\n".join(
-                calls_the_reference(ast.get_source_segment(cell.source, stub), reference_of[stub.name]) for stub in stubs)
+                calls_the_reference(ast.get_source_segment(cell.source, stub), reference_of[stub.name])
+                for stub in stubs)
 
 
 def tamper(nb):

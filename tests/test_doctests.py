@@ -14,7 +14,8 @@ import pytest
 
 CORE_MODULES = ["shapes", "conv", "pooling", "activations", "losses", "kernels", "optim", "train",
                 "gradcheck", "exercises", "features", "nn", "data.idx", "data.mnist", "data.samples",
-                "augment", "normalization", "preprocess", "architectures", "inspection", "render", "grading", "mistakes"]
+                "augment", "normalization", "preprocess", "architectures", "inspection", "render", "grading", "mistakes",
+                "display", "progress"]
 
 
 def public_functions(module):

@@ -104,7 +104,8 @@ def test_load_mnist_checks_the_header_against_mnist_before_inflating(tmp_path):
 
 def test_load_mnist_never_inflates_more_than_mnist_itself(tmp_path):
     # A bomb with MNIST's own header: inflated (47 MB, the size of the real file) but then rejected.
-    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(gzip_of_zeros(idx_header(0x08, (60000, 28, 28)), 60000 * 784 + 1))
+    header = idx_header(0x08, (60000, 28, 28))
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(gzip_of_zeros(header, 60000 * 784 + 1))
     for name in data.MNIST_FILES[1:]:
         (tmp_path / f"{name}.gz").write_bytes(b"not yet read")
     with pytest.raises(ValueError, match="trailing bytes after the 47040000 bytes"):
@@ -149,7 +150,8 @@ def test_load_weights_checks_shapes_before_unpacking_any(tmp_path):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, param in model.named_parameters():
             write_npz_member(archive, f"{name}.npy", (4096, 4096) if name == "0.weight" else param.shape)
-    with Measured() as measured, pytest.raises(ValueError, match=r"wrong shape 0\.weight: file \(4096, 4096\), model \(3, 4\)"):
+    wrong_shape = r"wrong shape 0\.weight: file \(4096, 4096\), model \(3, 4\)"
+    with Measured() as measured, pytest.raises(ValueError, match=wrong_shape):
         load_weights(model, path)
     assert measured.peak < MiB
 

@@ -3,6 +3,7 @@ check_function must still answer in its one-line form and give the cell back."""
 import signal
 import sys
 import threading
+from functools import partial
 
 import numpy as np
 import pytest
@@ -119,20 +120,23 @@ def test_time_limit_must_be_a_positive_number_of_seconds(time_limit, error):
 # ---------------------------------------------------------------------------------------------------
 # Plausible wrong answers the series' checks must reject (issue 18: two checks accepted them).
 
-def _notebook_cells(stem):
+def _notebook_cells(slug):
+    """The cells of the notebook with this slug in the manifest (cnnlib/series.py)."""
     import nbformat
     from pathlib import Path
-    path = Path(__file__).resolve().parent.parent / "notebooks" / f"{stem}.ipynb"
+
+    from cnnlib import series
+    path = Path(__file__).resolve().parent.parent / "notebooks" / series.notebook(slug).file
     return nbformat.read(path, as_version=4).cells
 
 
-def _run_check_cell(stem, function_name, wrong):
+def _run_check_cell(slug, function_name, wrong):
     """Run the notebook's own check cell for ``function_name`` with ``wrong`` in its place; what it printed."""
     import contextlib
     import io
     import cnnlib
     from cnnlib import exercises, losses, optim
-    cell = next(c for c in _notebook_cells(stem)
+    cell = next(c for c in _notebook_cells(slug)
                 if c.cell_type == "code" and f"check_function({function_name}," in c.source
                 and "solution" not in c.metadata.get("tags", []))
     namespace = {"np": np, "cnnlib": cnnlib, function_name: wrong,
@@ -146,11 +150,11 @@ def _run_check_cell(stem, function_name, wrong):
     checks = [node for node in ast.parse(cell.source).body
               if f"check_function({function_name}," in ast.get_source_segment(cell.source, node)]
     with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
-        exec(compile(cell.source, f"<{stem} check cell>", "exec"), namespace)
+        exec(compile(cell.source, f"<{slug} check cell>", "exec"), namespace)
     namespace[function_name] = wrong
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed), np.errstate(all="ignore"):
-        exec(compile(ast.Module(body=checks, type_ignores=[]), f"<{stem} check>", "exec"), namespace)
+        exec(compile(ast.Module(body=checks, type_ignores=[]), f"<{slug} check>", "exec"), namespace)
     return printed.getvalue()
 
 
@@ -158,7 +162,7 @@ def test_notebook_07_rejects_a_softmax_that_subtracts_the_batch_maximum():
     def global_max_softmax(z):
         shifted = np.exp(z - z.max())                     # the whole batch's maximum, not each row's
         return shifted / shifted.sum(axis=-1, keepdims=True)
-    printed = _run_check_cell("07_entropy_and_cross_entropy", "my_softmax", global_max_softmax)
+    printed = _run_check_cell("entropy_and_cross_entropy", "my_softmax", global_max_softmax)
     assert printed.splitlines()[0].startswith("Not yet:"), printed
 
 
@@ -170,7 +174,7 @@ def test_notebook_09_rejects_an_adam_update_that_changes_the_callers_arrays():
         v += (1 - beta2) * g * g
         m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
         return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
-    printed = _run_check_cell("09_optimisers", "my_adam_update", in_place_adam)
+    printed = _run_check_cell("optimisers", "my_adam_update", in_place_adam)
     assert "Not yet: my_adam_update changed its argument 'm' in place on case 0" in printed, printed
 
 
@@ -254,23 +258,34 @@ def _conv1d_flipped(x, w):
     return np.array([np.dot(x[i:i + len(w)], w) for i in range(len(x) - len(w) + 1)])
 
 
+def _loop_conv2d_with(image, kernel, stride=1, padding=0, **mistake):
+    """A student's conv2d with one of _loop_conv2d's mistakes (flip, ignore_stride, total_padding)."""
+    return _loop_conv2d(image, kernel, stride, padding, **mistake)
+
+
 WRONG_ANSWERS = {
     "conv1d flipped": ("CONV1D", _conv1d_flipped, "conv1d", [(np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0]))],
                        {}, "flips the kernel"),
-    "conv2d ignores the stride": ("CONV2D", lambda im, k, stride=1, padding=0: _loop_conv2d(im, k, stride, padding, ignore_stride=True),
-                                  "conv2d", [((_IMAGE, _KERNEL), {"stride": 2, "padding": 1})], {}, "ignores the stride"),
-    "conv2d total padding": ("CONV2D", lambda im, k, stride=1, padding=0: _loop_conv2d(im, k, stride, padding, total_padding=True),
+    "conv2d ignores the stride": ("CONV2D", partial(_loop_conv2d_with, ignore_stride=True),
+                                  "conv2d", [((_IMAGE, _KERNEL), {"stride": 2, "padding": 1})], {},
+                                  "ignores the stride"),
+    "conv2d total padding": ("CONV2D", partial(_loop_conv2d_with, total_padding=True),
                              "conv2d", [((_IMAGE, _KERNEL), {"padding": 2})], {}, "reads padding as the total"),
-    "conv2d flipped": ("CONV2D", lambda im, k, stride=1, padding=0: _loop_conv2d(im, k, stride, padding, flip=True),
+    "conv2d flipped": ("CONV2D", partial(_loop_conv2d_with, flip=True),
                        "conv2d", [((_IMAGE, _KERNEL), {})], {}, "flips the kernel"),
-    "output size rounded": ("OUTPUT_SIZE", lambda n, kernel, padding=0, stride=1: round((n - kernel + 2 * padding) / stride) + 1,
+    "output size rounded": ("OUTPUT_SIZE",
+                            lambda n, kernel, padding=0, stride=1: round((n - kernel + 2 * padding) / stride) + 1,
                             "output_size", [(10, 3, 0, 2)], {}, "rounds"),
-    "output size total padding": ("OUTPUT_SIZE", lambda n, kernel, padding=0, stride=1: (n - kernel + padding) // stride + 1,
+    "output size total padding": ("OUTPUT_SIZE",
+                                  lambda n, kernel, padding=0, stride=1: (n - kernel + padding) // stride + 1,
                                   "output_size", [(7, 3, 1, 1)], {}, "adds P once"),
-    "softmax global maximum": ("SOFTMAX", lambda z: np.exp(z - np.max(z)) / np.exp(z - np.max(z)).sum(axis=-1, keepdims=True),
-                               "softmax", [(np.array([[1000.0, 0.0], [-1000.0, -1001.0]]),)], {}, "subtracts the whole batch's largest score"),
+    "softmax global maximum": ("SOFTMAX",
+                               lambda z: np.exp(z - np.max(z)) / np.exp(z - np.max(z)).sum(axis=-1, keepdims=True),
+                               "softmax", [(np.array([[1000.0, 0.0], [-1000.0, -1001.0]]),)], {},
+                               "subtracts the whole batch's largest score"),
     "pool gradient to every cell": ("MAX_POOL_BACKWARD", _loop_pool_backward_to_every_cell, "max_pool2d_backward",
-                                    [(np.array([[1.0, 2.0]]), np.arange(8.0).reshape(2, 4))], {}, "sends each window's gradient to every cell"),
+                                    [(np.array([[1.0, 2.0]]), np.arange(8.0).reshape(2, 4))], {},
+                                    "sends each window's gradient to every cell"),
     "conv backward without the flip": ("CONV_BACKWARD", _loop_conv_backward_without_flip, "conv2d_backward",
                                        [((np.ones((2, 2)), _IMAGE[:3, :3], _KERNEL), {})],
                                        {"output_names": ("grad_x", "grad_w", "grad_b")}, "forgot the flip in grad_x"),
@@ -301,19 +316,20 @@ def test_a_check_names_the_mistake_a_wrong_answer_makes(mistake):
 def test_a_wrong_answer_that_is_no_known_mistake_gets_the_plain_message():
     import cnnlib
     from cnnlib import mistakes
-    printed = _named(lambda image, kernel, stride=1, padding=0: cnnlib.conv2d(image, kernel, stride=stride, padding=padding) + 1,
-                     cnnlib.conv2d, [(_IMAGE, _KERNEL)], mistakes.CONV2D, hint="look again")
+    def off_by_one(image, kernel, stride=1, padding=0):
+        return cnnlib.conv2d(image, kernel, stride=stride, padding=padding) + 1
+    printed = _named(off_by_one, cnnlib.conv2d, [(_IMAGE, _KERNEL)], mistakes.CONV2D, hint="look again")
     assert printed.startswith("Not yet: first wrong entry") and "Hint: look again" in printed
 
 
 def test_the_notebooks_checks_carry_their_mistake_tables():
-    wanted = {"01_convolution_1d": ["CONV1D"], "02_convolution_2d": ["CONV2D"], "04_padding_stride_output_size": ["OUTPUT_SIZE"],
-              "07_entropy_and_cross_entropy": ["SOFTMAX"], "08_backpropagation": ["MAX_POOL_BACKWARD", "CONV_BACKWARD"],
-              "12_beyond_lenet": ["BATCH_NORM"]}
-    for stem, tables in wanted.items():
-        text = "\n".join(c.source for c in _notebook_cells(stem) if c.cell_type == "code")
+    wanted = {"convolution_1d": ["CONV1D"], "convolution_2d": ["CONV2D"], "padding_stride_output_size": ["OUTPUT_SIZE"],
+              "entropy_and_cross_entropy": ["SOFTMAX"], "backpropagation": ["MAX_POOL_BACKWARD", "CONV_BACKWARD"],
+              "beyond_lenet": ["BATCH_NORM"]}
+    for slug, tables in wanted.items():
+        text = "\n".join(c.source for c in _notebook_cells(slug) if c.cell_type == "code")
         for table in tables:
-            assert f"mistakes=known_mistakes.{table}" in text, (stem, table)
+            assert f"mistakes=known_mistakes.{table}" in text, (slug, table)
 
 
 def test_mistakes_must_be_a_table_of_phrases_and_functions():

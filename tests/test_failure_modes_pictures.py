@@ -13,7 +13,7 @@ from PIL import Image, ImageFile
 
 from cnnlib import preprocess_drawing
 from cnnlib.nn import lenet5
-from cnnlib.plots.pooling import example_feature_map
+from cnnlib.pooling import example_feature_map
 from cnnlib.render import MAX_PICTURE_PIXELS, NONFINITE_RGB, array_to_png, colour, read_picture
 from cnnlib.widgets import digit_drawing_explorer, kernel_playground, pooling_explorer
 from cnnlib.widgets.drawing import array_to_data_url, data_url_to_array

@@ -55,6 +55,8 @@ BUILDERS = {
     "distortion_explorer": (lambda: cw.distortion_explorer(), ("distorted",)),
     "batchnorm_explorer": (lambda: cw.batchnorm_explorer(), ("mean_before", "std_after")),
     "digit_drawing_explorer": (_drawing_explorer, ("probabilities", "preprocessed", "message")),
+    "concept_check": (lambda: cw.concept_check("convolution_1d"), ("text",)),
+    "prediction": (lambda: cw.prediction("Up or down?", ["up", "down", "unchanged"]), ("text",)),
 }
 GARBAGE_TEXT = ("nan", "inf", "-inf", "", "1,,2", "abc", "1e400", "1_000", "1, 2,", " , ")
 GARBAGE_NUMBERS = (np.nan, np.inf, -np.inf, 1e308, -1e308)     # all a number box can hold
@@ -87,7 +89,7 @@ def _bad_values(control):
         return GARBAGE_NUMBERS
     if isinstance(control, widgets.Checkbox):
         return (not control.value,)
-    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons)):
+    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)):
         return _options(control)
     if hasattr(control, "min"):                                       # sliders and the play button
         return (control.min, control.max)

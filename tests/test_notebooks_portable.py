@@ -25,7 +25,7 @@ import background
 from background import NBVAL, OTHER_KERNELS
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = background.notebooks()                      # the manifest's, cnnlib/series.py
 
 
 def _nbval(paths, env=None, cwd=ROOT):
@@ -50,13 +50,15 @@ def _changing_cell_notebook(path, source_lines, tags=()):
 
 def test_a_changing_output_passes_nbval_only_because_it_is_marked(tmp_path):
     draw = "print(secrets.randbelow(10 ** 9))"
-    marked = _changing_cell_notebook(tmp_path / "tagged.ipynb", ["# A random number.", draw], tags=["nbval-ignore-output"])
-    bare_marker = _changing_cell_notebook(tmp_path / "bare.ipynb", ["# NBVAL_IGNORE_OUTPUT", "# A random number.", draw])
+    marked = _changing_cell_notebook(tmp_path / "tagged.ipynb", ["# A random number.", draw],
+                                     tags=["nbval-ignore-output"])
+    bare_marker = _changing_cell_notebook(tmp_path / "bare.ipynb",
+                                          ["# NBVAL_IGNORE_OUTPUT", "# A random number.", draw])
     unmarked = _changing_cell_notebook(tmp_path / "unmarked.ipynb", ["# A random number.", draw])
     with_reason = _changing_cell_notebook(tmp_path / "reason.ipynb", ["# NBVAL_IGNORE_OUTPUT: a random number", draw])
     # One nbval run over the four notebooks (one kernel start-up each is the cost), read per cell.
-    run = _nbval([marked, bare_marker, unmarked, with_reason, "--rootdir", tmp_path, "--junitxml", tmp_path / "report.xml"],
-                 cwd=tmp_path)
+    run = _nbval([marked, bare_marker, unmarked, with_reason, "--rootdir", tmp_path,
+                  "--junitxml", tmp_path / "report.xml"], cwd=tmp_path)
     results = _cell_results(tmp_path / "report.xml", cell="Cell 1")
     assert set(results) == {"tagged", "bare", "unmarked", "reason"}, run.stdout[-2000:]
     assert results["tagged"] == "passed", run.stdout[-2000:]
@@ -77,7 +79,8 @@ def _cell_results(report, cell):
         # JUnit's class name is the notebook's path with dots for slashes: "tagged.ipynb" here.
         stem = case.get("classname").removesuffix(".ipynb").replace("/", ".").rsplit(".", 1)[-1]
         failure = case.find("failure")
-        results[stem] = "passed" if failure is None else "failed: " + (failure.get("message", "") + (failure.text or ""))
+        results[stem] = ("passed" if failure is None
+                         else "failed: " + (failure.get("message", "") + (failure.text or "")))
     return results
 
 
@@ -92,7 +95,8 @@ def _openblas_core(env):
     code = ("import ctypes, glob, os, numpy\n"
             "libs = glob.glob(os.path.join(os.path.dirname(numpy.__file__), os.pardir, 'numpy.libs', '*openblas*'))\n"
             "lib = ctypes.CDLL(libs[0])\n"
-            "for symbol in ('scipy_openblas_get_corename64_', 'scipy_openblas_get_corename', 'openblas_get_corename'):\n"
+            "for symbol in ('scipy_openblas_get_corename64_', 'scipy_openblas_get_corename',\n"
+            "               'openblas_get_corename'):\n"
             "    try:\n"
             "        f = getattr(lib, symbol)\n"
             "    except AttributeError:\n"

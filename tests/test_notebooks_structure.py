@@ -13,10 +13,11 @@ from nbval.plugin import comment_markers, find_comment_markers, find_metadata_ta
 
 import background
 
+from cnnlib import series
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
-EXPECTED = [f"{i:02d}" for i in range(13)]
+NOTEBOOKS = [NOTEBOOK_DIR / entry.file for entry in series.SERIES]      # the manifest, cnnlib/series.py
 # Markdown links and images: [text](target) and ![alt](target); targets with a scheme are external.
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 IGNORE_TAG = "nbval-ignore-output"
@@ -50,8 +51,9 @@ def _local_targets(text):
         yield target.split("#")[0]
 
 
-def test_the_series_has_notebooks_00_to_12():
-    assert [p.name[:2] for p in NOTEBOOKS] == EXPECTED
+def test_the_notebooks_folder_holds_exactly_the_manifests_notebooks():
+    assert series.problems(NOTEBOOK_DIR) == []
+    assert len(series.SERIES) >= 13 and series.SERIES[0].file == "00_index.ipynb"
 
 
 def test_navigation_and_contents_are_up_to_date():
@@ -130,7 +132,8 @@ def test_widget_cells_ignore_their_output_and_store_a_stable_repr(path):
         widget_outputs = [o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
         if not widget_outputs:
             continue
-        assert output_is_ignored(cell), f"{path.name}: a widget's output (its model id) changes every run: {cell.source[:80]!r}"
+        assert output_is_ignored(cell), \
+            f"{path.name}: a widget's output (its model id) changes every run: {cell.source[:80]!r}"
         for output in widget_outputs:
             text = output["data"].get("text/plain", "")
             assert STABLE_WIDGET_REPR.match(text), \
@@ -176,7 +179,8 @@ def test_each_notebook_fits_one_class_and_says_how_long_it_takes(path):
     assert re.search(r"About \d+ minutes", cells[0].source), f"{path.name}: the first cell must state the length"
     assert cells[1].source.startswith("<!-- NAV -->"), f"{path.name}: title and 'what you will learn', then navigation"
     core = _before_going_further(cells)
-    words = sum(_prose_words(c.source) for c in core if c.cell_type == "markdown" and not c.source.startswith("<!-- NAV"))
+    words = sum(_prose_words(c.source) for c in core
+                if c.cell_type == "markdown" and not c.source.startswith("<!-- NAV"))
     assert len(core) <= 50, f"{path.name}: {len(core)} cells before 'Going further' (one class: at most 50)"
     assert words <= 2_600, f"{path.name}: {words} words of prose before 'Going further' (one class: about 2,500)"
 

@@ -1,4 +1,4 @@
-"""Notebook 08's figures and the index arithmetic they share with the gradient-flow explorer."""
+"""Notebook 08's figures, and the index arithmetic (cnnlib.shapes) they share with the gradient-flow explorer."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,6 +9,7 @@ import pytest
 from cnnlib import conv2d, kernels
 from cnnlib.conv import conv2d_backward
 from cnnlib.plots import backprop as bp
+from cnnlib.shapes import outputs_reading, window_cells
 
 
 @pytest.fixture(autouse=True)
@@ -38,33 +39,33 @@ def test_window_cells_and_outputs_reading_agree_with_the_forward_pass(shape, k, 
     out_shape = conv2d(np.zeros(shape), np.ones((k, k)), stride=stride, padding=padding, dilation=dilation).shape
     for i in range(out_shape[0]):
         for j in range(out_shape[1]):
-            taps = bp.window_cells(i, j, shape, k, stride, padding, dilation)
+            taps = window_cells(i, j, shape, k, stride, padding, dilation)
             assert len(taps) == k * k
             inside = {(r, c) for r, c, _, _ in taps if 0 <= r < shape[0] and 0 <= c < shape[1]}
             col = jac[:, i * out_shape[1] + j].reshape(shape)
             assert inside == {tuple(rc) for rc in np.argwhere(col != 0)}
     for r in range(shape[0]):
         for c in range(shape[1]):
-            readers = bp.outputs_reading(r, c, shape, k, stride, padding, dilation)
+            readers = outputs_reading(r, c, shape, k, stride, padding, dilation)
             row = jac[r * shape[1] + c].reshape(out_shape)
             assert {(i, j) for i, j, _, _ in readers} == {tuple(ij) for ij in np.argwhere(row != 0)}
             for i, j, a, b in readers:       # the tap links them: output (i, j) reads (r, c) through w[a, b]
-                assert (r, c, a, b) in bp.window_cells(i, j, shape, k, stride, padding, dilation)
+                assert (r, c, a, b) in window_cells(i, j, shape, k, stride, padding, dilation)
 
 
 def test_window_cells_marks_padding_taps_and_rejects_missing_cells():
-    taps = bp.window_cells(0, 0, (5, 5), 3, 1, 1)
+    taps = window_cells(0, 0, (5, 5), 3, 1, 1)
     assert taps[0] == (-1, -1, 0, 0) and taps[-1] == (1, 1, 2, 2)
     assert sum(1 for r, c, _, _ in taps if r < 0 or c < 0) == 5
     with pytest.raises(ValueError, match="does not exist"):
-        bp.window_cells(5, 0, (5, 5), 3, 1, 1)
+        window_cells(5, 0, (5, 5), 3, 1, 1)
     with pytest.raises(ValueError, match="does not exist"):
-        bp.outputs_reading(0, 9, (5, 5), 3)
+        outputs_reading(0, 9, (5, 5), 3)
 
 
 def test_a_stride_larger_than_the_kernel_leaves_unread_inputs():
-    assert bp.outputs_reading(0, 2, (6, 6), 2, stride=3) == []
-    assert bp.outputs_reading(0, 3, (6, 6), 2, stride=3) == [(0, 1, 0, 0)]
+    assert outputs_reading(0, 2, (6, 6), 2, stride=3) == []
+    assert outputs_reading(0, 3, (6, 6), 2, stride=3) == [(0, 1, 0, 0)]
 
 
 def test_chain_rule_figure_writes_the_hand_computed_gradients():

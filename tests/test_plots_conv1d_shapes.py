@@ -10,6 +10,7 @@ from PIL import Image
 from cnnlib.plots import figure_to_png, new_figure
 from cnnlib.plots import conv1d as plots1d
 from cnnlib.plots import shapes as plots_shapes
+from cnnlib.shapes import formula_text
 
 @pytest.fixture(autouse=True)
 def close_figures():
@@ -66,8 +67,8 @@ def test_other_conv1d_figures_draw():
 
 
 def test_formula_text_fills_in_the_numbers():
-    assert "does not fit" in plots_shapes.formula_text(5, 9, 1)
-    assert plots_shapes.formula_text(227, 11, 0, 4).endswith("⌊(227 - 11 + 2·0)/4⌋ + 1 = 54 + 1 = 55")
+    assert "does not fit" in formula_text(5, 9, 1)
+    assert formula_text(227, 11, 0, 4).endswith("⌊(227 - 11 + 2·0)/4⌋ + 1 = 54 + 1 = 55")
 
 
 def test_draw_output_grid_marks_skipped_cells_and_draws_one_dot_per_output():

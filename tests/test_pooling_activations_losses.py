@@ -47,10 +47,25 @@ def test_pooling_errors():
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_activation_derivatives_match_finite_differences(name):
-    f, grad = ACTIVATIONS[name]
+    f, grad = ACTIVATIONS[name].function, ACTIVATIONS[name].derivative
     z = np.linspace(-6, 6, 121) + 0.013   # avoid ReLU's kink at exactly 0
     h = 1e-6
     np.testing.assert_allclose(grad(z), (f(z + h) - f(z - h)) / (2 * h), atol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_the_activation_record_names_a_layer_that_applies_its_function(name):
+    import cnnlib.nn
+    from cnnlib.inspection import ACTIVATION_NAMES
+    record = ACTIVATIONS[name]
+    assert record.name == name and record.formula.startswith("$") and record.derivative_formula.startswith("$")
+    if record.layer is None:
+        return
+    layer = getattr(cnnlib.nn, record.layer)()
+    z = np.linspace(-3, 3, 13).reshape(1, 13)
+    np.testing.assert_allclose(layer.forward(z), record.function(z))
+    np.testing.assert_allclose(layer.backward(np.ones_like(z)), record.derivative(z))
+    assert ACTIVATION_NAMES[type(layer)] == record.label      # the feature-map stages are named after it
 
 
 def test_activation_values_and_stability():

@@ -46,7 +46,8 @@ def test_a_digit_enlarged_3x_by_copying_pixels_gives_exactly_the_same_image():
     # The same picture on a finer grid: area averaging undoes the enlargement wherever it sits.
     for offset in [(0, 0), (30, 40), (116, 66)]:
         for digit in DIGITS:
-            assert np.array_equal(preprocess_drawing(on_canvas(digit, 3, offset, order=None)), preprocess_drawing(digit))
+            moved = on_canvas(digit, 3, offset, order=None)
+            assert np.array_equal(preprocess_drawing(moved), preprocess_drawing(digit))
 
 
 @pytest.mark.parametrize("zoom, offset, order", [(3, (30, 40), 1), (3, (100, 5), 3), (2.5, (50, 20), 1),

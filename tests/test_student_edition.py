@@ -88,6 +88,20 @@ def test_the_builder_notices_a_solution_and_clears_exercise_outputs():
     assert "secret_formula" not in "".join(sources)
 
 
+def test_model_answers_are_hidden_and_each_explain_question_gets_an_answer_cell():
+    builder = background.student_edition_builder()
+    question = nbformat.v4.new_markdown_cell(
+        "**Explain.** Why divide by p in dropout?\n\n<details><summary>Model answer</summary>\n\n"
+        "So the expected activation is unchanged.\n</details>")
+    hint = nbformat.v4.new_markdown_cell("<details><summary>Hint</summary>\n\nThink of the mean.\n</details>")
+    nb = nbformat.v4.new_notebook(cells=[question, hint])
+    sources = [c.source for c in builder.student_notebook(nb).cells]
+    assert sources == ["**Explain.** Why divide by p in dropout?", builder.ANSWER_CELL, hint.source]
+    near_miss = nbformat.v4.new_markdown_cell("**Explain.** Why?\n\n<details><summary>Model Answer</summary>x</details>")
+    with pytest.raises(builder.EditionError, match="Model Answer"):
+        builder.student_notebook(nbformat.v4.new_notebook(cells=[near_miss]))
+
+
 def executed_notebook_problems(path):
     """(number of exercise checks, problems) for a student notebook that has been run top to bottom:
     an error output anywhere, or an exercise check that did not say "not yet", is a problem."""

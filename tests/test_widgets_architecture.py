@@ -30,6 +30,8 @@ BUILDERS = {
     "gradient_flow_explorer": lambda: cw.gradient_flow_explorer(),
     "distortion_explorer": lambda: cw.distortion_explorer(),
     "batchnorm_explorer": lambda: cw.batchnorm_explorer(),
+    "concept_check": lambda: cw.concept_check("convolution_1d"),
+    "prediction": lambda: cw.prediction("Up or down?", ["up", "down", "unchanged"]),
 }
 TEXT_VALUES = {"weights": "0.5, 0.5", "scores": "1, 2, 3"}
 SKIPPED = (widgets.FileUpload,)           # the playground's upload has its own tests
@@ -52,9 +54,10 @@ def _move(name, control):
         control.click()
     elif isinstance(control, widgets.Checkbox):
         control.value = not control.value
-    elif isinstance(control, (widgets.Dropdown, widgets.ToggleButtons)):
+    elif isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)):
         values = [option[1] if isinstance(option, tuple) else option for option in control.options]
-        control.value = values[(values.index(control.value) + 1) % len(values)]
+        now = values.index(control.value) if control.value in values else -1     # radio buttons start unset
+        control.value = values[(now + 1) % len(values)]
     elif isinstance(control, widgets.FloatLogSlider):
         control.value = control.value * (2 if control.value * 2 <= control.base ** control.max else 0.5)
     elif isinstance(control, widgets.Text):

@@ -31,7 +31,8 @@ def test_the_numbers_are_those_of_cnnlib_batch_norm():
     view = batchnorm_explorer(shift=2.0, spread=1.5, batch_size=32, gamma=2.0, beta=-1.0, seed=7)
     x = 2.0 + 1.5 * np.random.default_rng(7).standard_normal((32, 1))
     out, mean, var = batch_norm(x, np.array([2.0]), np.array([-1.0]))
-    assert view.shown["mean_before"] == pytest.approx(mean[0]) and view.shown["std_before"] == pytest.approx(np.sqrt(var[0]))
+    assert view.shown["mean_before"] == pytest.approx(mean[0])
+    assert view.shown["std_before"] == pytest.approx(np.sqrt(var[0]))
     assert view.shown["mean_after"] == pytest.approx(out.mean()) and view.shown["std_after"] == pytest.approx(out.std())
     assert view.shown["relu_before"] == np.mean(x > 0) and view.shown["relu_after"] == np.mean(out > 0)
 
@@ -39,7 +40,8 @@ def test_the_numbers_are_those_of_cnnlib_batch_norm():
 def test_beta_shifts_the_mean_and_gamma_scales_the_std():
     view = batchnorm_explorer()
     view.controls["beta"].value = 2.0
-    assert view.shown["mean_after"] == pytest.approx(2.0, abs=1e-9) and view.shown["std_after"] == pytest.approx(1.0, abs=1e-5)
+    assert view.shown["mean_after"] == pytest.approx(2.0, abs=1e-9)
+    assert view.shown["std_after"] == pytest.approx(1.0, abs=1e-5)
     view.controls["beta"].value = -1.5
     assert view.shown["mean_after"] == pytest.approx(-1.5, abs=1e-9)
     view.controls["gamma"].value = 2.5

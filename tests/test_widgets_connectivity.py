@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from cnnlib import conv2d
-from cnnlib.plots.connectivity import connection_ids, neuron_name, weight_colours
+from cnnlib.conv import connection_ids, neuron_name
+from cnnlib.plots.connectivity import weight_colours
 from cnnlib.widgets import connectivity_view
 
 
@@ -107,7 +108,8 @@ def test_shared_weights_are_coloured_alike():
 
 @pytest.mark.parametrize("kwargs, exc, message", [
     (dict(input_size=9), ValueError, "input_size must be from 2 to 6"),
-    (dict(input_size=3, kernel_size=4), ValueError, "larger than the 3x3 input"),
+    (dict(input_size=3, kernel_size=4), ValueError,
+     "kernel_size 4 is too large: kernel 4x4 does not fit: it is larger than the padded input 3x3"),
     (dict(kernel_size=0), ValueError, "kernel_size must be at least 1"),
     (dict(stride=2.5), TypeError, "stride must be an integer"),
     (dict(stride=7), ValueError, "stride must be at most 4"),

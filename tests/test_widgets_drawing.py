@@ -9,7 +9,7 @@ from cnnlib.nn import Dense, Flatten, Sequential, lenet5
 from cnnlib.optim import Adam
 from cnnlib.train import fit, predict
 from cnnlib.widgets import Explorer, digit_drawing_explorer
-from cnnlib.widgets.drawing import HINT, array_to_data_url, data_url_to_array
+from cnnlib.widgets.drawing import HINT, _ESM, array_to_data_url, data_url_to_array, mnist_example
 
 (X_TRAIN, Y_TRAIN), (X_TEST, Y_TEST) = load_mnist()
 
@@ -38,9 +38,9 @@ def pad_picture(digit, zoom=8, offset=(30, 40)):
 
 def test_it_is_an_explorer_with_the_shared_shape(explorer):
     assert isinstance(explorer, Explorer)
-    assert set(explorer.controls) == {"canvas", "clear", "layer"}
+    assert set(explorer.controls) == {"canvas", "clear", "example", "layer"}
     assert set(explorer.views) == {"preprocessed", "probabilities", "guess", "message", "feature_maps"}
-    assert repr(explorer) == "DigitDrawingExplorer(controls=3)"
+    assert repr(explorer) == "DigitDrawingExplorer(controls=4)"
 
 
 def test_an_empty_pad_asks_for_a_digit(explorer):
@@ -140,3 +140,41 @@ def test_without_a_model_it_shows_an_untrained_lenet():
     explorer.controls["canvas"].show_array(pad_picture(X_TEST[0, 0]))
     assert np.all((0.05 < explorer.shown["probabilities"]) & (explorer.shown["probabilities"] < 0.15))
     assert "untrained" in explorer.views["message"].value
+
+
+# --- without a pointer: the example menu (keyboard and screen reader), and the guess in words --------
+
+def test_picking_an_example_from_the_menu_gives_a_guess_in_words(explorer, model):
+    menu = explorer.controls["example"]
+    assert menu.value is None and menu.description           # a named menu, reached with Tab
+    for digit in (7, 2, 0):
+        menu.value = digit                                    # what arrow keys + Enter on the menu do
+        shown = explorer.shown
+        assert shown["example"] == digit and shown["guess"] is not None
+        expected = preprocess_drawing(data_url_to_array(explorer.controls["canvas"].value))
+        assert np.array_equal(shown["preprocessed"], expected)
+        assert np.abs(shown["preprocessed"] - mnist_example(digit)).mean() < 0.02   # the digit as MNIST has it
+        assert shown["guess"] == digit                        # the trained network reads it right
+        sentence = explorer.description_view.value
+        assert sentence == shown["description"]
+        assert f"as a {digit}, {shown['confidence']:.0%} sure" in sentence and "MNIST test digit" in sentence
+        assert f"the guess {digit}" in shown["alt"]["probabilities"]
+
+
+def test_drawing_or_clearing_after_an_example_sets_the_menu_back(explorer):
+    explorer.controls["example"].value = 3
+    explorer.controls["canvas"].show_array(pad_picture(X_TEST[1, 0]))     # drawing over it
+    assert explorer.controls["example"].value is None and explorer.shown["example"] is None
+    assert "your drawing" in explorer.shown["description"]
+    explorer.controls["example"].value = 3
+    explorer.controls["clear"].click()
+    assert explorer.controls["example"].value is None and explorer.shown["guess"] is None
+    assert explorer.shown["description"] == HINT and "keyboard" in HINT
+
+
+def test_the_pad_is_reachable_and_usable_from_the_keyboard():
+    # The browser half (checked in Chromium by the browser tests): the canvas takes focus, has a
+    # name that says how to use it, and answers arrow keys, Space and Delete.
+    for needed in ('canvas.tabIndex = 0', 'aria-label', 'ArrowUp: [-1, 0]', 'event.key === " "', '"Delete"',
+                   'aria-live', "send()"):
+        assert needed in _ESM, needed

@@ -1,11 +1,13 @@
 """The gradient-flow explorer of notebook 08: set the controls, check what it shows."""
+from html import escape
+
 import numpy as np
 import pytest
 
 from cnnlib import conv2d, kernels
 from cnnlib.conv import conv2d_backward
 from cnnlib.plots.backprop import FLOW_EXAMPLE
-from cnnlib.pooling import avg_pool2d_backward, max_pool2d_backward
+from cnnlib.pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 from cnnlib.widgets import gradient_flow_explorer
 from cnnlib.widgets.gradient_flow import GradientFlowExplorer
 
@@ -126,8 +128,44 @@ def test_a_window_larger_than_the_padded_input_is_explained():
     assert view.shown["warning"] == "" and view.shown["output_shape"] == (1, 1)
 
 
-def test_every_control_combination_updates_without_raising():
+def _expected_flow(layer, direction, stride, padding, cell):
+    """What the explorer must show for the default 6x6 input: (output, grad_x, grad_w, jacobian), or
+    None where the setting is impossible (a pooling padding over half the window, a cell off the grid)."""
+    x, w = FLOW_EXAMPLE, kernels.sobel_x()
+    size = 3 if layer == "conv" else 2
+    if layer != "conv" and 2 * padding > size:
+        return None
+    side = (6 + 2 * padding - size) // stride + 1
+    if cell >= (side if direction == "output" else 6):
+        return None
+    forward = {"conv": lambda a: conv2d(a, w, stride=stride, padding=padding),
+               "max": lambda a: max_pool2d(a, size, stride, padding),
+               "avg": lambda a: avg_pool2d(a, size, stride, padding)}[layer]
+    out = forward(x)
+    assert out.shape == (side, side)
+
+    def backward(seed):
+        if layer == "conv":
+            return conv2d_backward(seed, x, w, stride=stride, padding=padding)[:2]
+        pool_backward = max_pool2d_backward if layer == "max" else avg_pool2d_backward
+        return pool_backward(seed, x, size, stride, padding), None
+
+    def one_hot(shape, i, j):
+        seed = np.zeros(shape)
+        seed[i, j] = 1.0
+        return seed
+    if direction == "output":
+        grad_x, grad_w = backward(one_hot(out.shape, cell, cell))
+        return out, grad_x, grad_w, None
+    # d out[i, j] / d x[cell, cell], output by output, from the same backward pass
+    jacobian = np.array([[backward(one_hot(out.shape, i, j))[0][cell, cell] for j in range(side)]
+                         for i in range(side)])
+    return out, None, None, jacobian
+
+
+def test_every_control_combination_shows_cnnlibs_gradients_or_says_why_not():
     view = gradient_flow_explorer()
+    seen = {"shown": 0, "refused": 0}
     for layer in ("conv", "max", "avg"):
         view.controls["layer"].value = layer
         for direction in ("output", "input"):
@@ -138,7 +176,26 @@ def test_every_control_combination_updates_without_raising():
                     view.controls["padding"].value = padding
                     for cell in (0, 3, 5):
                         view.controls["row"].value = view.controls["col"].value = cell
-                        assert isinstance(view.shown["warning"], str)
+                        setting = (layer, direction, stride, padding, cell)
+                        shown, expected = view.shown, _expected_flow(*setting)
+                        if expected is None:
+                            seen["refused"] += 1
+                            warning = escape(shown["warning"], quote=False)
+                            assert shown["warning"] and warning in view.views["warning"].value, setting
+                            assert shown["output"] is None and shown["grad_x"] is None, setting
+                            assert shown["jacobian"] is None and view.views["output"].value == "", setting
+                            continue
+                        seen["shown"] += 1
+                        out, grad_x, grad_w, jacobian = expected
+                        assert shown["warning"] == "" and shown["cell"] == (cell, cell), setting
+                        assert shown["output_shape"] == out.shape, setting
+                        np.testing.assert_allclose(shown["output"], out, err_msg=str(setting))
+                        for name, value in (("grad_x", grad_x), ("grad_w", grad_w), ("jacobian", jacobian)):
+                            if value is None:
+                                assert shown[name] is None, (setting, name)
+                            else:
+                                np.testing.assert_allclose(shown[name], value, err_msg=f"{setting} {name}")
+    assert seen["shown"] > 50 and seen["refused"] > 20, seen
 
 
 def test_bad_arguments_raise_at_build_time():

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from cnnlib.plots.pooling import example_feature_map, shift_image, unchanged_counts
+from cnnlib.augment import shift_image
+from cnnlib.pooling import example_feature_map, unchanged_counts
 from cnnlib.widgets import pooling_explorer
 
 

@@ -28,7 +28,7 @@ def test_default_is_the_notes_example_at_its_first_output():
     assert "60×5 + 113×(-1)" in s["formula"] and s["formula"].endswith("= 114")
     assert s["output"][0, 0] == 114 and np.isnan(s["output"]).sum() == 24
     assert s["warning"] == ""
-    assert w.cell_buttons[0][0].description == "114" and w.cell_buttons[0][1].description == ""
+    assert w.cell_buttons[0][0].description == "114" and w.cell_buttons[0][1].description == "?"
 
 
 def test_next_and_prev_buttons_step_through_positions():

@@ -7,6 +7,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnlib.data import load_mnist  # noqa: E402
+from cnnlib.inspection import grid_shape, tile_maps  # noqa: E402
 from cnnlib.nn import Dense, Flatten, Sequential, lenet5  # noqa: E402
 from cnnlib.optim import Adam  # noqa: E402
 from cnnlib.plots import training as training_plots  # noqa: E402
@@ -239,14 +240,14 @@ def test_callback_rejects_unknown_events(trained):
 # --- the static figures of notebook 10 -----------------------------------------------------------
 
 def test_tiling_lays_maps_out_in_a_grid():
-    assert training_plots.grid_shape(6) == (3, 2) and training_plots.grid_shape(16) == (4, 4)
+    assert grid_shape(6) == (3, 2) and grid_shape(16) == (4, 4)
     maps = np.arange(3 * 2 * 2, dtype=float).reshape(3, 2, 2)
-    tiled = training_plots.tile_maps(maps, 2, 2)
+    tiled = tile_maps(maps, 2, 2)
     assert tiled.shape == (5, 5)
     np.testing.assert_array_equal(tiled[3:, :2], maps[2])
     assert np.isnan(tiled[2]).all() and np.isnan(tiled[3:, 3:]).all()       # the gap and the unused cell
     with pytest.raises(ValueError, match="do not fit"):
-        training_plots.tile_maps(maps, 1, 2)
+        tile_maps(maps, 1, 2)
 
 
 def test_static_figures_draw(trained, data):

@@ -148,12 +148,13 @@ def test_static_figures_of_notebook_03_draw_the_maps_conv2d_computes():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from cnnlib.conv import channel_contributions
     from cnnlib.plots import volumes as vplots
 
     photo = sample_image("shapes", size=24, gray=False)
     volume = photo.transpose(2, 0, 1)
     filter_ = preset_filter("green minus blue", size=3)
-    parts = vplots.channel_contributions(volume, filter_)
+    parts = channel_contributions(volume, filter_)
     for c in range(3):
         np.testing.assert_allclose(parts[c], signal.correlate2d(volume[c], filter_[c], mode="valid"),
                                    rtol=1e-5, atol=1e-6)
@@ -168,5 +169,5 @@ def test_static_figures_of_notebook_03_draw_the_maps_conv2d_computes():
     texts = [t.get_text() for t in ax.texts]
     assert "output 28x28x6" in texts and "75 products + bias = 1 number" in texts
     with pytest.raises(ValueError, match="same C"):
-        vplots.channel_contributions(volume, filter_[:2])
+        channel_contributions(volume, filter_[:2])
     plt.close("all")

@@ -3,17 +3,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from . import IMAGE_CMAP
+from . import BLUE, GREEN, IMAGE_CMAP, ORANGE, PURPLE, VERMILLION
 
-# Line styles as well as colours, so the curves stay apart in grey-scale.
+# Line styles as well as colours (the colour-blind-safe palette), so the curves stay apart in
+# grey-scale and for every reader.
 LINE_STYLES = {
-    "sigmoid": dict(color="tab:blue", linestyle="-"),
-    "tanh": dict(color="tab:orange", linestyle="--"),
-    "relu": dict(color="tab:green", linestyle="-."),
-    "softplus": dict(color="tab:purple", linestyle=":"),
+    "sigmoid": dict(color=BLUE, linestyle="-"),
+    "tanh": dict(color=ORANGE, linestyle="--"),
+    "relu": dict(color=GREEN, linestyle="-."),
+    "softplus": dict(color=PURPLE, linestyle=":"),
 }
-# A second run of one activation (another initialisation, say): a darker colour and a solid line.
-VARIANT_STYLES = {"relu (He)": dict(color="darkgreen", linestyle="-")}
+# A second run of one activation (another initialisation, say): another colour and a dash-dot-dot line.
+VARIANT_STYLES = {"relu (He)": dict(color=VERMILLION, linestyle=(0, (5, 1, 1, 1, 1, 1)))}
 
 
 def activation_figure(names=("sigmoid", "tanh", "relu", "softplus"), z_max=5.0):
@@ -24,9 +25,9 @@ def activation_figure(names=("sigmoid", "tanh", "relu", "softplus"), z_max=5.0):
     z = np.linspace(-z_max, z_max, 501)
     fig, (ax_f, ax_d) = plt.subplots(1, 2, figsize=(12, 4.6))
     for name in names:
-        f, f_grad = ACTIVATIONS[name]
-        ax_f.plot(z, f(z), linewidth=2.5, label=name, **LINE_STYLES[name])
-        ax_d.plot(z, f_grad(z), linewidth=2.5, label=name, **LINE_STYLES[name])
+        activation, style = ACTIVATIONS[name], LINE_STYLES.get(name, {})    # a new activation: default style
+        ax_f.plot(z, activation.function(z), linewidth=2.5, label=name, **style)
+        ax_d.plot(z, activation.derivative(z), linewidth=2.5, label=name, **style)
     ax_f.set(title="the functions f(z)", xlabel="pre-activation z", ylabel="f(z)", ylim=(-1.3, z_max + 0.2))
     ax_d.set(title="their derivatives f'(z)", xlabel="pre-activation z", ylabel="f'(z)", ylim=(-0.05, 1.1))
     ax_d.axhline(0.25, color="grey", linewidth=1)

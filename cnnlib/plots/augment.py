@@ -1,14 +1,15 @@
 """Figures for notebook 11 (data augmentation): digits side by side, a shift's overlap, one digit
 under many random distortions, and elastic displacement fields drawn as arrows. The distortions come from :mod:`cnnlib.augment`."""
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
 from .. import augment
 from .._checks import as_positive_int, as_rng
-from . import IMAGE_CMAP, projector
+from . import HIGHLIGHT_COLOUR, IMAGE_CMAP, ORANGE, SKY_BLUE, projector
 
-HIGHLIGHT_COLOR = "tab:orange"
+HIGHLIGHT_COLOR = HIGHLIGHT_COLOUR        # the palette's orange (cnnlib.plots)
 
 
 def _as_digit(image):
@@ -41,15 +42,18 @@ def gallery_figure(images, titles):
 @projector
 def overlap_figure(before, after, threshold=0.5):
     """Where the ink (pixels above ``threshold``) is before and after a distortion, in one picture:
-    red only before, cyan only after, white in both."""
+    orange only before, sky blue only after (a pair every colour vision tells apart), white in both."""
     before, after = _as_digit(before) > threshold, _as_digit(after) > threshold
-    rgb = np.stack([before, after, after], axis=-1).astype(float)
+    rgb = np.zeros(before.shape + (3,))
+    rgb[before & ~after] = matplotlib.colors.to_rgb(ORANGE)
+    rgb[after & ~before] = matplotlib.colors.to_rgb(SKY_BLUE)
+    rgb[before & after] = 1.0
     fig, ax = plt.subplots(figsize=(3.6, 3.9))
     ax.imshow(rgb)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(f"white: ink in both ({(before & after).sum()} of {before.sum()})\n"
-                 "red: only before, cyan: only after", fontsize=11)
+                 "orange: only before, blue: only after", fontsize=11)
     return fig
 
 

@@ -1,22 +1,21 @@
-"""Static figures for notebook 08 (backpropagation), and the index arithmetic they share with the
-gradient-flow explorer: which input cells an output's window reads, and which outputs read an input.
+"""Static figures for notebook 08 (backpropagation).
 
-The two index functions are plain maths (they would sit well in ``cnnlib.shapes``); the figures
-only call cnnlib's forward and backward passes and draw.
+The figures only call cnnlib's forward and backward passes and draw; which input cells an
+output's window reads is :func:`cnnlib.shapes.window_cells`.
 """
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 
-from .._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_ndim
+from .._checks import as_float_array, check_ndim
 from ..activations import relu, relu_grad
 from ..conv import conv2d, conv2d_backward
 from ..pooling import max_pool2d
-from ..shapes import output_size
-from . import SIGNED_CMAP, VALUE_CMAP, number_grid
+from ..shapes import window_cells
+from . import BLUE, HIGHLIGHT_COLOUR, SIGNED_CMAP, VALUE_CMAP, VERMILLION, number_grid, tint
 
-GRAD_COLOUR = "#c0392b"        # backward values: red, forward values: black
-TOUCHED_COLOUR = "tab:orange"  # the cells an output's window reads
+GRAD_COLOUR = VERMILLION             # backward values: red (bold, below each arrow), forward values: black
+TOUCHED_COLOUR = HIGHLIGHT_COLOUR    # the cells an output's window reads (orange)
 # A 6 x 6 map of small whole numbers (the gradient-flow figure and explorer), so every gradient
 # on screen is a number you can check by hand.
 FLOW_EXAMPLE = np.array([[3, 1, 4, 1, 5, 9],
@@ -25,57 +24,6 @@ FLOW_EXAMPLE = np.array([[3, 1, 4, 1, 5, 9],
                          [8, 4, 6, 2, 6, 4],
                          [3, 3, 8, 3, 2, 7],
                          [9, 5, 0, 2, 8, 8]], dtype=float)
-
-
-def window_cells(out_row, out_col, input_shape, size, stride=1, padding=0, dilation=1):
-    """The taps of the window behind output (out_row, out_col): a list of (r, c, a, b).
-
-    Output (i, j) reads input (r, c) = (i*s + a*d - p, j*s + b*d - p) through kernel entry (a, b),
-    for every a < kh, b < kw. Rows and columns are in the *unpadded* input, so a tap with r or c
-    outside [0, H) x [0, W) lands on the padding (it reads a zero and passes no gradient back).
-    ``input_shape``: (H, W); ``size``, ``stride``, ``padding`` (per side), ``dilation``: int or pair.
-    Raises ValueError if the output cell does not exist for these settings.
-    """
-    (height, width), (kh, kw), (sh, sw), (ph, pw), (dh, dw) = _geometry(input_shape, size, stride, padding, dilation)
-    out_h, out_w = _output_shape((height, width), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
-    if not (0 <= out_row < out_h and 0 <= out_col < out_w):
-        raise ValueError(f"output cell ({out_row}, {out_col}) does not exist: the output is {out_h} x {out_w}")
-    return [(out_row * sh + a * dh - ph, out_col * sw + b * dw - pw, a, b) for a in range(kh) for b in range(kw)]
-
-
-def outputs_reading(in_row, in_col, input_shape, size, stride=1, padding=0, dilation=1):
-    """The outputs whose window covers input (in_row, in_col): a list of (i, j, a, b), where (a, b)
-    is the kernel entry that links them. This is the input's share of the backward pass: its
-    gradient is the sum over this list of grad_out[i, j] * w[a, b]. Empty when no window reaches
-    the cell (a stride larger than the kernel, or rows dropped by the floor in the output size).
-    """
-    (height, width), (kh, kw), (sh, sw), (ph, pw), (dh, dw) = _geometry(input_shape, size, stride, padding, dilation)
-    if not (0 <= in_row < height and 0 <= in_col < width):
-        raise ValueError(f"input cell ({in_row}, {in_col}) does not exist: the input is {height} x {width}")
-    out_h, out_w = _output_shape((height, width), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
-    found = []
-    for a in range(kh):
-        top = in_row + ph - a * dh             # = i * sh for the output that uses tap a
-        if top < 0 or top % sh or top // sh >= out_h:
-            continue
-        for b in range(kw):
-            left = in_col + pw - b * dw
-            if left < 0 or left % sw or left // sw >= out_w:
-                continue
-            found.append((top // sh, left // sw, a, b))
-    return sorted(found)
-
-
-def _geometry(input_shape, size, stride, padding, dilation):
-    if len(input_shape) != 2:
-        raise ValueError(f"input_shape must be (H, W), got {input_shape!r}")
-    return (tuple(as_positive_int(n, "input_shape") for n in input_shape), as_pair(size, "size", as_positive_int),
-            as_pair(stride, "stride", as_positive_int), as_pair(padding, "padding", as_nonnegative_int),
-            as_pair(dilation, "dilation", as_positive_int))
-
-
-def _output_shape(hw, k, s, p, d):
-    return tuple(output_size(n, kk + (kk - 1) * (dd - 1), pp, ss) for n, kk, ss, pp, dd in zip(hw, k, s, p, d))
 
 
 def _arrow(ax, start, end, colour="black"):
@@ -108,7 +56,7 @@ def chain_rule_figure(x=(3.0, 1.0), w=(0.5, -1.0), b=1.0, target=0.5):
     for name, (cx, cy) in nodes.items():
         leaf = name in ("x1", "w1", "x2", "w2", "b")
         radius = 0.45 if name != "L" else 0.8
-        ax.add_patch(Circle((cx, cy), radius, facecolor="#f3f3f3" if leaf else "#dbe6f3",
+        ax.add_patch(Circle((cx, cy), radius, facecolor="#f3f3f3" if leaf else tint(BLUE, 0.15),
                             edgecolor="black", linewidth=1.5))
         ax.text(cx, cy, labels[name], ha="center", va="center", fontsize=15 if name != "L" else 12)
     for start, end, forward, backward in edges:
@@ -263,6 +211,5 @@ def kernel_learning_figure(losses, snapshots, true_kernel):
     return fig
 
 
-__all__ = ["GRAD_COLOUR", "TOUCHED_COLOUR", "FLOW_EXAMPLE", "window_cells", "outputs_reading",
-           "chain_rule_figure", "pool_backward_figure", "conv_backward_figure",
+__all__ = ["GRAD_COLOUR", "TOUCHED_COLOUR", "FLOW_EXAMPLE", "chain_rule_figure", "pool_backward_figure", "conv_backward_figure",
            "gradient_flow_figure", "kernel_learning_figure"]

@@ -7,9 +7,10 @@ The numbers come from cnnlib: ``fit``'s :class:`~cnnlib.train.History`, the tabl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import projector
+from . import BLUE, ORANGE, projector
 
-COLORS = ("0.45", "#1f3b73")            # the baseline grey, the improved model dark blue
+COLORS = ("0.45", BLUE)                 # the baseline grey, the improved model blue
+LINESTYLES = ("--", "-")                # and dashed against solid, so colour is never the only difference
 
 
 def _smooth(values, window):
@@ -30,16 +31,19 @@ def training_comparison_figure(histories, test_accuracy=None, *, window=10):
     bold ones running means over ``window`` batches.
     """
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(14, 4.6))
-    for (name, history), color in zip(histories.items(), COLORS * len(histories)):
+    for (name, history), color, style in zip(histories.items(), COLORS * len(histories),
+                                             LINESTYLES * len(histories)):
         steps = np.arange(1, len(history.batch_loss) + 1)
         label = name if test_accuracy is None else f"{name}: test accuracy {test_accuracy[name]:.0%}"
-        ax_loss.plot(steps, history.batch_loss, color=color, alpha=0.25, linewidth=1)
-        ax_loss.plot(steps, _smooth(history.batch_loss, window), color=color, linewidth=2.5, label=label)
-        ax_acc.plot(steps, history.batch_accuracy, color=color, alpha=0.25, linewidth=1)
-        ax_acc.plot(steps, _smooth(history.batch_accuracy, window), color=color, linewidth=2.5, label=label)
-    ax_loss.axhline(np.log(10), color="tab:orange", linestyle="--", linewidth=1.5, label="guessing: ln 10")
+        ax_loss.plot(steps, history.batch_loss, color=color, alpha=0.25, linewidth=1, linestyle="-")
+        ax_loss.plot(steps, _smooth(history.batch_loss, window), color=color, linewidth=2.5, label=label,
+                     linestyle=style)
+        ax_acc.plot(steps, history.batch_accuracy, color=color, alpha=0.25, linewidth=1, linestyle="-")
+        ax_acc.plot(steps, _smooth(history.batch_accuracy, window), color=color, linewidth=2.5, label=label,
+                    linestyle=style)
+    ax_loss.axhline(np.log(10), color=ORANGE, linestyle=":", linewidth=2, label="guessing: ln 10")
     ax_loss.set(xlabel="step (batch of 64)", ylabel="cross-entropy loss", title="training loss per batch")
-    ax_acc.axhline(0.1, color="tab:orange", linestyle="--", linewidth=1.5, label="guessing: 10%")
+    ax_acc.axhline(0.1, color=ORANGE, linestyle=":", linewidth=2, label="guessing: 10%")
     ax_acc.set(xlabel="step (batch of 64)", ylabel="accuracy", ylim=(0, 1), title="training accuracy per batch")
     ax_loss.legend(loc="upper right")
     ax_acc.legend(loc="center right")
@@ -59,7 +63,7 @@ def growth_figure(tables, years):
                ("multiply-adds per image", [tables[n].total_macs for n in names], None))
     fig, axes = plt.subplots(1, 3, figsize=(16, 5))
     for ax, (title, values, fmt) in zip(axes, figures):
-        bars = ax.bar(labels, values, color=["0.6"] + ["#1f3b73"] * (len(values) - 1))
+        bars = ax.bar(labels, values, color=["0.6"] + [BLUE] * (len(values) - 1))    # each bar is labelled
         ax.set_yscale("log")
         ax.set_title(title)
         ax.set_ylim(min(values) / 2, max(values) * 8)
@@ -92,7 +96,7 @@ def gradient_norms_figure(blocks, plain, residual, output_norm):
             label="plain: conv-BN-ReLU-conv-BN-ReLU")
     ax.plot(blocks, np.asarray(residual) / output_norm, "s-", color=COLORS[1], linewidth=2.5,
             label="residual: ReLU(F(x) + x)")
-    ax.axhline(1, color="tab:orange", linestyle="--", linewidth=1.5, label="unchanged")
+    ax.axhline(1, color=ORANGE, linestyle=":", linewidth=2, label="unchanged")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(blocks, [str(b) for b in blocks])

@@ -1,7 +1,7 @@
 """Figures for notebook 05: a convolution drawn as a layer of neurons.
 
 Which input feeds which output, and through which weight, comes from :func:`cnnlib.conv_matrix`
-applied to a kernel whose entries are the weight numbers 1, 2, ..., F*F (:func:`connection_ids`).
+applied to a kernel whose entries are the weight numbers 1, 2, ..., F*F (:func:`cnnlib.conv.connection_ids`).
 Each weight number gets its own colour, so shared weights show up coloured alike.
 Inputs are numbered 1..n*n row by row and outputs are named h11, h12, ... as in the notes.
 """
@@ -10,44 +10,27 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from .._checks import as_positive_int
-from ..conv import conv_matrix
+from ..conv import connection_ids, neuron_name, weight_ids
 from ..shapes import conv_parameter_count, dense_parameter_count, output_size, receptive_field
-from . import IMAGE_CMAP, SIGNED_CMAP
+from . import BLUE, IMAGE_CMAP, ORANGE, PALETTE, SIGNED_CMAP, VERMILLION
 
 UNUSED_COLOUR = "#f2f2f2"
-CONE_COLOUR = "#ff7f0e"
-
-
-def weight_ids(kernel_size):
-    """The kernel's weights numbered 1..F*F row by row: [[1, 2], [3, 4]] for F = 2."""
-    k = as_positive_int(kernel_size, "kernel_size")
-    return np.arange(1, k * k + 1, dtype=float).reshape(k, k)
-
-
-def connection_ids(input_size, kernel_size, stride=1):
-    """An (outputs x inputs) matrix: entry [r, i] is the number of the kernel weight joining input i
-    to output r (1..F*F), or 0 if they are not connected. It is conv_matrix of :func:`weight_ids`."""
-    n = as_positive_int(input_size, "input_size")
-    return conv_matrix((n, n), weight_ids(kernel_size), stride=stride).astype(int)
+CONE_COLOUR = ORANGE
 
 
 def weight_colours(count):
-    """``count`` colours, one per weight: a qualitative palette while it lasts, then viridis.
+    """``count`` colours, one per weight: the series' colour-blind-safe palette while it lasts
+    (blue for w1, orange for w2, ...), then viridis.
 
     Viridis is sampled in golden-ratio steps, so neighbouring weights never look alike (a smooth
-    ramp would make a dense layer's weights seem shared).
+    ramp would make a dense layer's weights seem shared). The figures also write the weight's
+    name (w1, w2, ...) where there is room, so the colour is never the only clue.
     """
     count = as_positive_int(count, "count")
-    if count <= 10:
-        return [matplotlib.colors.to_hex(c) for c in matplotlib.colormaps["tab10"].colors[:count]]
+    if count <= len(PALETTE):
+        return [colour.lower() for colour in list(PALETTE.values())[:count]]
     positions = (np.arange(count) * 0.6180339887) % 1.0
     return [matplotlib.colors.to_hex(c) for c in matplotlib.colormaps["viridis"](positions)]
-
-
-def neuron_name(index, out_cols):
-    """The notes' name of output number ``index`` (row by row, from 0): h11, h12, ..."""
-    row, col = divmod(index, out_cols)
-    return f"h{row + 1}{col + 1}" if out_cols < 10 else f"h{row + 1},{col + 1}"
 
 
 def _new_figure(width, height):
@@ -68,8 +51,11 @@ def _input_grid(ax, n, weight_of_input, colours, title):
             weight = weight_of_input[i * n + j]
             face = colours[weight - 1] if weight else UNUSED_COLOUR
             ax.add_patch(Rectangle((j, i), 1, 1, facecolor=face, edgecolor="white", linewidth=2))
-            ax.text(j + 0.5, i + 0.5, str(i * n + j + 1), ha="center", va="center", fontsize=14,
+            ax.text(j + 0.5, i + 0.45, str(i * n + j + 1), ha="center", va="center", fontsize=14,
                     color=_text_colour(face) if weight else "#777777")
+            if weight and n <= 8:      # the weight's name too: colour is not the only clue
+                ax.text(j + 0.5, i + 0.82, f"w{weight}", ha="center", va="center", fontsize=9,
+                        color=_text_colour(face))
     ax.set_xlim(0, n)
     ax.set_ylim(n, 0)
     ax.set_aspect("equal")
@@ -126,7 +112,7 @@ def _bipartite(ax, ids, weight_of_edge, colours, out_cols, title, linewidth):
             weight = weight_of_edge[r, i]
             if weight:
                 ax.plot([x_in[i], x_out[r]], [0, 1], color=colours[weight - 1], linewidth=linewidth,
-                        zorder=1)
+                        linestyle="-", zorder=1)
     ax.scatter(x_in, np.zeros(n_in), s=260, color="white", edgecolor="black", zorder=2)
     ax.scatter(x_out, np.ones(n_out), s=520, color="white", edgecolor="black", zorder=2)
     for i in range(n_in):
@@ -211,8 +197,8 @@ def parameter_count_figure(sizes=range(8, 65, 4), *, kernel=5, filters=6, highli
     if ax is None:
         fig = _new_figure(9, 5)
         ax = fig.subplots()
-    ax.semilogy(sizes, dense, "o-", color="tab:red", label="fully connected: n² x outputs")
-    ax.semilogy(sizes, conv, "s-", color="tab:blue", label=f"convolution: {filters} x {kernel}x{kernel}")
+    ax.semilogy(sizes, dense, "o-", color=VERMILLION, label="fully connected: n² x outputs")
+    ax.semilogy(sizes, conv, "s--", color=BLUE, label=f"convolution: {filters} x {kernel}x{kernel}")
     n = highlight
     dense_n = dense_parameter_count(n * n, output_size(n, kernel) ** 2 * filters, bias=False)
     ax.annotate(f"{dense_n:,}", (n, dense_n), xytext=(n - 14, dense_n * 4), fontsize=13,
@@ -243,7 +229,7 @@ def _cone_diagram(ax, layers=3, kernel=3):
             if level > 0 and inside:
                 for a in range(kernel):
                     ax.plot([offset + u, offset - (kernel - 1) / 2 + u + a], [level, level - 1],
-                            color=CONE_COLOUR, linewidth=1.8, zorder=2)
+                            color=CONE_COLOUR, linewidth=1.8, linestyle="-", zorder=2)
         label = "input" if level == 0 else f"layer {level}"
         ax.text(-1.2, level, label, ha="right", va="center", fontsize=13)
         if level > 0:
@@ -294,7 +280,7 @@ def _glyphs(ax, histogram, cell_h, cell_w):
                 edge_angle = np.radians((b + 0.5) * 180.0 / bins + 90.0)
                 half = 0.5 * min(cell_h, cell_w) * histogram[r, c, b] / largest
                 dx, dy = half * np.cos(edge_angle), half * np.sin(edge_angle)
-                ax.plot([cx - dx, cx + dx], [cy - dy, cy + dy], color="white", linewidth=2.5,
+                ax.plot([cx - dx, cx + dx], [cy - dy, cy + dy], color="white", linewidth=2.5, linestyle="-",
                         solid_capstyle="round")
 
 
@@ -331,6 +317,6 @@ def gradient_histogram_figure(image, gx, gy, histogram):
     return fig
 
 
-__all__ = ["UNUSED_COLOUR", "CONE_COLOUR", "weight_ids", "connection_ids", "weight_colours",
-           "neuron_name", "neuron_windows_figure", "sparse_vs_dense_figure", "conv_matrix_figure",
+__all__ = ["UNUSED_COLOUR", "CONE_COLOUR", "weight_colours",
+           "neuron_windows_figure", "sparse_vs_dense_figure", "conv_matrix_figure",
            "parameter_count_figure", "receptive_field_figure", "gradient_histogram_figure"]

@@ -12,9 +12,9 @@ import numpy as np
 
 from ..conv import PADDING_MODES, conv1d, padding_amounts, reference_points
 from ..render import BlittedFigure, figure_to_png
-from . import VALUE_CMAP, number_grid, projector
+from . import BLUE, GREEN, HIGHLIGHT_COLOUR, ORANGE, PURPLE, VALUE_CMAP, number_grid, projector
 
-WINDOW_COLOR = "tab:orange"
+WINDOW_COLOR = HIGHLIGHT_COLOUR     # the palette's orange
 SERIES_COLOR = "black"
 PADDING_COLOR = "0.55"
 
@@ -328,7 +328,7 @@ def smoothing_figure(readings, smoothed, truth=None, *, warmup=0):
     ax.plot(t, readings, ".", color="0.55", markersize=9, label="noisy readings")
     if truth is not None:
         ax.plot(t, truth, "-", color="black", linewidth=1.5, label="true signal")
-    styles = [("tab:orange", "-"), ("tab:blue", "--"), ("tab:green", ":"), ("tab:purple", "-.")]
+    styles = [(ORANGE, "-"), (BLUE, "--"), (GREEN, ":"), (PURPLE, "-.")]
     for (label, series), (color, style) in zip(smoothed.items(), styles):
         ax.plot(t, series, style, color=color, linewidth=3, label=label)
     ax.set_xlabel("time step t")

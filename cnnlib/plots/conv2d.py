@@ -10,25 +10,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..conv import conv2d, conv_step, filter_image
+from ..render import format_number
 from . import IMAGE_CMAP, PROJECTOR_RC, number_grid
 
 LINE_MARKERS = ("o", "s", "^", "D")
 LINE_STYLES = ("-", "--", ":", "-.")
 
 
-def _format(value, digits=3):
-    """Whole numbers without decimals, others with ``digits`` significant digits."""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.{digits}g}"
-
-
 class _NumberFormat:
-    """Passed as number_grid's ``fmt``: it calls fmt.format(value), and this picks a format per value."""
+    """Passed as number_grid's ``fmt``: it calls fmt.format(value), and this writes each value with
+    :func:`cnnlib.render.format_number` (whole numbers without decimals)."""
 
     def __init__(self, digits=3):
         self.digits = digits
 
     def format(self, value):
-        return _format(0.0 if value == 0 else value, self.digits)   # 0.0 also turns -0.0 into "0"
+        return format_number(value, self.digits)
 
 
 NUMBER = _NumberFormat()
@@ -73,7 +70,7 @@ def conv2d_step_figure(image, kernel, *, padding=0, stride=1, position=(0, 0)):
         for ax, what in ((ax_in, "padded"), (ax_k, "kernel"), (ax_p, "kernel"), (ax_out, "output")):
             ax.set_xlabel(f"{what} column")
             ax.set_ylabel(f"{what} row")
-        fig.suptitle(f"output ({i}, {j}) = sum of the products = {_format(output[i, j])}")
+        fig.suptitle(f"output ({i}, {j}) = sum of the products = {format_number(output[i, j])}")
     return fig
 
 

@@ -4,10 +4,11 @@ import numpy as np
 
 from ..activations import sigmoid, sigmoid_grad
 from ..losses import cross_entropy, entropy, kl_divergence, softmax
-from . import SIGNED_CMAP, VALUE_CMAP
+from . import BLUE, GREEN, ORANGE, PURPLE, SIGNED_CMAP, VALUE_CMAP, YELLOW
 
-TRUE_STYLE = dict(color="#1f3b73", edgecolor="black")
-PREDICTED_STYLE = dict(color="#f2b134", edgecolor="black", hatch="//")
+# Solid blue against hatched orange: told apart by the hatch as well as by the colour.
+TRUE_STYLE = dict(color=BLUE, edgecolor="black")
+PREDICTED_STYLE = dict(color=ORANGE, edgecolor="black", hatch="//")
 
 
 def entropy_figure(loaded_die=(0.5, 0.1, 0.1, 0.1, 0.1, 0.1)):
@@ -17,8 +18,8 @@ def entropy_figure(loaded_die=(0.5, 0.1, 0.1, 0.1, 0.1, 0.1)):
     p = np.linspace(0, 1, 501)
     coin = entropy(np.stack([p, 1 - p], axis=-1))
     fig, (ax_coin, ax_die) = plt.subplots(1, 2, figsize=(13, 4.6))
-    ax_coin.plot(p, coin, linewidth=3, color="#1f3b73")
-    ax_coin.plot([0.5], [1.0], "o", markersize=10, color="tab:orange")
+    ax_coin.plot(p, coin, linewidth=3, color=BLUE, linestyle="-")
+    ax_coin.plot([0.5], [1.0], "o", markersize=10, color=ORANGE, markeredgecolor="black")
     ax_coin.annotate("fair coin: 1 bit", (0.5, 1.0), xytext=(0, -45), textcoords="offset points", ha="center")
     ax_coin.set(title="a coin: H(p) = -p log2 p - (1-p) log2(1-p)", xlabel="p = P(heads)",
                 ylabel="entropy (bits)", ylim=(0, 1.12))
@@ -82,13 +83,13 @@ def saturation_figure(z_range=(-8, 8)):
     grad_ce = np.abs(y_hat - 1)
     grad_mse = np.abs((y_hat - 1) * sigmoid_grad(z))
     fig, (ax_loss, ax_grad) = plt.subplots(1, 2, figsize=(13, 4.6))
-    ax_loss.plot(z, ce, linewidth=3, label="cross-entropy  -log y_hat", color="#1f3b73")
+    ax_loss.plot(z, ce, linewidth=3, label="cross-entropy  -log y_hat", color=BLUE, linestyle="-")
     ax_loss.plot(z, half_squared, linewidth=3, linestyle="--", label="squared error  (y_hat - 1)^2 / 2",
-                 color="tab:orange")
+                 color=ORANGE)
     ax_loss.set(title="loss for true label y = 1", xlabel="score z (y_hat = sigmoid(z))", ylabel="loss")
-    ax_grad.semilogy(z, grad_ce, linewidth=3, label="cross-entropy: |y_hat - y|", color="#1f3b73")
+    ax_grad.semilogy(z, grad_ce, linewidth=3, label="cross-entropy: |y_hat - y|", color=BLUE, linestyle="-")
     ax_grad.semilogy(z, grad_mse, linewidth=3, linestyle="--", label="squared error: |y_hat - y| sigmoid'(z)",
-                     color="tab:orange")
+                     color=ORANGE)
     ax_grad.set(title="size of the gradient dL/dz", xlabel="score z (y_hat = sigmoid(z))",
                 ylabel="|dL/dz| (log scale)", ylim=(1e-4, 3))
     ax_grad.axvspan(z_range[0], -3, color="grey", alpha=0.2)
@@ -111,16 +112,17 @@ def contour_with_paths(ax, f, paths, labels, *, xlim, ylim, signed=False, levels
         filled = ax.contourf(grid_x, grid_y, values, levels=levels, cmap=VALUE_CMAP)
     ax.contour(grid_x, grid_y, values, levels=levels, colors="black", linewidths=0.4, alpha=0.5)
     markers = ["o", "s", "^", "D"]
+    linestyles = ["-", "--", ":", "-."]      # paths differ in marker and dash as well as in colour
     # Light paths on cividis's dark valley floor, dark ones on the pale centre of the diverging map.
     if signed:
-        colors = ["black", "magenta", "tab:orange", "tab:green"]
+        colors = ["black", PURPLE, ORANGE, GREEN]
     else:
-        colors = ["white", "tab:orange", "magenta", "tab:green"]
+        colors = ["white", ORANGE, PURPLE, GREEN]
     widths = [4.5, 2.0, 2.0, 2.0]     # the first path is drawn thickest, so a later one on top of it stays visible
     for k, (path, label) in enumerate(zip(paths, labels)):
         path = np.asarray(path)
         ax.plot(path[:, 0], path[:, 1], marker=markers[k % 4], markersize=5, linewidth=widths[k % 4],
-                color=colors[k % 4], label=label)
+                linestyle=linestyles[k % 4], color=colors[k % 4], label=label)
         ax.plot(path[0, 0], path[0, 1], "s", markersize=11, color=colors[k % 4], markeredgecolor="black")
         ax.plot(path[-1, 0], path[-1, 1], "*", markersize=18, color=colors[k % 4], markeredgecolor="black")
     ax.set(xlim=xlim, ylim=ylim, xlabel="w1", ylabel="w2")
@@ -137,7 +139,7 @@ def saddle_figure(paths, labels, lim=1.5):
     ax3d.plot_surface(grid_x, grid_y, grid_x ** 2 - grid_y ** 2, cmap=SIGNED_CMAP, alpha=0.85, linewidth=0)
     ax3d.plot(xs, 0 * xs, xs ** 2, color="black", linewidth=3)
     ax3d.plot(0 * xs, xs, -xs ** 2, color="black", linewidth=3, linestyle="--")
-    ax3d.scatter([0], [0], [0], color="gold", s=80, edgecolor="black", depthshade=False)
+    ax3d.scatter([0], [0], [0], color=YELLOW, s=80, edgecolor="black", depthshade=False)
     ax3d.set(title="f = x^2 - y^2: a saddle at (0, 0)", xlabel="x", ylabel="y", zlabel="f")
     ax3d.view_init(elev=25, azim=-60)
     ax = fig.add_subplot(1, 2, 2)

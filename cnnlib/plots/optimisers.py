@@ -9,14 +9,14 @@ import matplotlib.ticker
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import VALUE_CMAP
+from . import BLUE, ORANGE, VALUE_CMAP, VERMILLION, YELLOW
 
 OPTIMISER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
 # One look per optimiser everywhere (colour, line style and marker, so grey-scale prints still tell them apart).
 OPTIMISER_STYLE = {
-    "gd": dict(color="#d62728", linestyle="-", marker="o", linewidth=5.0),     # widest: it hides under the others
-    "momentum": dict(color="#ff7f0e", linestyle="--", marker="s", linewidth=2.5),
-    "adam": dict(color="white", linestyle="-", marker="^", linewidth=2.5),
+    "gd": dict(color=VERMILLION, linestyle="-", marker="o", linewidth=5.0),     # widest: it hides under the others
+    "momentum": dict(color=ORANGE, linestyle="--", marker="s", linewidth=2.5),
+    "adam": dict(color="white", linestyle="-.", marker="^", linewidth=2.5),     # black where white would not show
 }
 LEGEND_FACE = "0.8"    # grey, so Adam's white line shows in the legend
 LOSS_FLOOR = 1e-6     # losses are drawn on a log scale; an exact 0 is drawn here
@@ -33,7 +33,7 @@ def draw_surface(ax, surface, *, levels=24):
     ax.contour(grid_x, grid_y, values, levels=steps, colors="black", linewidths=0.4, alpha=0.4)
     for name, (x, y) in surface.points.items():
         marker = "X" if name == "saddle" else "*"
-        ax.plot(x, y, marker, markersize=14, color="gold", markeredgecolor="black", zorder=5)
+        ax.plot(x, y, marker, markersize=14, color=YELLOW, markeredgecolor="black", zorder=5)
         if name != "other minimum":
             ax.annotate(name, (x, y), xytext=(8, 6), textcoords="offset points", fontsize=12,
                         bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.8))
@@ -98,16 +98,18 @@ def minibatch_figure(batch_sizes, spreads, predicted, curves):
     keep = np.asarray(predicted) > 0             # the full batch has no spread: nothing to draw on a log axis
     ax_noise.loglog(batch_sizes[keep], np.asarray(predicted)[keep], color="0.4", linewidth=2, linestyle="--",
                     label="predicted: sigma / sqrt(B) x sqrt((n - B) / (n - 1))")
-    ax_noise.loglog(batch_sizes[keep], np.asarray(spreads)[keep], "o", markersize=10, color="#1f3b73",
+    ax_noise.loglog(batch_sizes[keep], np.asarray(spreads)[keep], "o", markersize=10, color=BLUE,
                     label="measured (2000 random batches each)")
     ax_noise.set(xlabel="batch size B (examples per step)", ylabel="RMS distance from the full gradient",
                  title="noise of the gradient estimate")
     ax_noise.grid(alpha=0.3, which="both")
     ax_noise.legend(loc="lower left", fontsize=11)
-    colors = ["#d62728", "#ff7f0e", "#1f3b73", "0.3"]
+    colors = [VERMILLION, ORANGE, BLUE, "0.3"]
+    linestyles = ["-", "--", ":", "-."]          # and a dash of its own: colour is never the only clue
     for k, (label, (examples, losses)) in enumerate(curves.items()):
         noisy = len(losses) > 500                # a long, jumpy curve: thin and light, so the others show
         ax_loss.semilogy(examples, losses, color=colors[k % 4], linewidth=0.7 if noisy else 2.5,
+                         linestyle="-" if noisy else linestyles[k % 4],
                          alpha=0.6 if noisy else 1.0, marker="o" if len(losses) < 30 else None, label=label,
                          zorder=1 if noisy else 2)
     _readable_log_axis(ax_loss)
@@ -123,23 +125,25 @@ def schedule_figure(epochs, schedules, curves, steps_per_epoch):
     Right: the training loss after every step, thin (``curves``: label -> losses, same labels), and
     its mean over each epoch, thick with dots."""
     fig, (ax_lr, ax_loss) = plt.subplots(1, 2, figsize=(14, 4.8))
-    colors = ["#d62728", "#1f3b73"]
+    colors = [VERMILLION, BLUE]
+    linestyles, markers = ["-", "--"], ["o", "s"]     # told apart by dash and marker as well as colour
     epochs = np.asarray(epochs)
     for k, (label, lrs) in enumerate(schedules.items()):
         lrs = np.asarray(lrs)
         # The last epoch lasts one epoch too: repeat its rate at the end so the step has a width.
         ax_lr.step(np.append(epochs, epochs[-1] + 1), np.append(lrs, lrs[-1]), where="post",
-                   color=colors[k % 2], linewidth=2.5, label=label)
-        ax_lr.plot(epochs, lrs, "o", color=colors[k % 2])
+                   color=colors[k % 2], linewidth=2.5, linestyle=linestyles[k % 2], label=label)
+        ax_lr.plot(epochs, lrs, markers[k % 2], color=colors[k % 2])
     ax_lr.set(yscale="log", xlabel="epoch", ylabel="learning rate (log scale)", title="the schedule")
     ax_lr.grid(alpha=0.3, which="both")
     ax_lr.legend(loc="lower left", fontsize=11)
     for k, (label, losses) in enumerate(curves.items()):
         losses = np.asarray(losses)
         ax_loss.semilogy(np.arange(1, len(losses) + 1) / steps_per_epoch, losses, color=colors[k % 2],
-                         linewidth=0.6, alpha=0.45)
+                         linewidth=0.6, alpha=0.45, linestyle="-")
         means = losses[:len(losses) // steps_per_epoch * steps_per_epoch].reshape(-1, steps_per_epoch).mean(axis=1)
-        ax_loss.semilogy(np.arange(len(means)) + 0.5, means, "o-", color=colors[k % 2], linewidth=3,
+        ax_loss.semilogy(np.arange(len(means)) + 0.5, means, markers[k % 2], linestyle=linestyles[k % 2],
+                         color=colors[k % 2], linewidth=3,
                          markersize=8, markeredgecolor="black", label=f"{label}: mean of each epoch")
     _readable_log_axis(ax_loss)
     ax_loss.set(xlabel="epoch", ylabel="training loss (log scale)", title="its effect: the noise floor sinks")

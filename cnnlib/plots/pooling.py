@@ -1,4 +1,5 @@
-"""Static figures for notebook 06 on pooling, and the shift used to test translation invariance."""
+"""Static figures for notebook 06 on pooling; the shift that tests translation invariance is
+:func:`cnnlib.augment.shift_image`, the count of unchanged values :func:`cnnlib.pooling.unchanged_counts`."""
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, Rectangle
@@ -6,57 +7,15 @@ from matplotlib.patches import Circle, Rectangle
 from .._checks import as_float_array, check_ndim
 from ..activations import relu
 from ..conv import conv2d
-from ..pooling import avg_pool2d, max_pool2d
-from . import IMAGE_CMAP, SIGNED_CMAP, VALUE_CMAP, number_grid
+from ..augment import shift_image
+from ..pooling import avg_pool2d, max_pool2d, unchanged_counts
+from . import (BLUE, GREEN, IMAGE_CMAP, ORANGE, PURPLE, SIGNED_CMAP, SKY_BLUE, VALUE_CMAP, VERMILLION, YELLOW,
+               number_grid)
 
 POOLS = {"max": max_pool2d, "avg": avg_pool2d}
 # Colour and dash pattern both differ, so the windows stay distinguishable in grey-scale.
-WINDOW_STYLES = [("tab:orange", "-"), ("tab:cyan", "--"), ("tab:red", ":"), ("tab:green", "-."),
-                 ("magenta", "-"), ("gold", "--"), ("tab:blue", ":"), ("white", "-."), ("lime", "-")]
-
-
-def example_feature_map():
-    """An 8 x 8 feature map in which a detector fired at four places (the peaks), zero elsewhere.
-
-    Notebook 06 shifts it one pixel right: the peaks at (1, 2) and (6, 6) stay inside their 2 x 2
-    pooling windows, those at (2, 5) and (5, 1) cross into the next window.
-    """
-    fmap = np.zeros((8, 8))
-    for (row, col), value in {(1, 2): 9, (2, 5): 6, (5, 1): 8, (6, 6): 5}.items():
-        fmap[row, col] = value
-    return fmap
-
-
-def shift_image(x, rows=0, cols=0, fill=0.0):
-    """Move the content of an H x W map by ``rows`` down and ``cols`` right (negative: up/left).
-
-    Pixels pushed off the edge are lost; the strip uncovered on the other side is set to ``fill``.
-    Unlike np.roll nothing wraps around, as when an object moves within a camera's view.
-    """
-    x = as_float_array(x, "x")
-    check_ndim(x, "x", (2,), "an H x W map")
-    h, w = x.shape
-    for name, amount, limit in (("rows", rows, h), ("cols", cols, w)):
-        if isinstance(amount, bool) or not isinstance(amount, (int, np.integer)):
-            raise TypeError(f"{name} must be an integer shift, got {amount!r}")
-        if abs(amount) >= limit:
-            raise ValueError(f"{name} shift {amount} must be smaller than the map's size {limit} along it")
-    out = np.full_like(x, fill)
-    out[max(rows, 0):h + min(rows, 0), max(cols, 0):w + min(cols, 0)] = \
-        x[max(-rows, 0):h + min(-rows, 0), max(-cols, 0):w + min(-cols, 0)]
-    return out
-
-
-def unchanged_counts(before, after):
-    """(unchanged, active): how many active positions hold the same value in both maps.
-
-    A position is active when it is non-zero in either map; zeros that stay zero say nothing
-    about invariance, so they are left out (on a map with no zeros every position counts).
-    """
-    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
-    active = (before != 0) | (after != 0)
-    same = np.isclose(before, after, rtol=1e-9, atol=1e-12) & active
-    return int(same.sum()), int(active.sum())
+WINDOW_STYLES = [(ORANGE, "-"), (SKY_BLUE, "--"), (VERMILLION, ":"), (GREEN, "-."), (PURPLE, "-"),
+                 (YELLOW, "--"), (BLUE, ":"), ("white", "-."), ("black", "--")]
 
 
 def _window_style(k):
@@ -136,7 +95,7 @@ def shift_comparison_figure(fmap, rows=0, cols=1, size=2, stride=None, mode="max
             continue
         changed = ~np.isclose(values, reference) & ((values != 0) | (reference != 0))
         for i, j in zip(*np.nonzero(changed)):
-            ax.add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, edgecolor="red", linewidth=3))
+            ax.add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, edgecolor=VERMILLION, linewidth=3))
     return fig
 
 
@@ -166,5 +125,4 @@ def pipeline_figure(image, kernel, *, size=2, kernel_name="kernel"):
 
 
 
-__all__ = ["POOLS", "WINDOW_STYLES", "example_feature_map", "shift_image", "unchanged_counts",
-           "pooling_figure", "shift_comparison_figure", "pipeline_figure"]
+__all__ = ["POOLS", "WINDOW_STYLES", "pooling_figure", "shift_comparison_figure", "pipeline_figure"]

@@ -15,39 +15,19 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
 from ..shapes import grid_layout
-from . import new_figure, projector
+from . import BLUE, HIGHLIGHT_COLOUR, VERMILLION, new_figure, projector
 
 INPUT_COLOR = "white"
 PADDING_COLOR = "0.80"
-FIRST_COLOR = "tab:orange"
-SECOND_COLOR = "tab:blue"
-SKIPPED_COLOR = "#c0392b"
+FIRST_COLOR = HIGHLIGHT_COLOUR     # orange, filled: the filter's first position
+SECOND_COLOR = BLUE                # a dashed outline: its next position
+SKIPPED_COLOR = VERMILLION         # hatched: never visited
 
 
 def _static_figure(width, height):
     """A pyplot figure, so that ``%matplotlib inline`` shows it at the end of a notebook cell."""
     import matplotlib.pyplot as plt   # only static figures use pyplot, and only when drawn
     return plt.figure(figsize=(width, height), layout="constrained")
-
-
-def formula_text(n, kernel, padding=0, stride=1, dilation=1):
-    """The output-size formula filled in with these numbers, as plain text (no LaTeX needed)."""
-    layout = grid_layout(n, kernel, padding, stride, dilation)
-    span = layout["span"]
-    lines = []
-    name = "F"
-    if dilation > 1:
-        lines.append(f"F' = F + (F - 1)(d - 1) = {kernel} + {kernel - 1}·{dilation - 1} = {span}")
-        name = "F'"
-    if layout["output"] is None:
-        lines.append(f"{name} = {span} > W + 2P = {layout['padded']}: the filter does not fit, no output")
-        return "\n".join(lines)
-    numerator = layout["padded"] - span
-    quotient = numerator // stride
-    value = f"{quotient}" if layout["exact"] else f"⌊{numerator / stride:g}⌋ + 1 = {quotient}"
-    lines.append(f"W_O = ⌊(W - {name} + 2P)/S⌋ + 1 = ⌊({n} - {span} + 2·{padding})/{stride}⌋ + 1 = "
-                 f"{value} + 1 = {layout['output']}")
-    return "\n".join(lines)
 
 
 def legend_handles():
@@ -238,5 +218,5 @@ def shape_flow_figure(shapes, operations, *, title=None):
     return fig
 
 
-__all__ = ["formula_text", "legend_handles", "grid_legend_figure",
+__all__ = ["legend_handles", "grid_legend_figure",
            "draw_output_grid", "output_grid_figure", "shape_flow_figure"]

@@ -16,12 +16,13 @@ from matplotlib.patches import Patch, Rectangle
 
 from .._checks import as_positive_int
 from ..activations import relu
-from ..inspection import as_single_image, feature_map_stages, first_layer, strongest_patches
+from ..inspection import as_single_image, feature_map_stages, first_layer, grid_shape, strongest_patches
 from ..render import finite_range
-from . import IMAGE_CMAP, SIGNED_CMAP, VALUE_CMAP, projector
+from . import BLUE, IMAGE_CMAP, ORANGE, SIGNED_CMAP, SKY_BLUE, VALUE_CMAP, projector
 
-TRAIN_COLOR, VALIDATION_COLOR = "#1f3b73", "tab:orange"
-PREDICTED_COLOR, TRUE_COLOR, OTHER_COLOR = "#1f3b73", "tab:orange", "0.75"
+# Training solid with dots, validation dashed with squares; the predicted bar solid, the true one hatched.
+TRAIN_COLOR, VALIDATION_COLOR = BLUE, ORANGE
+PREDICTED_COLOR, TRUE_COLOR, OTHER_COLOR = BLUE, ORANGE, "0.75"
 
 
 def _no_ticks(ax):
@@ -30,43 +31,6 @@ def _no_ticks(ax):
 
 
 # --- which layers to draw ------------------------------------------------------------------------
-
-
-def grid_shape(count):
-    """(rows, columns) to tile ``count`` maps in a near-square block, taller than wide: 6 -> 3 x 2, 16 -> 4 x 4."""
-    count = as_positive_int(count, "count")
-    rows = math.ceil(math.sqrt(count))
-    return rows, math.ceil(count / rows)
-
-
-def tile_maps(maps, rows, cols, gap=1):
-    """C x H x W maps laid out row by row in a (rows*H + gaps) x (cols*W + gaps) array; gaps and
-    unused cells are NaN (:func:`tile_gaps` says where, so a NaN inside a map stays visible)."""
-    maps = np.asarray(maps, dtype=float)
-    count, height, width = maps.shape
-    if count > rows * cols:
-        raise ValueError(f"{count} maps do not fit a {rows} x {cols} grid")
-    tiled = np.full((rows * height + (rows - 1) * gap, cols * width + (cols - 1) * gap), np.nan)
-    for k in range(count):
-        r, c = divmod(k, cols)
-        tiled[r * (height + gap):r * (height + gap) + height, c * (width + gap):c * (width + gap) + width] = maps[k]
-    return tiled
-
-
-def tile_gaps(maps_shape, rows, cols, gap=1):
-    """The cells of :func:`tile_maps`'s layout that hold no map (gaps and unused cells), True there:
-    the ``gaps`` of :func:`cnnlib.render.colour`, so a NaN inside a map is told from a blank.
-
-    Inputs:   maps_shape  (C, H, W), the shape of the maps tiled
-              rows, cols, gap  as for :func:`tile_maps`
-    Returns:  boolean array of the tiled shape, (rows*H + gaps) x (cols*W + gaps)
-
-    >>> tile_gaps((3, 1, 1), 2, 2).astype(int)            # three 1 x 1 maps in a 2 x 2 grid
-    array([[0, 1, 0],
-           [1, 1, 1],
-           [0, 1, 1]])
-    """
-    return np.isnan(tile_maps(np.zeros(maps_shape), rows, cols, gap))
 
 
 def map_colours(values):
@@ -112,7 +76,7 @@ def padding_figure(digit, padded, kernel=5):
     ax_digit.set_title(f"MNIST digit: {digit.shape[0]} x {digit.shape[1]}")
     ax_padded.imshow(padded, cmap=IMAGE_CMAP, vmin=0, vmax=1)
     ax_padded.add_patch(Rectangle((pad - 0.5, pad - 0.5), digit.shape[1], digit.shape[0], fill=False,
-                                  edgecolor="tab:cyan", linestyle="--", linewidth=2.5))
+                                  edgecolor=SKY_BLUE, linestyle="--", linewidth=2.5))
     ax_padded.add_patch(Rectangle((-0.5, -0.5), kernel, kernel, fill=False, edgecolor=TRUE_COLOR, linewidth=3.5))
     ax_padded.plot([kernel // 2], [kernel // 2], "o", color=TRUE_COLOR, markersize=7)
     ax_padded.set_title(f"padded by {pad}: {padded.shape[0]} x {padded.shape[1]}")
@@ -127,8 +91,8 @@ def padding_figure(digit, padded, kernel=5):
 # --- training curves -----------------------------------------------------------------------------
 
 CURVE_STYLES = {
-    "batch_loss": dict(color=TRAIN_COLOR, alpha=0.25, linewidth=1, label="each batch"),
-    "loss": dict(color=TRAIN_COLOR, marker="o", linewidth=2.5, label="training (epoch mean)"),
+    "batch_loss": dict(color=TRAIN_COLOR, alpha=0.25, linewidth=1, linestyle="-", label="each batch"),
+    "loss": dict(color=TRAIN_COLOR, marker="o", linestyle="-", linewidth=2.5, label="training (epoch mean)"),
     "val_loss": dict(color=VALIDATION_COLOR, marker="s", linestyle="--", linewidth=2.5, label="validation"),
 }
 CURVE_STYLES["accuracy"], CURVE_STYLES["val_accuracy"] = CURVE_STYLES["loss"], CURVE_STYLES["val_loss"]
@@ -430,7 +394,7 @@ def strongest_patches_figure(model, images, top=50):
 
 
 __all__ = ["TRAIN_COLOR", "VALIDATION_COLOR", "PREDICTED_COLOR", "TRUE_COLOR", "OTHER_COLOR",
-           "grid_shape", "tile_maps", "tile_gaps", "map_colours", "digits_figure", "padding_figure",
+           "map_colours", "digits_figure", "padding_figure",
            "CURVE_STYLES", "SMALLEST_LOSS_SHOWN", "TrainingCurves", "training_curves_figure",
            "feature_maps_figure", "bar_colours", "bar_legend", "probability_bars",
            "prediction_figure", "confusion_matrix_figure", "mistakes_figure", "filters_figure",

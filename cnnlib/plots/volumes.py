@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.patches import FancyArrowPatch, Polygon
 
-from ..conv import conv2d
+from ..conv import channel_contributions, conv2d
 from ..shapes import output_size
 from . import IMAGE_CMAP, SIGNED_CMAP, number_grid
 
@@ -16,19 +16,6 @@ CHANNEL_NAMES = ("R", "G", "B")
 # Light tints for the red, green and blue slices of a drawn volume; they also differ in grey-scale.
 SLICE_COLOURS = ("#f4a3a3", "#9ed99e", "#9fb8f0")
 FILTER_COLOUR = "#ff7f0e"
-
-
-def channel_contributions(volume, filter_):
-    """What each input channel adds to a filter's output map: conv2d(x[c], w[c]) for every c.
-
-    volume: C x H x W; filter_: C x kh x kw. Returns C x H_O x W_O; the sum over the first
-    axis, plus the bias, is ``conv2d(volume, filter_, bias)``.
-    """
-    volume, filter_ = np.asarray(volume), np.asarray(filter_)
-    if volume.ndim != 3 or filter_.ndim != 3 or volume.shape[0] != filter_.shape[0]:
-        raise ValueError(f"volume must be C x H x W and filter_ C x kh x kw with the same C; "
-                         f"got shapes {volume.shape} and {filter_.shape}")
-    return np.stack([conv2d(channel, weights) for channel, weights in zip(volume, filter_)])
 
 
 def _new_figure(width, height):
@@ -216,5 +203,5 @@ def filter_bank_figure(volume, filters, biases=None, *, names=None, title=None):
     return fig
 
 
-__all__ = ["CHANNEL_NAMES", "SLICE_COLOURS", "FILTER_COLOUR", "channel_contributions",
+__all__ = ["CHANNEL_NAMES", "SLICE_COLOURS", "FILTER_COLOUR",
            "channels_figure", "volume_diagram", "contributions_figure", "filter_bank_figure"]

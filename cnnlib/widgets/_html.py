@@ -1,4 +1,5 @@
-"""The HTML every explorer shares: headings, notes, warnings, number tables and number formatting.
+"""The HTML every explorer shares: headings, notes, warnings and tables (numbers are written by
+:func:`cnnlib.render.format_number`).
 
 One red for every error and one brown for every note, so a student learns what each colour means.
 Every function returns a string for an ``ipywidgets.HTML``; text passed as ``message`` is escaped.
@@ -8,22 +9,12 @@ import html
 import matplotlib
 import numpy as np
 
-from ..render import colour, finite_range
+from ..render import colour, finite_range, format_number
 
 ERROR_RED = "#b00020"
 NOTE_BROWN = "#8a4b00"
 HIGHLIGHT = "#ff7f0e"    # matplotlib's tab:orange, the highlight colour of cnnlib.plots.number_grid
 PADDING_GREY = "#e8e8e8"
-
-
-def format_number(value):
-    """A number as short text: whole numbers without a decimal point, others to 3 significant digits."""
-    value = float(value)
-    if not np.isfinite(value):
-        return "nan" if np.isnan(value) else ("-inf" if value < 0 else "inf")
-    if value == round(value) and abs(value) < 1e9:
-        return str(int(round(value)))
-    return f"{value:.3g}"
 
 
 def ink(rgb):
@@ -56,6 +47,23 @@ def note(message):
             if message else "")
 
 
+def table(rows, *, style="", header_rows=0, header_cols=0):
+    """The one HTML table builder of the explorers. ``rows``: a list of rows, each a list of cells;
+    a cell is HTML text, or a (text, css) pair for a cell with its own style. The first
+    ``header_rows`` rows and the first ``header_cols`` cells of every row are header cells (<th>).
+    ``style``: css for the table itself."""
+    parts = [f"<table style='{style}'>" if style else "<table>"]
+    for i, row in enumerate(rows):
+        parts.append("<tr>")
+        for j, cell in enumerate(row):
+            text, css = cell if isinstance(cell, tuple) else (cell, "")
+            tag = "th" if i < header_rows or j < header_cols else "td"
+            parts.append(f"<{tag} style='{css}'>{text}</{tag}>" if css else f"<{tag}>{text}</{tag}>")
+        parts.append("</tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
 def number_table(values, *, highlight=None, padding=0, cmap="cividis", vmin=None, vmax=None,
                  cell_px=44, font_px=16, texts=None):
     """A matrix as an HTML table of shaded cells with numbers, like ``cnnlib.plots.number_grid``;
@@ -72,9 +80,9 @@ def number_table(values, *, highlight=None, padding=0, cmap="cividis", vmin=None
     r0, c0, h, w = highlight if highlight is not None else (-1, -1, 0, 0)
     thick = f"4px solid {HIGHLIGHT}"
     size = f"width:{cell_px}px;height:{cell_px}px;min-width:{cell_px}px;text-align:center;padding:0;"
-    parts = [f"<table style='border-collapse:collapse;font-family:monospace;font-size:{font_px}px'>"]
+    cells = []
     for i in range(rows):
-        parts.append("<tr>")
+        cells.append([])
         for j in range(cols):
             if not (padding <= i < rows - padding and padding <= j < cols - padding):
                 style = f"background:{PADDING_GREY};color:#777;font-style:italic;"
@@ -92,12 +100,10 @@ def number_table(values, *, highlight=None, padding=0, cmap="cividis", vmin=None
                 if j == c0:
                     borders[3] = thick
             text = texts[i][j] if texts is not None else format_number(values[i, j])
-            parts.append(f"<td style='{style}{size}border-top:{borders[0]};border-right:{borders[1]};"
-                         f"border-bottom:{borders[2]};border-left:{borders[3]}'>{text}</td>")
-        parts.append("</tr>")
-    parts.append("</table>")
-    return "".join(parts)
+            cells[-1].append((text, f"{style}{size}border-top:{borders[0]};border-right:{borders[1]};"
+                                    f"border-bottom:{borders[2]};border-left:{borders[3]}"))
+    return table(cells, style=f"border-collapse:collapse;font-family:monospace;font-size:{font_px}px")
 
 
-__all__ = ["ERROR_RED", "NOTE_BROWN", "HIGHLIGHT", "format_number", "ink", "heading", "paragraph", "warning",
-           "note", "number_table"]
+__all__ = ["ERROR_RED", "NOTE_BROWN", "HIGHLIGHT", "ink", "heading", "paragraph", "warning",
+           "note", "table", "number_table"]

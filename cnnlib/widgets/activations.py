@@ -9,13 +9,6 @@ from ..plots import PROJECTOR_RC
 from ..render import BlittedFigure
 from ._base import Explorer
 
-FORMULAS = {
-    "sigmoid": (r"$\sigma(z) = \dfrac{1}{1 + e^{-z}}$", r"$\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$"),
-    "tanh": (r"$\tanh(z) = \dfrac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$", r"$\tanh'(z) = 1 - \tanh^2(z)$"),
-    "relu": (r"$\mathrm{ReLU}(z) = \max(0, z)$", r"$\mathrm{ReLU}'(z) = 1$ if $z > 0$, else $0$"),
-    "softplus": (r"$\mathrm{softplus}(z) = \log(1 + e^{z})$", r"$\mathrm{softplus}'(z) = \sigma(z)$"),
-}
-
 
 def saturated_intervals(z, mask):
     """The runs of True in ``mask`` as a list of (z_start, z_end) pairs along the grid ``z``."""
@@ -90,8 +83,8 @@ class ActivationExplorer(Explorer):
         self.first_update()
 
     def _redraw_axes(self, name):
-        f, f_grad = ACTIVATIONS[name]
-        values, slopes = f(self.grid), f_grad(self.grid)
+        activation = ACTIVATIONS[name]
+        values, slopes = activation.function(self.grid), activation.derivative(self.grid)
         self.curve_f.set_ydata(values)
         self.curve_d.set_ydata(slopes)
         pad_f = 0.08 * (values.max() - values.min())
@@ -100,7 +93,7 @@ class ActivationExplorer(Explorer):
         self.ax_f.set_title(f"{name}(z)")
         self.ax_d.set_title(f"{name}'(z), shaded where saturated")
         self.blit.redraw_background(key=name)     # each function's axes are drawn once, then reused
-        self.views["formula"].value = f"{FORMULAS[name][0]} &emsp; {FORMULAS[name][1]}"
+        self.views["formula"].value = f"{activation.formula} &emsp; {activation.derivative_formula}"
 
     def update(self, change=None):
         controls, views, grid = self.controls, self.views, self.grid
@@ -108,7 +101,7 @@ class ActivationExplorer(Explorer):
         if self.changed(change, "function"):
             with matplotlib.rc_context(PROJECTOR_RC):
                 self._redraw_axes(name)
-        f, f_grad = ACTIVATIONS[name]
+        f, f_grad = ACTIVATIONS[name].function, ACTIVATIONS[name].derivative
         slopes = f_grad(grid)
         max_slope = float(slopes.max())
         intervals = saturated_intervals(grid, slopes < fraction * max_slope)
@@ -135,3 +128,20 @@ class ActivationExplorer(Explorer):
         self.shown.update(function=name, z=z_now, value=value, derivative=slope, max_derivative=max_slope,
                           threshold=fraction, saturated=bool(saturated), saturated_regions=intervals,
                           text=views["readout"].value, warning="")
+
+    def describe(self):
+        shown = self.shown
+        name, z = shown["function"], shown["z"]
+        return (f"{name} at z = {z:.1f}: value {shown['value']:.4f}, slope {shown['derivative']:.4f} "
+                f"({100 * shown['derivative'] / shown['max_derivative']:.1f}% of the largest slope); "
+                + ("saturated: a gradient flowing back through this unit shrinks to "
+                   f"{shown['derivative']:.4f} times its size." if shown["saturated"] else "not saturated.")
+                + f" Saturated regions: {_describe_intervals(shown['saturated_regions'])}.")
+
+    def alt_texts(self):
+        shown = self.shown
+        name, z = shown["function"], shown["z"]
+        return {"plot": (f"Two plots over z from {self.grid[0]:g} to {self.grid[-1]:g}: {name}(z) on the left "
+                         f"and its slope on the right, with the point z = {z:.1f} marked (value "
+                         f"{shown['value']:.3f}, slope {shown['derivative']:.3f}) and the saturated regions "
+                         f"shaded: {_describe_intervals(shown['saturated_regions'])}.")}

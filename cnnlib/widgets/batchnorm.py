@@ -12,9 +12,9 @@ import numpy as np
 
 from ..normalization import batch_norm
 from ..plots import PROJECTOR_RC
-from ..render import BlittedFigure
+from ..render import BlittedFigure, format_number
 from ._base import Explorer
-from ._html import format_number, heading, note
+from ._html import heading, note, table
 from ._html import warning as warning_html
 
 X_LIMIT = 15.0                     # both histograms show [-X_LIMIT, X_LIMIT]: fixed, so motion is visible
@@ -135,22 +135,45 @@ class BatchNormExplorer(Explorer):
         self.shown.update(shift=shift, spread=spread, batch_size=batch_size, gamma=gamma, beta=beta, seed=seed,
                           off_plot=off_plot, warning="", **numbers)
 
+    def describe(self):
+        shown = self.shown
+        if "mean_before" not in shown or shown.get("warning"):
+            return shown.get("warning", "")
+        return (f"A batch of {shown['batch_size']} values (seed {shown['seed']}). Before batch norm: mean "
+                f"{_rounded(shown['mean_before'])}, standard deviation {shown['std_before']:.3g}, a following ReLU passes "
+                f"{shown['relu_before']:.0%}. After batch norm with gamma {shown['gamma']:g} and beta "
+                f"{shown['beta']:g}: mean {_rounded(shown['mean_after'])}, standard deviation {_rounded(shown['std_after'])}, "
+                f"ReLU passes {shown['relu_after']:.0%}."
+                + (f" {shown['off_plot']} value(s) lie outside the plotted range." if shown["off_plot"] else ""))
+
+    def alt_texts(self):
+        shown = self.shown
+        if "mean_before" not in shown or shown.get("warning"):
+            return {"histograms": "Two histograms of the batch: nothing drawn, see the message."}
+        return {"histograms": (f"Two histograms of the batch of {shown['batch_size']} values, before (left) and "
+                               f"after batch norm (right), with a dashed line at each mean ({_rounded(shown['mean_before'])} "
+                               f"and {_rounded(shown['mean_after'])}) and the region below 0, where a ReLU gives 0, "
+                               f"shaded. Before, the values spread {shown['std_before']:.2f} around the mean; after, "
+                               f"{_rounded(shown['std_after'])}.")}
+
+
+def _rounded(value):
+    """A statistic as short text: 3 decimals at most, and -5.9e-17 (a mean that is 0 up to rounding) as 0."""
+    return f"{round(float(value), 3) + 0.0:g}"
+
 
 def _table(numbers, batch_size):
     style = "padding:4px 14px;border-bottom:1px solid #ddd;text-align:"
-    cell, first = f"style='{style}right'", f"style='{style}left'"
+    cell, first = f"{style}right", f"{style}left"
     rows = (("batch mean (dashed line)", "mean"), ("batch standard deviation", "std"),
             ("fraction a following ReLU passes (values &gt; 0)", "relu"))
-    parts = [heading(f"A batch of {batch_size} values"),
-             "<table style='border-collapse:collapse;font-size:15px;margin-top:4px'>",
-             f"<tr><th {cell}></th><th {cell}>before</th><th {cell}>after batch norm</th></tr>"]
+    cells = [[("", cell), ("before", cell), ("after batch norm", cell)]]
     for label, key in rows:
         before, after = numbers[f"{key}_before"], numbers[f"{key}_after"]
         if key == "relu":
             texts = [f"{100 * v:.0f}%" for v in (before, after)]
         else:
-            texts = [format_number(round(v, 3) + 0.0) for v in (before, after)]   # + 0.0: no "-0"
-        parts.append(f"<tr><td {first}>{label}</td><td {cell}>{texts[0]}</td>"
-                     f"<td {cell}>{texts[1]}</td></tr>")
-    parts.append("</table>")
-    return "".join(parts)
+            texts = [format_number(round(v, 3)) for v in (before, after)]
+        cells.append([(label, first), (texts[0], cell), (texts[1], cell)])
+    return heading(f"A batch of {batch_size} values") + table(
+        cells, style="border-collapse:collapse;font-size:15px;margin-top:4px", header_rows=1)

@@ -1,7 +1,7 @@
 """The connectivity view (notebook 05): one layer of neurons wired as a convolution and as a dense layer.
 
 Pick an output neuron and see which inputs feed it and through which weights. The wiring comes
-from :func:`cnnlib.conv_matrix` (via :func:`cnnlib.plots.connectivity.connection_ids`), the
+from :func:`cnnlib.conv_matrix` (via :func:`cnnlib.conv.connection_ids`), the
 parameter counts from :func:`cnnlib.conv_parameter_count` and :func:`cnnlib.dense_parameter_count`.
 Everything is drawn as HTML tables, so an update takes a few milliseconds.
 """
@@ -9,10 +9,11 @@ import ipywidgets as widgets
 import numpy as np
 
 from .._checks import as_positive_int
-from ..shapes import conv_parameter_count, dense_parameter_count, output_size, stride_fit
-from ..plots.connectivity import connection_ids, neuron_name, weight_colours
+from ..shapes import conv_parameter_count, dense_parameter_count, kernel_fit, output_size, stride_fit
+from ..conv import connection_ids, neuron_name
+from ..plots.connectivity import weight_colours
 from ._base import Explorer
-from ._html import ERROR_RED, HIGHLIGHT, ink, note
+from ._html import ERROR_RED, HIGHLIGHT, ink, note, table
 from ._html import warning as warning_html
 
 MAX_INPUT_SIDE = 6
@@ -21,16 +22,14 @@ MAX_STRIDE = 4
 UNUSED = "#f2f2f2"
 
 
+TABLE_STYLE = "border-collapse:collapse; font-family:monospace"
+
+
 def _cell(text, background, size, *, font_px=14, border="1px solid white", colour=None):
+    """One cell of :func:`cnnlib.widgets._html.table`: (text, its css)."""
     text_colour = colour or (ink(background) if background.startswith("#") else "black")
-    return (f'<td style="background:{background}; color:{text_colour}; width:{size}px; height:{size}px; '
-            f'min-width:{size}px; text-align:center; padding:0; font-size:{font_px}px; '
-            f'border:{border}">{text}</td>')
-
-
-def _table(rows):
-    return ('<table style="border-collapse:collapse; font-family:monospace">'
-            + "".join("<tr>" + "".join(row) + "</tr>" for row in rows) + "</table>")
+    return (text, f"background:{background}; color:{text_colour}; width:{size}px; height:{size}px; "
+                  f"min-width:{size}px; text-align:center; padding:0; font-size:{font_px}px; border:{border}")
 
 
 def _input_grid_html(n, colour_of_input):
@@ -44,13 +43,13 @@ def _input_grid_html(n, colour_of_input):
             row.append(_cell(str(index + 1), colour or UNUSED, 40, font_px=16,
                              colour=None if colour else "#888888"))
         rows.append(row)
-    return _table(rows)
+    return table(rows, style=TABLE_STYLE)
 
 
 def _kernel_html(kernel_size, colours):
     rows = [[_cell(f"w{a * kernel_size + b + 1}", colours[a * kernel_size + b], 40, font_px=15)
              for b in range(kernel_size)] for a in range(kernel_size)]
-    return _table(rows)
+    return table(rows, style=TABLE_STYLE)
 
 
 def _matrix_html(colours_of_cells, labels, picked_row, size):
@@ -60,7 +59,7 @@ def _matrix_html(colours_of_cells, labels, picked_row, size):
         border = f"2px solid {HIGHLIGHT}" if r == picked_row else "1px solid #dddddd"
         rows.append([_cell(text if size >= 22 else "", colour or "white", size, font_px=10, border=border)
                      for colour, text in zip(row_colours, row_labels)])
-    return _table(rows)
+    return table(rows, style=TABLE_STYLE)
 
 
 def _sum_html(terms, bias):
@@ -94,8 +93,9 @@ def connectivity_view(input_size=4, kernel_size=2, stride=2):
         raise ValueError(f"kernel_size must be at most {MAX_KERNEL_SIDE}, got {kernel_size}")
     if stride > MAX_STRIDE:
         raise ValueError(f"stride must be at most {MAX_STRIDE}, got {stride}")
-    if kernel_size > input_size:
-        raise ValueError(f"kernel_size {kernel_size} is larger than the {input_size}x{input_size} input")
+    problem = kernel_fit((input_size, input_size), kernel_size)
+    if problem is not None:
+        raise ValueError(f"kernel_size {kernel_size} is too large: {problem}")
     return ConnectivityView(input_size, kernel_size, stride)
 
 
@@ -133,9 +133,9 @@ class ConnectivityView(Explorer):
     def _rewire(self):
         n, k, s = self.input_size.value, self.kernel_size.value, self.stride.value
         self.warning = self.note = ""
-        if k > n:
-            self.warning = (f"The {k}x{k} kernel does not fit on the {n}x{n} input, so this layer has "
-                            f"no neurons. Make the kernel smaller or the input larger.")
+        problem = kernel_fit((n, n), k)
+        if problem is not None:
+            self.warning = f"The {problem}: this layer has no neurons. Make the kernel smaller or the input larger."
             self.connections, self.out_side = None, 0
             options = []
         else:
@@ -235,3 +235,17 @@ class ConnectivityView(Explorer):
                      dense_parameters=dense_params, conv_formula=conv_formula,
                      dense_formula=dense_formula, connections=self.connections,
                      note=self.note, warning=self.warning)
+
+    def describe(self):
+        shown = self.shown
+        n, k, s = self.input_size.value, self.kernel_size.value, self.stride.value
+        setting = f"{n}x{n} input, {k}x{k} kernel, stride {s}"
+        if shown["connections"] is None:
+            return f"{setting}: {shown['warning']}"
+        rows, cols = shown["output_shape"]
+        inputs = ", ".join(map(str, shown["conv_inputs"]))
+        return (f"{setting}: {rows * cols} neurons. In the convolution, neuron {shown['neuron']} sees inputs "
+                f"{inputs} ({len(shown['conv_inputs'])} of {n * n}) through the kernel's {k * k} shared weights: "
+                f"{shown['conv_parameters']} parameters in all. In the fully connected layer it sees all {n * n} "
+                f"inputs, each through its own weight: {shown['dense_parameters']} parameters."
+                + (f" {shown['note']}" if shown["note"] else ""))

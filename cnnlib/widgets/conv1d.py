@@ -14,7 +14,9 @@ from .._checks import as_float_array, check_ndim
 from ..conv import PADDING_MODES, padding_amounts, reference_points
 from ..plots import new_figure
 from ..plots.conv1d import SlidingWindowView
+from ..render import format_number
 from ._base import Explorer
+from ._html import table
 from ._html import warning as warning_html
 from ._text import parse_numbers
 
@@ -83,21 +85,18 @@ def _set_range(slider, low, high, value):
 
 
 def _arithmetic_html(t, window, values, w, products, s_t, weights_sum, n):
-    cells = "".join
     style = "border:1px solid #999;padding:3px 8px;text-align:center"
-    head = cells(f"<th style='{style}'>{'x' + str(i) if 0 <= i < n else 'pad'}</th>" for i in window)
-    row_w = cells(f"<td style='{style}'>w<sub>{i - t}</sub> = {v:.4g}</td>" for i, v in zip(window, w))
-    row_x = cells(f"<td style='{style}'>{v:.4g}</td>" for v in values)
-    row_p = cells(f"<td style='{style}'>{v:.4g}</td>" for v in products)
+    rows = [["reading"] + ["x" + str(i) if 0 <= i < n else "pad" for i in window],
+            ["weight"] + [f"w<sub>{i - t}</sub> = {format_number(v, 4)}" for i, v in zip(window, w)],
+            ["x"] + [format_number(v, 4) for v in values],
+            ["w&middot;x"] + [format_number(v, 4) for v in products]]
     average = ("the weights sum to 1, so s is a weighted average" if np.isclose(weights_sum, 1.0)
-               else f"the weights sum to {weights_sum:.4g}, not 1: s is not an average, it is scaled")
+               else f"the weights sum to {format_number(weights_sum, 4)}, not 1: s is not an average, it is scaled")
     return (
         "<div style='font-size:15px'>"
-        f"<table style='border-collapse:collapse'><tr><th style='{style}'>reading</th>{head}</tr>"
-        f"<tr><th style='{style}'>weight</th>{row_w}</tr>"
-        f"<tr><th style='{style}'>x</th>{row_x}</tr>"
-        f"<tr><th style='{style}'>w&middot;x</th>{row_p}</tr></table>"
-        f"<p><b>s<sub>{t}</sub> = {' + '.join(f'{p:.4g}' for p in products)} = {s_t:.4f}</b></p>"
+        + table([[(text, style) for text in row] for row in rows], style="border-collapse:collapse",
+                header_rows=1, header_cols=1)
+        + f"<p><b>s<sub>{t}</sub> = {' + '.join(format_number(p, 4) for p in products)} = {s_t:.4f}</b></p>"
         f"<p>{html.escape(average)}</p></div>"
     )
 
@@ -229,6 +228,29 @@ class Conv1dExplorer(Explorer):
             "arithmetic": f"s_{t_now} = " + " + ".join(f"{wv:g}*{xv:g}" for wv, xv in zip(view.w, values))
                           + f" = {s_t:.4f}",
         })
+
+    def _window_words(self):
+        window, n = self.shown["window"], self.x.size
+        inside = window[(window >= 0) & (window < n)]
+        pads = len(window) - len(inside)
+        readings = (f"readings x{inside[0]} to x{inside[-1]}" if len(inside) > 1 else
+                    f"reading x{inside[0]}" if len(inside) else "no reading")
+        return readings + (f" and {pads} padding zero{'s' if pads != 1 else ''}" if pads else "")
+
+    def describe(self):
+        shown = self.shown
+        t, k = shown["t"], len(shown["weights"])
+        average = ("the weights sum to 1, so s is a weighted average" if np.isclose(shown["weights_sum"], 1.0)
+                   else f"the weights sum to {shown['weights_sum']:.4g}, not 1, so s is scaled")
+        return (f"t = {t}, {self.controls['padding'].value} padding: the {k} weights meet "
+                f"{self._window_words()}; {shown['arithmetic']}; {average}."
+                + (f" {shown['warning']}" if shown.get("warning") else ""))
+
+    def alt_texts(self):
+        shown = self.shown
+        return {"plot": f"Plot of the {self.x.size} readings with the window ending at t = {shown['t']} shaded "
+                        f"({self._window_words()}), the {len(shown['weights'])} weights as bars under it, and "
+                        f"the output series with s_{shown['t']} = {shown['sum']:.4g} marked."}
 
 
 __all__ = ["conv1d_explorer", "Conv1dExplorer", "parse_weights", "FLIGHT_READINGS", "RECENCY_WEIGHTS", "WEIGHT_PRESETS",

@@ -12,9 +12,9 @@ from .._checks import as_float_array
 from ..augment import elastic_field, warp
 from ..data import load_mnist
 from ..plots import IMAGE_CMAP
-from ..render import array_to_png
-from ._base import Explorer
-from ._html import format_number, paragraph
+from ..render import array_to_png, format_number
+from ._base import Explorer, plain_text
+from ._html import paragraph
 from ._html import warning as warning_html
 
 SCALE = 6              # each image pixel drawn 6 x 6 screen pixels
@@ -126,3 +126,15 @@ class DistortionExplorer(Explorer):
             "<b>left</b>: the original &nbsp; <b>right</b>: distorted<br>" + text, max_width=900)
         self.shown.update(distorted=distorted, largest_displacement=largest, ink_kept=ink_kept, text=text,
                           warning="")
+
+    def describe(self):
+        shown = self.shown
+        return shown["warning"] or plain_text(shown["text"])
+
+    def alt_texts(self):
+        shown = self.shown
+        height, width = self.x.shape
+        if shown["distorted"] is None:
+            return {"image": f"The original {height} x {width} digit; no distorted copy: see the message."}
+        return {"image": (f"Two {height} x {width} digits side by side: the original on the left and the distorted "
+                          f"copy on the right ({plain_text(shown['text'])})")}

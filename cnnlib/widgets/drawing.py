@@ -5,6 +5,12 @@ touch all arrive as pointer events; when the pen lifts, the pad sends its pictur
 PNG data URL. Python then runs :func:`cnnlib.preprocess_drawing` (MNIST's own recipe: fit a
 20 x 20 box, centre the mass in 28 x 28), one forward pass, and shows the 28 x 28 digit, the ten
 probabilities, the guess and the feature maps (``cnnlib.inspection.feature_map_stages``).
+
+Without a pointer: Tab to the pad; the arrow keys move a pen ring one MNIST pixel (Shift: three),
+Space puts the pen down and lifts it (lifting sends the picture), Delete clears it, and a live
+region says where the pen is. Or the "example" menu puts one of the shipped MNIST test digits on
+the pad. The guess is also written as a sentence (the explorer's readout, announced by a screen
+reader).
 """
 import base64
 import binascii
@@ -16,20 +22,24 @@ import matplotlib
 import numpy as np
 import traitlets
 
-from ..inspection import feature_map_stages, layer_stages, predicted_probabilities
+from ..inspection import (feature_map_stages, grid_shape, layer_stages, predicted_probabilities, tile_gaps,
+                          tile_maps)
 from ..nn import Sequential
-from ..plots import IMAGE_CMAP, PROJECTOR_RC, array_to_png
-from ..plots.training import OTHER_COLOR, PREDICTED_COLOR, grid_shape, map_colours, tile_gaps, tile_maps
+from ..plots import IMAGE_CMAP, PROJECTOR_RC
+from ..plots.training import OTHER_COLOR, PREDICTED_COLOR, map_colours
 from ..preprocess import preprocess_drawing
-from ..render import BlittedFigure, nonfinite_note, read_picture, rgb_to_png
-from ._base import Explorer
+from ..render import BlittedFigure, array_to_png, nonfinite_note, read_picture, rgb_to_png
+from ._base import Explorer, plain_text
 from ._html import ERROR_RED
 
 PAD_PIXELS = 280             # 10 pad pixels per MNIST pixel
 PEN_PIXELS = 20              # a pen 2 MNIST pixels wide once the digit is shrunk to its 20 x 20 box
 MAPS_PIXELS = 200            # each layer's tiled maps are scaled up by a whole factor to about this size
 ALL_LAYERS = "every layer"
-HINT = "Draw a digit from 0 to 9 in the black square (mouse, pen or finger), then lift the pen."
+HINT = ("Draw a digit from 0 to 9 in the black square, then lift the pen: with the mouse, a pen or a finger, or "
+        "from the keyboard (Tab to the square; the arrow keys move the pen, Space puts it down and lifts it). "
+        "Or start from an MNIST digit in the menu.")
+OWN_DRAWING = "(your own drawing)"
 ERROR_STYLE = f"color:{ERROR_RED};font-weight:bold;font-size:15px"
 
 _ESM = """
@@ -41,6 +51,28 @@ function render({ model, el }) {
   canvas.className = "cnnlib-digit-pad";
   canvas.style.cssText = `width:${size}px;height:${size}px;touch-action:none;cursor:crosshair;` +
                          "border:2px solid #888;border-radius:4px;background:black";
+  // From the keyboard: focusable, named, with a ring where the pen is (shown while focused) and a
+  // live region that says where the pen is and whether it is down.
+  canvas.tabIndex = 0;
+  canvas.setAttribute("role", "application");
+  canvas.setAttribute("aria-roledescription", "drawing pad");
+  canvas.setAttribute("aria-label", "Drawing pad of 28 by 28 pixels. Arrow keys move the pen one pixel, " +
+    "with Shift three; Space puts the pen down or lifts it, and lifting sends the drawing to the network; " +
+    "Delete clears the pad.");
+  canvas.setAttribute("data-lm-suppress-shortcuts", "true");   // JupyterLab: these keys are the pad's
+  const box = document.createElement("div");
+  box.style.cssText = `position:relative;width:${size + 4}px;height:${size + 4}px`;
+  const ring = document.createElement("div");
+  ring.className = "cnnlib-pad-pen";
+  ring.style.cssText = "position:absolute;pointer-events:none;display:none;box-sizing:border-box;" +
+                       "border:3px solid #E69F00;border-radius:50%";
+  const status = document.createElement("div");
+  status.className = "cnnlib-pad-status";
+  status.setAttribute("aria-live", "polite");
+  status.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);" +
+                         "white-space:nowrap";
+  const cells = 28, cell = size / cells;
+  const keyPen = { row: 14, col: 14, down: false };
   const pen = canvas.getContext("2d");
   let down = false, last = null, shown = null;
 
@@ -99,10 +131,59 @@ function render({ model, el }) {
   }
   canvas.addEventListener("pointerup", lift);
   canvas.addEventListener("pointercancel", lift);
+
+  function centre() { return [(keyPen.col + 0.5) * cell, (keyPen.row + 0.5) * cell]; }
+  function placeRing() {
+    const width = Math.max(model.get("pen_width"), cell) + 6, [x, y] = centre();
+    ring.style.width = ring.style.height = `${width}px`;
+    ring.style.left = `${2 + x - width / 2}px`;      // 2: the canvas border
+    ring.style.top = `${2 + y - width / 2}px`;
+    ring.style.borderStyle = keyPen.down ? "solid" : "dashed";
+  }
+  function say(text) {
+    status.textContent = text || `row ${keyPen.row + 1}, column ${keyPen.col + 1}, pen ${keyPen.down ? "down" : "up"}`;
+  }
+  function send() {
+    shown = canvas.toDataURL("image/png");
+    model.set("value", shown);
+    model.save_changes();
+  }
+  const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  canvas.addEventListener("keydown", (event) => {
+    if (event.key in MOVES) {
+      const steps = event.shiftKey ? 3 : 1, [dr, dc] = MOVES[event.key], from = centre();
+      keyPen.row = Math.min(cells - 1, Math.max(0, keyPen.row + dr * steps));
+      keyPen.col = Math.min(cells - 1, Math.max(0, keyPen.col + dc * steps));
+      if (keyPen.down) line(from, centre());
+      say();
+    } else if (event.key === " " || event.key === "Spacebar") {
+      keyPen.down = !keyPen.down;
+      if (keyPen.down) dot(centre()); else send();
+      say(keyPen.down ? undefined : `pen up at row ${keyPen.row + 1}, column ${keyPen.col + 1}: drawing sent`);
+    } else if (event.key === "Delete" || event.key === "Backspace") {
+      keyPen.down = false;
+      blank();
+      shown = "";
+      model.set("value", "");
+      model.save_changes();
+      say("pad cleared");
+    } else {
+      return;                   // Tab and every other key keep their usual meaning
+    }
+    event.preventDefault();
+    event.stopPropagation();
+    placeRing();
+  });
+  canvas.addEventListener("focus", () => { ring.style.display = "block"; placeRing(); say(); });
+  canvas.addEventListener("blur", () => {
+    ring.style.display = "none";
+    if (keyPen.down) { keyPen.down = false; send(); }
+  });
   model.on("change:value", show);
   blank();
   show();
-  el.appendChild(canvas);
+  box.append(canvas, ring, status);
+  el.appendChild(box);
   return () => model.off("change:value", show);
 }
 export default { render };
@@ -163,12 +244,15 @@ def digit_drawing_explorer(model=None):
 
     ``model``: a trained ``cnnlib.nn.Sequential`` on 1 x 32 x 32 inputs ending in 10 scores
     (``lenet5()`` after ``fit``); without one, an untrained ``lenet5()``, whose guesses mean nothing
-    (every digit gets about 10%): a before-and-after comparison for the trained one. Controls: "canvas" (the :class:`DrawingPad`), "clear" (a button)
-    and "layer" (whose feature maps to show: one layer large, or every layer, the default).
+    (every digit gets about 10%): a before-and-after comparison for the trained one. Controls: "canvas" (the :class:`DrawingPad`), "clear" (a button),
+    "example" (a menu that puts one of the shipped MNIST test digits on the pad: the way in without
+    a pointer, besides the pad's own keyboard pen) and "layer" (whose feature maps to show: one
+    layer large, or every layer, the default).
     Views: "preprocessed" (the 28 x 28 digit the network reads), "probabilities" (a bar chart),
     "guess" (the top answer), "feature_maps", "message".
     ``.shown``: guess, confidence, probabilities (10 numbers), preprocessed (28 x 28), stages
-    (names of the layers drawn), layer, message. A picture that cannot be read (not a PNG, more than
+    (names of the layers drawn), layer, example (the digit picked in the menu, or None), message,
+    and, like every explorer, description (the guess in a sentence). A picture that cannot be read (not a PNG, more than
     ``cnnlib.render.MAX_PICTURE_PIXELS`` pixels, no ink) gives a message instead of a guess, and so
     does a model whose outputs are NaN or infinite (broken weights): its feature maps are still
     drawn, with NaN and infinite values in magenta, counted in the message.
@@ -197,6 +281,10 @@ class DigitDrawingExplorer(Explorer):
         controls = {
             "canvas": DrawingPad(),
             "clear": widgets.Button(description="Clear", icon="eraser", tooltip="wipe the pad"),
+            "example": widgets.Dropdown(options=[(OWN_DRAWING, None)] + [(f"a {d} from MNIST's test set", d)
+                                                                          for d in range(10)],
+                                        value=None, description="or start from", style={"description_width": "initial"},
+                                        tooltip="put an MNIST test digit on the pad (you can draw over it)"),
             "layer": widgets.Dropdown(options=[*self._stages, ALL_LAYERS], value=ALL_LAYERS,
                                       description="feature maps", style={"description_width": "initial"}),
         }
@@ -221,7 +309,7 @@ class DigitDrawingExplorer(Explorer):
                                 layout=widgets.Layout(margin="0 20px 0 0"))
 
         top = widgets.HBox([
-            column("your drawing", controls["canvas"], controls["clear"]),
+            column("your drawing", controls["canvas"], controls["clear"], controls["example"]),
             column("what it reads: 28 x 28", views["preprocessed"], views["guess"]),
             column("its ten probabilities", views["probabilities"]),
         ])
@@ -232,6 +320,17 @@ class DigitDrawingExplorer(Explorer):
 
     def _clear(self, button=None):
         self.controls["canvas"].value = ""            # the pad wipes itself; update() runs on the change
+
+    def _follow_example_menu(self, change):
+        """The example menu puts its digit on the pad; a drawing or a clear sets the menu back to
+        "your own drawing" (the pad no longer shows the example as it was)."""
+        example = self.controls["example"]
+        if change is not None and change["owner"] is example:
+            if example.value is not None:
+                self.controls["canvas"].show_array(np.kron(mnist_example(example.value), np.ones((10, 10))))
+        elif change is not None and change["owner"] is self.controls["canvas"]:
+            example.value = None
+        self.shown["example"] = example.value
 
     def _build_bars(self):
         # Axes drawn once; only the bars and their labels are redrawn on each drawing (blitting).
@@ -272,6 +371,7 @@ class DigitDrawingExplorer(Explorer):
 
     def update(self, change=None):
         """Read the pad, preprocess, run the network once, and refresh every view."""
+        self._follow_example_menu(change)
         url = self.controls["canvas"].value
         if not url:
             self._show_nothing(HINT, "font-size:15px")
@@ -322,3 +422,49 @@ class DigitDrawingExplorer(Explorer):
         self.shown.update(guess=guess, confidence=confidence, probabilities=probabilities, preprocessed=digit,
                           stages=[name for name, _ in stages if layer in (ALL_LAYERS, name)], layer=layer,
                           message=message)
+
+    def describe(self):
+        shown = self.shown
+        if shown["guess"] is None:
+            return shown["message"] or HINT
+        ranked = np.argsort(shown["probabilities"])[::-1]
+        second = int(ranked[1])
+        source = ("an MNIST test digit" if shown.get("example") is not None else "your drawing")
+        return (f"The network reads {source} as a {shown['guess']}, {shown['confidence']:.0%} sure; next most "
+                f"likely {second}, {shown['probabilities'][second]:.0%}."
+                + (" This network is untrained: its guesses mean nothing yet." if self._untrained else ""))
+
+    def alt_texts(self):
+        shown = self.shown
+        if shown["preprocessed"] is None:
+            nothing = "Empty: nothing drawn yet."
+            alts = {"preprocessed": nothing, "probabilities": "Bar chart of the ten probabilities, empty until you draw."}
+            alts.update({image: nothing for image in self._map_images})
+            return alts
+        alts = {"preprocessed": ("The 28 x 28 digit the network reads: the drawing shrunk to fit a 20 x 20 box and "
+                                 "centred by its mass, white on black.")}
+        if shown["probabilities"] is None:
+            alts["probabilities"] = "Bar chart of the ten probabilities: none, the network's outputs are not finite."
+        else:
+            listed = ", ".join(f"{d}: {p:.2f}" for d, p in enumerate(shown["probabilities"]))
+            alts["probabilities"] = (f"Bar chart of the ten probabilities, the guess {shown['guess']} in blue: "
+                                     f"{listed}.")
+        for title, image in zip(self._map_titles, self._map_images):
+            alts[image] = "Feature maps of " + plain_text(title.value).replace(" appears once you draw", "") + "."
+        return alts
+
+
+_EXAMPLES = {}
+
+
+def mnist_example(digit):
+    """The first test image of ``digit`` in the shipped MNIST subset: 28 x 28 floats in [0, 1].
+
+    >>> mnist_example(7).shape
+    (28, 28)
+    """
+    if not _EXAMPLES:
+        from ..data import load_mnist
+        _, (x_test, y_test) = load_mnist()
+        _EXAMPLES.update({d: x_test[int(np.flatnonzero(y_test == d)[0]), 0].astype(float) for d in range(10)})
+    return _EXAMPLES[int(digit)]

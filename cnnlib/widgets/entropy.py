@@ -68,6 +68,7 @@ class EntropyExplorer(Explorer):
 
     def __init__(self, true, predicted, labels, units):
         n = self.n = len(labels)
+        self.labels = labels
 
         def slider(value, text):
             return widgets.FloatSlider(value=float(value), min=0.0, max=1.0, step=0.01, description=text,
@@ -138,6 +139,23 @@ class EntropyExplorer(Explorer):
         self.last_good.update(p=p, q=q, entropy=h_p, cross_entropy=h_pq, kl=kl, kl_reverse=kl_reverse,
                               units=unit, text=views["readout"].value)
         self.shown.update(self.last_good, warning="")
+
+    def describe(self):
+        shown, unit = self.shown, self.shown.get("units", "")
+        if "p" not in shown:
+            return shown.get("warning", "")
+        listed = "; ".join(f"{label}: P {p:.2f}, Q {q:.2f}" for label, p, q in zip(self.labels, shown["p"], shown["q"]))
+        return (f"{listed}. H(P) = {shown['entropy']:.3f} {unit}, H(P, Q) = {shown['cross_entropy']:.3f} {unit}, "
+                f"KL(P || Q) = {shown['kl']:.3f} {unit}, and the other way round KL(Q || P) = "
+                f"{shown['kl_reverse']:.3f} {unit}." + (f" {shown['warning']}" if shown.get("warning") else ""))
+
+    def alt_texts(self):
+        shown = self.shown
+        if "p" not in shown:
+            return {"bars": "Bar chart of P and Q: nothing to draw yet, see the message."}
+        pairs = ", ".join(f"{label} {p:.2f} and {q:.2f}" for label, p, q in zip(self.labels, shown["p"], shown["q"]))
+        return {"bars": (f"Bar chart of the true distribution P (solid bars) and the prediction Q (hatched bars) "
+                         f"for each class, P then Q: {pairs}.")}
 
 
 def parse_scores(text):
@@ -259,3 +277,22 @@ class SoftmaxExplorer(Explorer):
         self.last_good.update(scores=z, temperature=t, exp_terms=exp_terms, probabilities=probs, entropy=h,
                               text=views["readout"].value)
         self.shown.update(self.last_good, warning=message)
+
+    def describe(self):
+        shown = self.shown
+        if "probabilities" not in shown:
+            return shown.get("warning", "")
+        z, probabilities = shown["scores"], shown["probabilities"]
+        top = int(np.argmax(probabilities))
+        listed = ", ".join(f"{p:.3f}" for p in probabilities)
+        return (f"Scores {', '.join(f'{v:g}' for v in z)} at temperature T = {shown['temperature']:.2f}: softmax gives "
+                f"{listed}; the largest, {probabilities[top]:.3f}, goes to z = {z[top]:g}. Entropy "
+                f"{shown['entropy']:.3f} bits (uniform would be {np.log2(z.size):.3f})."
+                + (f" {shown['warning']}" if shown.get("warning") else ""))
+
+    def alt_texts(self):
+        shown = self.shown
+        if "probabilities" not in shown:
+            return {"bars": "Bar chart of softmax(z / T): nothing to draw yet, see the message."}
+        pairs = ", ".join(f"z = {v:g}: {p:.3f}" for v, p in zip(shown["scores"], shown["probabilities"]))
+        return {"bars": f"Bar chart of softmax(z / T) at T = {shown['temperature']:.2f}, one bar per score: {pairs}."}

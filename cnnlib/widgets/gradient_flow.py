@@ -6,7 +6,7 @@ The gradients come from cnnlib: :func:`cnnlib.conv2d_backward`, :func:`max_pool2
 :func:`avg_pool2d_backward` with dL/d(out) = 1 at the chosen output (so L is that output), and the
 forward :func:`cnnlib.conv2d` of a one-hot input for the input direction (a convolution is linear,
 so that is exactly d out / d x at the chosen input). The index bookkeeping is
-:func:`cnnlib.plots.backprop.window_cells` and :func:`~cnnlib.plots.backprop.outputs_reading`.
+:func:`cnnlib.shapes.window_cells` and :func:`~cnnlib.shapes.outputs_reading`.
 """
 import html
 
@@ -18,11 +18,12 @@ from .. import kernels
 from .._checks import as_float_array
 from ..conv import conv2d, conv2d_backward
 from ..plots import SIGNED_CMAP
-from ..plots.backprop import FLOW_EXAMPLE, outputs_reading, window_cells
+from ..plots.backprop import FLOW_EXAMPLE
 from ..pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
-from ..shapes import output_size, stride_fit
-from ._base import Explorer
-from ._html import HIGHLIGHT, ink, note
+from ..render import format_number
+from ..shapes import kernel_fit, output_size, outputs_reading, stride_fit, window_cells
+from ._base import Explorer, plain_text
+from ._html import HIGHLIGHT, ink, note, table
 from ._html import warning as warning_html
 
 LAYERS = (("convolution", "conv"), ("max pool", "max"), ("avg pool", "avg"))
@@ -34,15 +35,6 @@ MAX_PADDING = 3
 MAX_POOL_SIZE = 5
 TOUCHED = HIGHLIGHT            # the highlight colour of cnnlib.plots.number_grid and the stepper
 CHOSEN = "#000000"
-
-
-def _fmt(value):
-    value = float(value)
-    if not np.isfinite(value):
-        return "&minus;&infin;" if value < 0 else "&infin;"
-    if value == round(value) and abs(value) < 1e6:
-        return str(int(round(value))) if value != 0 else "0"
-    return f"{value:.3g}"
 
 
 def grid_html(values, *, grads=None, pad=0, pad_text="0", outline=(), dashed=(), title=""):
@@ -59,10 +51,9 @@ def grid_html(values, *, grads=None, pad=0, pad_text="0", outline=(), dashed=(),
     limit = max([abs(g) for g in grads.values()] + [1e-12])
     cmap = matplotlib.colormaps[SIGNED_CMAP]
     outline, dashed = set(outline), set(dashed)
-    parts = [f"<div style='font-size:14px;font-weight:bold;margin-bottom:4px'>{html.escape(title)}</div>",
-             "<table style='border-collapse:collapse;font-family:monospace;font-size:15px'>"]
+    cells = []
     for i in range(-pad, rows + pad):
-        parts.append("<tr>")
+        cells.append([])
         for j in range(-pad, cols + pad):
             inside = 0 <= i < rows and 0 <= j < cols
             border = "1px solid #bbb"
@@ -77,16 +68,15 @@ def grid_html(values, *, grads=None, pad=0, pad_text="0", outline=(), dashed=(),
                 rgba = cmap(0.5 + 0.5 * grads[(i, j)] / limit)
                 style = (f"background:{matplotlib.colors.to_hex(rgba)};color:{ink(rgba)};"
                          f"box-shadow:inset 0 0 0 2px {TOUCHED};")
-                text = (f"{_fmt(values[i, j])}<br><span style='font-size:12px;font-weight:bold'>"
-                        f"{_fmt(grads[(i, j)])}</span>")
+                text = (f"{format_number(values[i, j])}<br><span style='font-size:12px;font-weight:bold'>"
+                        f"{format_number(grads[(i, j)])}</span>")
             else:
                 style = "background:#ffffff;color:#333;"
-                text = _fmt(values[i, j])
-            parts.append(f"<td style='{style}border:{border};width:46px;height:46px;min-width:46px;"
-                         f"text-align:center;padding:0;line-height:1.2'>{text}</td>")
-        parts.append("</tr>")
-    parts.append("</table>")
-    return "".join(parts)
+                text = format_number(values[i, j])
+            cells[-1].append((text, f"{style}border:{border};width:46px;height:46px;min-width:46px;"
+                                    "text-align:center;padding:0;line-height:1.2"))
+    return (f"<div style='font-size:14px;font-weight:bold;margin-bottom:4px'>{html.escape(title)}</div>"
+            + table(cells, style="border-collapse:collapse;font-family:monospace;font-size:15px"))
 
 
 def gradient_flow_explorer(image=None, kernel=None, layer="conv", direction="output", row=0, col=0,
@@ -170,9 +160,9 @@ class GradientFlowExplorer(Explorer):
         size = w.shape if mode == "conv" else (controls["size"].value,) * 2
         self.shown.update(layer=mode, direction=picked, cell=(i, j))
         kh, kw = size
-        if kh > height + 2 * p or kw > width + 2 * p:
-            self._show_problem(f"The {kh}x{kw} window is larger than the padded input "
-                               f"{height + 2 * p}x{width + 2 * p}: no output at all. Lower the size or add padding.")
+        problem = kernel_fit((height, width), (kh, kw), p, name="window")
+        if problem is not None:
+            self._show_problem(f"The {problem}. Lower the size or add padding.")
             return
         if mode != "conv" and 2 * p > kh:
             self._show_problem(f"Padding {p} is more than half the {kh}x{kw} pooling window: a window could see "
@@ -216,6 +206,17 @@ class GradientFlowExplorer(Explorer):
         self.shown.update(output_shape=out_shape, output=out, text=flow["text"], note=" ".join(notes),
                           warning="", **flow["values"])
 
+    def describe(self):
+        shown, c = self.shown, self.controls
+        layer = dict((v, k) for k, v in LAYERS)[shown["layer"]]
+        i, j = shown["cell"]
+        setting = (f"{layer}, stride {c['stride'].value}, padding {c['padding'].value}"
+                   + (f", pool size {c['size'].value}" if shown["layer"] != "conv" else "")
+                   + f"; picked {shown['direction']} cell row {i}, column {j}")
+        if shown["warning"]:
+            return f"{setting}: {shown['warning']}"
+        return " ".join(part for part in (f"{setting}.", plain_text(shown["text"]), shown["note"]) if part)
+
 
 def _output_direction(mode, x, w, out, cell, s, p, size):
     """L = out[cell]: the backward pass with a one-hot dL/d(out)."""
@@ -229,7 +230,7 @@ def _output_direction(mode, x, w, out, cell, s, p, size):
         grad_x, grad_w, _ = conv2d_backward(seed, x, w, stride=s, padding=p)
         input_grads = {(r, c): grad_x[r, c] for r, c, _, _ in inside}
         weight_grads = {(a, b): grad_w[a, b] for a in range(w.shape[0]) for b in range(w.shape[1])}
-        text = (f"out[{cell[0]}, {cell[1]}] = {_fmt(out[cell])} is a sum of {len(taps)} products "
+        text = (f"out[{cell[0]}, {cell[1]}] = {format_number(out[cell])} is a sum of {len(taps)} products "
                 f"w[a, b] &times; x[r, c]. With L = out[{cell[0]}, {cell[1]}], the product rule sends "
                 f"<b>dL/dx[r, c] = w[a, b]</b> to the {len(inside)} input cells under the window and "
                 f"<b>dL/dw[a, b] = x[r, c]</b> to the weights")
@@ -246,14 +247,14 @@ def _output_direction(mode, x, w, out, cell, s, p, size):
             winners = [(r, c) for r, c, _, _ in inside if grad_x[r, c] != 0]
             input_grads = {rc: grad_x[rc] for rc in winners}
             r, c = winners[0]
-            text = (f"out[{cell[0]}, {cell[1]}] = {_fmt(out[cell])}, the largest of its window. Only the winner, "
+            text = (f"out[{cell[0]}, {cell[1]}] = {format_number(out[cell])}, the largest of its window. Only the winner, "
                     f"x[{r}, {c}], gets the gradient (1); the other {len(inside) - 1} inputs of the window get 0. "
                     "If several values tie, the first in row-major order wins (as in PyTorch).")
         else:
             input_grads = {(r, c): grad_x[r, c] for r, c, _, _ in inside}
             share = size[0] * size[1]
-            text = (f"out[{cell[0]}, {cell[1]}] = {_fmt(out[cell])}, the mean of its {share} window cells. "
-                    f"Each of the {len(inside)} input cells gets an equal share, 1/{share} = {_fmt(1 / share)}")
+            text = (f"out[{cell[0]}, {cell[1]}] = {format_number(out[cell])}, the mean of its {share} window cells. "
+                    f"Each of the {len(inside)} input cells gets an equal share, 1/{share} = {format_number(1 / share)}")
             text += (f"; the {len(on_padding)} padding cells count in the mean but are not inputs, so their "
                      "shares are dropped." if on_padding else ".")
     return {

@@ -14,9 +14,9 @@ from .._checks import as_float_array
 from ..conv import filter_image
 from ..data import SAMPLE_IMAGES, sample_image
 from ..plots import IMAGE_CMAP
-from ..render import array_to_png, finite_range, nonfinite_note, read_picture
+from ..render import array_to_png, finite_range, format_number, nonfinite_note, read_picture
 from ._base import Explorer
-from ._html import format_number, heading, number_table, paragraph
+from ._html import heading, number_table, paragraph
 from ._html import warning as warning_html
 
 IMAGE_SIDE = 256
@@ -164,8 +164,12 @@ class KernelPlayground(Explorer):
                                             value="repeat", description="border", style=toggle_style),
             "flip": widgets.Checkbox(value=False, description="flip the kernel (true convolution)", indent=False),
         }
-        self.boxes = [[widgets.FloatText(value=0.0, layout=widgets.Layout(width="72px")) for _ in range(3)]
-                      for _ in range(3)]
+        # Each box is named for a screen reader by its description, in a label of width 0 (the grid
+        # itself is the visible label; ipywidgets 8 does not put a FloatText's tooltip on the page).
+        self.boxes = [[widgets.FloatText(value=0.0, layout=widgets.Layout(width="72px"),
+                                         description=f"kernel weight, row {i + 1}, column {j + 1}",
+                                         style={"description_width": "0px"})
+                       for j in range(3)] for i in range(3)]
         controls.update({f"k{i}{j}": self.boxes[i][j] for i in range(3) for j in range(3)})
         picture = dict(width=f"{IMAGE_SIDE}px", height=f"{IMAGE_SIDE}px")
         views = {"original": widgets.Image(format="png", layout=widgets.Layout(**picture)),
@@ -326,6 +330,36 @@ class KernelPlayground(Explorer):
         shown.update(display=grey, range=(lo, hi), explanation=explanation)
         return (f"In the result, {nonfinite} A kernel weight is NaN or infinite, or the weights are so large "
                 "that the sums overflow float64." if nonfinite else "")
+
+    def _kernel_words(self):
+        rows, cols = self.kernel.shape
+        values = "; ".join(", ".join(format_number(v) for v in row) for row in self.kernel)
+        return (f"the {self.controls['preset'].value} kernel, {rows}x{cols}, rows {values} "
+                f"(sum {format_number(self.kernel.sum())})")
+
+    def describe(self):
+        shown = self.shown
+        name, size = shown["image_name"], "x".join(map(str, self.original.shape))
+        flip = ", flipped (true convolution)" if shown["flip"] else ""
+        if shown["result"] is None:
+            return f"{name} ({size}) with {self._kernel_words()}{flip}: no result. {shown['warning']}"
+        lo, hi = shown["range"]
+        shown_as = ("clipped to 0 (black) .. 1 (white)" if self.controls["display"].value == CLIP
+                    else "rescaled so the smallest is black and the largest white")
+        return (f"{name} ({size}) filtered with {self._kernel_words()}{flip}, border {shown['border']}: "
+                f"result values from {format_number(lo)} to {format_number(hi)}, {shown_as}."
+                + (f" {shown['warning']}" if shown["warning"] else ""))
+
+    def alt_texts(self):
+        name = self.shown["image_name"]
+        alts = {"original": f"The picture {name}, in grey, before filtering."}
+        if self.shown["result"] is not None:
+            lo, hi = self.shown["range"]
+            alts["result"] = (f"{name} after the {self.controls['preset'].value} kernel: values from "
+                              f"{format_number(lo)} to {format_number(hi)}, in grey.")
+        else:
+            alts["result"] = "No result: the kernel could not be applied (see the message)."
+        return alts
 
 
 __all__ = ["kernel_playground", "KernelPlayground", "read_image_bytes", "MAX_UPLOAD_SIDE"]

@@ -13,7 +13,7 @@ from ..optim import OPTIMISERS, SURFACES, run_optimiser
 from ..plots import PROJECTOR_RC
 from ..plots.optimisers import LOSS_FLOOR, OPTIMISER_NAMES, OPTIMISER_STYLE, draw_surface
 from ..render import BlittedFigure
-from ._base import Explorer
+from ._base import Explorer, plain_text
 from ._html import ERROR_RED
 from ._html import warning as _warning_html
 
@@ -256,3 +256,22 @@ class OptimiserExplorer(Explorer):
                          gradient_norm=gradient_norm, diverged_after=trajectory.diverged_after,
                          distance_to_saddle=distance, stalled=stalled, others=others, text=readout.value)
         self.shown.update(last_good, warning=message)
+
+    def describe(self):
+        shown = self.shown
+        if "text" not in shown:
+            return shown.get("warning", "")
+        return " ".join(part for part in (plain_text(shown["text"]), shown.get("warning", "")) if part)
+
+    def alt_texts(self):
+        shown = self.shown
+        if "end" not in shown:
+            return {"plot": "Contour map of the loss surface and the loss curve: nothing drawn, see the message."}
+        name = OPTIMISER_NAMES[shown["optimiser"]]
+        start, end = shown["start"], shown["end"]
+        others = (" The other two optimisers' paths are drawn faintly for comparison." if shown["others"] else "")
+        return {"plot": (f"Left: contour map of {SURFACE_LABELS[shown['surface']]} with the path of {name} from "
+                         f"({start[0]:.2f}, {start[1]:.2f}), a square, to ({end[0]:.2f}, {end[1]:.2f}), a circle, "
+                         f"in {shown['steps_run']} steps. Right: its loss at every step on a log scale, ending at "
+                         f"{shown['loss']:.4g}." + (f" It diverged after {shown['diverged_after']} steps."
+                                                     if shown["diverged_after"] else "") + others)}

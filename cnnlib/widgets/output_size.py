@@ -12,9 +12,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .._checks import as_nonnegative_int, as_positive_int
 from ..plots import new_figure
-from ..plots.shapes import draw_output_grid, formula_text, grid_legend_figure
+from ..plots.shapes import draw_output_grid, grid_legend_figure
 from ..render import canvas_to_png, figure_to_png
-from ..shapes import grid_layout, stride_fit
+from ..shapes import formula_text, grid_layout, stride_fit
 from ._base import Explorer
 from ._html import warning as warning_html
 
@@ -65,7 +65,11 @@ class OutputSizeExplorer(Explorer):
         views = {"formula": widgets.HTML(), "warning": widgets.HTML(),
                  "grid": widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))}
         legend = widgets.Image(value=figure_to_png(grid_legend_figure()), format="png",
-                               layout=widgets.Layout(max_width="100%"))
+                               layout=widgets.Layout(max_width="100%"),
+                               tooltip="Legend: white cells are the input, grey cells the padding (zeros), "
+                                       "the orange block the filter taps at the first position, a dashed "
+                                       "blue outline the next position, hatched cells are never visited, "
+                                       "and each dot is a window centre, one output.")
         super().__init__([widgets.HBox([controls["n"], controls["kernel"], controls["padding"]]),
                           widgets.HBox([controls["stride"], controls["dilation"]]),
                           views["formula"], views["warning"], views["grid"], legend], controls, views)
@@ -96,6 +100,32 @@ class OutputSizeExplorer(Explorer):
             "positions": layout["starts"].copy(), "skipped": layout["skipped"], "exact": layout["exact"],
             "formula": text, "warning": message,
         })
+
+    def _setting(self):
+        values = {name: slider.value for name, slider in self.controls.items()}
+        return (f"input W = {values['n']}, filter F = {values['kernel']}, padding P = {values['padding']}, "
+                f"stride S = {values['stride']}, dilation d = {values['dilation']}")
+
+    def describe(self):
+        shown = self.shown
+        if shown["output_size"] is None:
+            result = "no output"
+        else:
+            result = (f"the filter fits at {shown['output_size']} positions per row, so the output is "
+                      f"{shown['output_size']} x {shown['output_size']}")
+        return (f"{self._setting()}: the padded input is {shown['padded_size']} wide, the filter spans "
+                f"{shown['effective_kernel']}; {result}. {' '.join(shown['formula'].split())}"
+                + (f" {shown['warning']}" if shown["warning"] else ""))
+
+    def alt_texts(self):
+        shown = self.shown
+        size = shown["output_size"]
+        return {"grid": (f"Grid of the {shown['padded_size']} x {shown['padded_size']} padded input for "
+                         f"{self._setting()}: the filter's first position is shaded and "
+                         + (f"{size} x {size} dots mark the window centres, one per output."
+                            if size is not None else "it does not fit, so there is no output.")
+                         + (f" The last {shown['skipped']} padded row(s) and column(s) are never visited, "
+                            "hatched." if shown["skipped"] else ""))}
 
 
 __all__ = ["output_size_explorer", "OutputSizeExplorer", "warning_text"]

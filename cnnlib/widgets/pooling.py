@@ -6,11 +6,13 @@ import numpy as np
 
 from .._checks import as_float_array, check_ndim
 from ..plots import VALUE_CMAP
-from ..plots.pooling import POOLS, example_feature_map, shift_image, unchanged_counts
-from ..render import colour, finite_range, nonfinite_note, rgb_to_png, scale_for, upscale
-from ..shapes import stride_fit
-from ._base import Explorer
-from ._html import ERROR_RED, heading, note
+from ..augment import shift_image
+from ..plots.pooling import POOLS
+from ..pooling import example_feature_map, unchanged_counts
+from ..render import colour, finite_range, format_number, nonfinite_note, rgb_to_png, scale_for, upscale
+from ..shapes import kernel_fit, stride_fit
+from ._base import Explorer, plain_text
+from ._html import ERROR_RED, heading, note, table
 from ._html import warning as warning_html
 
 PANEL_PIXELS = 240          # each picture is scaled up to about this many pixels across
@@ -74,15 +76,11 @@ def _change_picture(before, after):
 
 def _number_table(values, reference):
     """Pooled values as an HTML table; cells that differ from ``reference`` in bold dark red."""
-    rows = []
-    for i in range(values.shape[0]):
-        cells = []
-        for j in range(values.shape[1]):
-            changed = not np.isclose(values[i, j], reference[i, j], rtol=1e-9, atol=1e-12)
-            style = f"color:{ERROR_RED};font-weight:bold;" if changed else ""
-            cells.append(f"<td style='padding:2px 7px;text-align:right;{style}'>{values[i, j]:.3g}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return "<table style='font-size:15px;font-family:monospace'>" + "".join(rows) + "</table>"
+    changed = ~np.isclose(values, reference, rtol=1e-9, atol=1e-12)
+    cells = [[(format_number(value), "padding:2px 7px;text-align:right;"
+               + (f"color:{ERROR_RED};font-weight:bold;" if changed[i, j] else ""))
+              for j, value in enumerate(row)] for i, row in enumerate(values)]
+    return table(cells, style="font-size:15px;font-family:monospace")
 
 
 def _percent(part, whole):
@@ -101,7 +99,7 @@ def pooling_explorer(feature_map=None, mode="max", size=2, stride=2, shift_rows=
     infinite values are drawn in magenta and counted in the readout.
     Controls: "mode" (max/avg), "size", "stride", "shift_rows" (down), "shift_cols" (right).
     Views: "input", "pooled", "pooled_shifted", "change" (Images), "tables", "readout", "warning" (HTML).
-    Pooling is ``cnnlib.max_pool2d``/``avg_pool2d``; the shift is ``cnnlib.plots.pooling.shift_image``
+    Pooling is ``cnnlib.max_pool2d``/``avg_pool2d``; the shift is ``cnnlib.augment.shift_image``
     (zeros come in at the edge). Counts ignore positions that are zero before and after.
     ``.shown``: pooled, pooled_shifted, output_shape, unchanged_pooled, active_pooled, percent_pooled,
     unchanged_input, active_input, percent_input, text, note, warning.
@@ -177,9 +175,10 @@ class PoolingExplorer(Explorer):
         k, s = controls["size"].value, controls["stride"].value
         dr, dc = controls["shift_rows"].value, controls["shift_cols"].value
         shifted = shift_image(fmap, dr, dc)
-        if k > h or k > w:
-            self._show_problem(f"size {k} is larger than the {h} x {w} feature map: no {k} x {k} window fits. "
-                               f"Choose a size of at most {min(h, w)}.", shifted)
+        problem = kernel_fit((h, w), k, name="pooling window")
+        if problem is not None:
+            self._show_problem(f"With size {k}, the {problem}. Choose a size of at most {min(h, w)} for the "
+                               f"{h} x {w} feature map.", shifted)
             return
         pool = POOLS[mode_now]
         pooled, pooled_shifted = pool(fmap, k, s), pool(shifted, k, s)
@@ -217,6 +216,35 @@ class PoolingExplorer(Explorer):
                           unchanged_pooled=same_pool, active_pooled=active_pool, percent_pooled=percent_pool,
                           unchanged_input=same_raw, active_input=active_raw, percent_input=percent_raw,
                           text=text, note=" ".join(notes), warning="")
+
+    def _setting(self):
+        c = self.controls
+        return (f"{c['mode'].value} pooling, size {c['size'].value}, stride {c['stride'].value}, shift "
+                f"{c['shift_cols'].value} right and {c['shift_rows'].value} down")
+
+    def describe(self):
+        shown = self.shown
+        if shown["pooled"] is None:
+            return f"{self._setting()}: {shown['warning']}"
+        return " ".join(part for part in (plain_text(shown["text"]), shown["note"]) if part)
+
+    def alt_texts(self):
+        shown, (h, w) = self.shown, self.fmap.shape
+        c = self.controls
+        alts = {"input": (f"The {h}x{w} feature map after the shift ({c['shift_cols'].value} right, "
+                          f"{c['shift_rows'].value} down), with lines where the {c['size'].value}x{c['size'].value} "
+                          f"windows start (stride {c['stride'].value}).")}
+        if shown["pooled"] is None:
+            alts.update({key: "Nothing pooled: see the message." for key in ("pooled", "pooled_shifted", "change")})
+            return alts
+        rows, cols = shown["output_shape"]
+        listed = " (numbers in the tables below)" if max(rows, cols) <= TABLE_LIMIT else ""
+        changed = shown["active_pooled"] - shown["unchanged_pooled"]
+        alts.update(pooled=f"The {rows}x{cols} pooled map without the shift{listed}.",
+                    pooled_shifted=f"The {rows}x{cols} pooled map after the shift{listed}.",
+                    change=(f"Which pooled outputs the shift changed: {changed} of {shown['active_pooled']} active "
+                            "outputs changed (red); the others are unchanged (white)."))
+        return alts
 
 
 __all__ = ["pooling_explorer", "PoolingExplorer"]

@@ -4,15 +4,18 @@ Every number comes from cnnlib: the output map from :func:`cnnlib.conv2d`, the w
 products and their sum at each position from :func:`cnnlib.conv.conv_step`, and the sentence
 about a stride that does not fit from :func:`cnnlib.shapes.stride_fit`.
 """
+import bisect
+
 import ipywidgets as widgets
 import numpy as np
 
 from .. import kernels
 from .._checks import as_float_array, as_nonnegative_int, as_positive_int
 from ..conv import conv2d, conv_step
-from ..shapes import stride_fit
+from ..render import format_number
+from ..shapes import kernel_fit, stride_fit
 from ._base import Explorer
-from ._html import ERROR_RED, HIGHLIGHT, format_number, heading, note, number_table
+from ._html import ERROR_RED, HIGHLIGHT, heading, note, number_table
 from ._html import warning as warning_html
 
 # The worked example of the lecture notes (seed 000): a 5x5 image convolved with a sharpen kernel.
@@ -27,6 +30,7 @@ MAX_KERNEL_SIDE = 7
 DONE_COLOUR = "#dbe6f3"
 TODO_COLOUR = "#f2f2f2"
 CELL_WIDTH, CELL_HEIGHT = "58px", "44px"
+NOT_COMPUTED = "?"           # the caption of an output cell the stepper has not reached yet
 
 
 def _check_matrix(values, name, max_side):
@@ -87,19 +91,27 @@ class Conv2dStepper(Explorer):
 
     The output cells are one pool of buttons, grown when a larger output needs more and never
     rebuilt: a move changes only their captions and colours, and a smaller output hides the rest.
+    An update sends the browser only what changed (see :meth:`_resize_pool`).
     """
 
     def __init__(self, image, kernel, padding, stride, max_padding, max_stride):
         self.image, self.kernel = image, kernel
         self.full_output = None
         self._pool = []
-        # Three shared styles and two shared layouts: a button changes look by switching between
-        # them, one small message instead of a widget per button.
-        self._styles = {name: widgets.ButtonStyle(button_color=colour, font_weight=weight, font_size="15px")
+        # The pool's buttons share a layout per band between two output sizes the sliders can give
+        # (see _resize_pool): every size, with 0 for a kernel that does not fit.
+        (h, w), (kh, kw) = image.shape, kernel.shape
+        self._band_starts = sorted({0} | {((h + 2 * p - kh) // s + 1) * ((w + 2 * p - kw) // s + 1)
+                                          for p in range(max_padding + 1) for s in range(1, max_stride + 1)
+                                          if h + 2 * p >= kh and w + 2 * p >= kw})
+        self._band_layouts = {}
+        # Three shared styles: a button changes colour by switching between them, one small message
+        # instead of a widget per button.
+        # Black text on the light cells in either JupyterLab theme (a dark theme's light text would vanish).
+        self._styles = {name: widgets.ButtonStyle(button_color=colour, font_weight=weight, font_size="15px",
+                                                  text_color="black")
                         for name, colour, weight in (("current", HIGHLIGHT, "bold"), ("done", DONE_COLOUR, ""),
                                                      ("todo", TODO_COLOUR, ""))}
-        self._layouts = {shown: widgets.Layout(width=CELL_WIDTH, height=CELL_HEIGHT, padding="0",
-                                               display=None if shown else "none") for shown in (True, False)}
         controls = {
             "position": widgets.IntSlider(value=0, min=0, max=0, description="position", continuous_update=True,
                                           layout=widgets.Layout(width="360px")),
@@ -121,7 +133,9 @@ class Conv2dStepper(Explorer):
         products = widgets.VBox([widgets.HTML(heading("window × kernel, element by element")), views["products"]])
         steps = widgets.HBox([controls["prev"], controls["next"], controls["play"], controls["position"]])
         sizes = widgets.HBox([controls["padding"], controls["stride"]])
-        super().__init__([views["title"], panels, products, views["formula"], steps, sizes, views["warning"]],
+        # The controls first: Tab reaches Prev, Next, play, position, padding and stride before the
+        # output cells (one tab stop each), in the order they are read.
+        super().__init__([views["title"], steps, sizes, views["warning"], panels, products, views["formula"]],
                          controls, views)
         controls["prev"].on_click(lambda _: self._move(-1))
         controls["next"].on_click(lambda _: self._move(+1))
@@ -146,16 +160,39 @@ class Conv2dStepper(Explorer):
     def _jump(self, index):
         self.controls["position"].value = index
 
+    def _band_layout(self, k):
+        """The layout button ``k`` shares with the other buttons of its band: the buttons from one
+        output size the sliders can give up to the next (0-1, 1-4, 4-9, 9-16, 16-25, 25-49, ... for the
+        notes' example), always all shown or all hidden together."""
+        start = self._band_starts[bisect.bisect_right(self._band_starts, k) - 1]
+        if start not in self._band_layouts:
+            self._band_layouts[start] = widgets.Layout(width=CELL_WIDTH, height=CELL_HEIGHT, padding="0")
+        return self._band_layouts[start]
+
     def _resize_pool(self, rows, cols):
+        """Show the first ``rows * cols`` buttons of the pool (growing it if needed), hide the rest.
+
+        A move sends the browser one small message per band of buttons that appears or disappears
+        (padding 1 -> 2 in the notes' example: one, for the 24 buttons from 25 to 49), each a
+        one-line style change there. (Switching every button between a shown and a hidden layout
+        made the browser rebuild 24 layout views, and the grid settled 100-300 ms after the keypress.)
+        """
         needed = rows * cols
+        if needed not in self._band_starts:       # not foreseen: a band of its own from here
+            bisect.insort(self._band_starts, needed)
+            for button in self._pool[needed:]:
+                if button.layout is self._band_layout(needed - 1):
+                    button.layout = self._band_layout(needed)
         while len(self._pool) < needed:
-            button = widgets.Button(description="", style=self._styles["todo"], layout=self._layouts[True])
+            # "?" until computed: a button with no text is announced as nothing by a screen reader.
+            button = widgets.Button(description=NOT_COMPUTED, style=self._styles["todo"],
+                                    layout=self._band_layout(len(self._pool)))
             button.on_click(lambda _, index=len(self._pool): self._jump(index))
             self._pool.append(button)
         if len(self.views["output"].children) != len(self._pool):
             self.views["output"].children = tuple(self._pool)
-        for k, button in enumerate(self._pool):
-            button.layout = self._layouts[k < needed]
+        for start, layout in self._band_layouts.items():
+            layout.display = None if start < needed else "none"       # sent only when it changes
         self.views["output"].layout.grid_template_columns = f"repeat({max(cols, 1)}, {CELL_WIDTH})"
 
     def update(self, change=None):
@@ -171,12 +208,11 @@ class Conv2dStepper(Explorer):
         kh, kw = self.kernel.shape
         h, w = self.image.shape
         self.padded = np.pad(self.image, p)
-        if kh > h + 2 * p or kw > w + 2 * p:
+        problem = kernel_fit((h, w), (kh, kw), p)
+        if problem is not None:
             self.full_output = None
             needed = max(0, -(-(kh - h) // 2), -(-(kw - w) // 2))
-            self.warning = (f"The {kh}x{kw} kernel does not fit inside the padded input "
-                            f"({h + 2 * p}x{w + 2 * p}): there is no position to put it. "
-                            f"Increase the padding to at least {needed}.")
+            self.warning = f"The {problem}. Increase the padding to at least {needed}."
             rows = cols = 0
         else:
             self.full_output = conv2d(self.image, self.kernel, padding=p, stride=s)
@@ -186,11 +222,13 @@ class Conv2dStepper(Explorer):
         last = max(rows * cols - 1, 0)
         for name in ("position", "play"):
             control = controls[name]
-            control.value = min(control.value, last)
-            control.max = last
-            control.disabled = rows * cols == 0
-        for name in ("prev", "next"):
-            controls[name].disabled = rows * cols == 0
+            with control.hold_sync():             # one message for the three
+                control.value = min(control.value, last)
+                control.max = last
+                control.disabled = rows * cols == 0
+        if rows * cols == 0:                      # otherwise _show sets them from the position
+            for name in ("prev", "next"):
+                controls[name].disabled = True
         self.views["warning"].value = (warning_html(self.warning) if self.full_output is None
                                        else note(self.warning))
 
@@ -229,14 +267,37 @@ class Conv2dStepper(Explorer):
                                   f"sum = {formula}</div>")
         flat = self.full_output.ravel()
         for k, button in enumerate(self._pool[:flat.size]):
-            button.description = format_number(flat[k]) if k <= index else ""
-            button.style = self._styles["current" if k == index else "done" if k < index else "todo"]
+            row, col = divmod(k, out_cols)
+            # One message per button that changed (caption, tooltip and colour together), none for the rest.
+            with button.hold_sync():
+                if k <= index:
+                    button.description = format_number(flat[k])
+                    button.tooltip = (f"output row {row}, column {col}: {button.description}"
+                                      + (" (the current step)" if k == index else "") + "; press to go there")
+                else:
+                    button.description = NOT_COMPUTED
+                    button.tooltip = f"output row {row}, column {col}, not computed yet; press to go there"
+                button.style = self._styles["current" if k == index else "done" if k < index else "todo"]
         controls["prev"].disabled = index == 0
         controls["next"].disabled = index == flat.size - 1
         partial = np.full(self.full_output.shape, np.nan)
         partial.ravel()[:index + 1] = flat[:index + 1]
         shown.update(position=(i, j), index=index, window=window, products=products, sum=total,
                      formula=formula, output=partial, title=title)
+
+
+    def describe(self):
+        shown = self.shown
+        if self.full_output is None:
+            return f"No output. {self.warning}"
+        (i, j), rows, cols = shown["position"], *self.full_output.shape
+        h, w = self.image.shape
+        kh, kw = self.kernel.shape
+        p, s = self.controls["padding"].value, self.controls["stride"].value
+        return (f"{h}x{w} input padded by {p}, {kh}x{kw} kernel, stride {s}: a {rows}x{cols} output. "
+                f"Step {shown['index'] + 1} of {rows * cols}: output row {i}, column {j}; the kernel sits at "
+                f"padded row {i * s}, column {j * s}; the sum of the {kh * kw} products is "
+                f"{format_number(shown['sum'])}." + (f" {self.warning}" if self.warning else ""))
 
 
 def _signed(value):

@@ -21,12 +21,11 @@ from .._checks import as_positive_int
 from ..losses import softmax
 from ..nn import Sequential
 from ..plots import IMAGE_CMAP, PROJECTOR_RC
-from ..inspection import layer_stages
-from ..plots.training import (OTHER_COLOR, TrainingCurves, bar_colours, bar_legend, grid_shape,
-                              map_colours, tile_gaps, tile_maps)
+from ..inspection import grid_shape, layer_stages, tile_gaps, tile_maps
+from ..plots.training import OTHER_COLOR, TrainingCurves, bar_colours, bar_legend, map_colours
 from ..train import EVENTS, History, predict
 from ..render import BlittedFigure, colour, rgb_to_png, scale_for, upscale
-from ._base import Explorer
+from ._base import Explorer, plain_text
 from ._html import ERROR_RED, heading
 from ._html import warning as warning_html
 
@@ -165,6 +164,7 @@ class TrainingDashboard(Explorer):
         steps = 0 if self.history is None else len(self.history.batch_loss)
         self._last_drawn_step = steps
         self.shown.update(epochs_drawn=epochs_drawn, steps_drawn=steps, curve_redraws=self.timings["curve_redraws"])
+        self.refresh_description()
 
     def _status_text(self):
         h = self.history
@@ -323,6 +323,55 @@ class TrainingDashboard(Explorer):
             label.set_position((bar.get_x() + bar.get_width() / 2, p + 0.02))
             label.set_text(f"{p:.2f}")
         self._bars_image.value = self._bars.png()
+
+    def _training_words(self):
+        """The training's state, once per epoch (a screen reader hears it when an epoch ends, not
+        at every redraw of the curves)."""
+        h = self.history
+        if h is None or not h.batch_loss:
+            return "No training shown yet: the curves appear while fit runs with this dashboard's callback."
+        text = f"Training: epoch {min(h.epoch + 1, h.epochs)} of {h.epochs}"
+        if h.loss:
+            text += f"; after the last finished epoch, loss {h.loss[-1]:.3f} and accuracy {h.accuracy[-1]:.1%}"
+        if h.val_accuracy:
+            text += f", validation loss {h.val_loss[-1]:.3f} and accuracy {h.val_accuracy[-1]:.1%}"
+        text += "."
+        if h.stop_reason:
+            text += f" Training ended early: {h.stop_reason}"
+        return text
+
+    def describe(self):
+        shown = self.shown
+        digit = shown.get("warning") or plain_text(shown.get("text", ""))
+        if digit and self._accuracy_text and not shown.get("warning"):
+            digit += f"; {self._accuracy_text}."
+        return " ".join(part for part in (self._training_words(), digit) if part)
+
+    def alt_texts(self):
+        shown, h = self.shown, self.history
+        if h is None or not h.batch_loss:
+            curves = "Two empty plots, loss and accuracy against training steps: no training yet."
+        else:
+            curves = (f"Two plots against training steps, {len(h.batch_loss)} steps so far: the loss "
+                      f"(last batch {h.batch_loss[-1]:.3f}) and the accuracy"
+                      + (f" (last finished epoch {h.accuracy[-1]:.1%})" if h.accuracy else "") + ".")
+        alts = {"curves": curves}
+        if "predicted" not in shown or shown.get("index") is None or shown.get("warning"):
+            nothing = "Nothing drawn for this digit: see the message."
+            alts.update({"digit": nothing, "bars": nothing})
+            alts.update({f"stage_{k}": nothing for k in range(len(self._stage_images))})
+            return alts
+        probabilities, predicted, true = shown["probabilities"], shown["predicted"], shown["true"]
+        alts["digit"] = f"Test digit number {shown['index']}, labelled {true}."
+        alts["bars"] = (f"Bar chart of the {len(probabilities)} predicted probabilities: the highest, "
+                        f"{probabilities[predicted]:.2f}, is for {predicted} (blue)"
+                        + ("." if predicted == true else
+                           f"; the true class {true} (hatched) gets {probabilities[true]:.2f}."))
+        for k, (name, shape) in enumerate(zip(shown["stage_names"], shown["feature_shapes"])):
+            maps = shown["feature_maps"][k]
+            alts[f"stage_{k}"] = (f"{name}: {shape[0]} feature maps of {shape[1]} x {shape[2]} for this digit, "
+                                  f"values from {maps.min():.3g} to {maps.max():.3g}, bright where large.")
+        return alts
 
 
 def training_dashboard(model, x_test, y_test, *, history=None, redraw_every=25, index=0, mistakes_only=False):

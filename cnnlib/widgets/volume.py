@@ -3,24 +3,23 @@
 A filter that spans the full depth of an RGB volume makes one 2D map, and that map is the sum of
 three ordinary 2D convolutions (each channel with its own slice of the filter) plus the bias.
 The widget shows all of it: the three channels, the three slices, the three contributions
-(:func:`cnnlib.plots.volumes.channel_contributions`) and the map that :func:`cnnlib.conv2d`
+(:func:`cnnlib.conv.channel_contributions`) and the map that :func:`cnnlib.conv2d`
 makes from the whole volume, with the largest difference between the two ways of computing it.
 
 Images are H x W x 3 for display, as ``cnnlib.data.sample_image(..., gray=False)`` returns them;
 the widget hands cnnlib the C x H x W volume ``image.transpose(2, 0, 1)``.
 """
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
 
 from .._checks import as_float_array, as_nonnegative_int
-from ..conv import conv2d
+from ..conv import channel_contributions, conv2d
 from ..data import SAMPLE_IMAGES, sample_image
 from ..plots import IMAGE_CMAP, SIGNED_CMAP
-from ..plots.volumes import CHANNEL_NAMES, channel_contributions
+from ..plots.volumes import CHANNEL_NAMES
 from ..render import array_to_png
 from ._base import Explorer
-from ._html import ERROR_RED, ink
+from ._html import ERROR_RED, number_table
 from ._html import warning as warning_html
 
 IMAGE_SIDE = 128
@@ -123,20 +122,9 @@ def _signed_limit(values):
 
 
 def _slice_table_html(values, limit):
-    """One filter slice as a small table of shaded cells with its weights written in."""
-    cmap = matplotlib.colormaps[SIGNED_CMAP]
-    cell = 34 if values.shape[1] <= 5 else 26
-    rows = []
-    for row in values:
-        cells = []
-        for v in row:
-            rgba = cmap(0.5 + 0.5 * v / limit)
-            cells.append(f'<td style="background:{matplotlib.colors.to_hex(rgba)}; color:{ink(rgba)}; '
-                         f'width:{cell}px; height:{cell}px; text-align:center; padding:0; '
-                         f'border:1px solid white">{v:.2f}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return ('<table style="border-collapse:collapse; font-family:monospace; font-size:12px">'
-            + "".join(rows) + "</table>")
+    """One filter slice as a small table of shaded cells with its weights written in (two decimals)."""
+    return number_table(values, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit, cell_px=34 if values.shape[1] <= 5 else 26,
+                        font_px=12, texts=[[f"{v:.2f}" for v in row] for row in values])
 
 
 def _colour_bar_png():
@@ -204,6 +192,7 @@ class VolumeView(Explorer):
         self.sum_text = widgets.HTML()
         self.warning_html = widgets.HTML()
         bar = widgets.Image(value=_colour_bar_png(), format="png",
+                            tooltip="Colour scale: blue for negative values, white for 0, red for positive.",
                             layout=widgets.Layout(width="200px", height="14px"))
         legend = widgets.HBox([widgets.HTML("<span style='font-size:13px'>negative&nbsp;</span>"), bar,
                                widgets.HTML("<span style='font-size:13px'>&nbsp;positive "
@@ -313,3 +302,33 @@ class VolumeView(Explorer):
         self.warning_html.value = ""
         shown.update(contributions=contributions, sum=summed, output=output,
                      max_difference=difference, shape_text=shape_text, warning="")
+
+    def _range_words(self, values):
+        return f"values from {values.min():.3g} to {values.max():.3g}"
+
+    def describe(self):
+        shown = self.shown
+        setting = (f"image {shown['image_name']}, filter {shown['preset']}"
+                   + (f" (seed {self.seed_control.value})" if shown["preset"] == "random" else "")
+                   + f", bias {shown['bias']:g}")
+        if shown["output"] is None:
+            return f"{setting}: {shown['warning']}"
+        parts = ", ".join(f"{name} {np.abs(part).mean():.3g}" for name, part in zip(CHANNEL_NAMES, shown["contributions"]))
+        return (f"{setting}: {shown['shape_text']}, {self._range_words(shown['output'])}. Average size of each "
+                f"channel's contribution: {parts}. The three contributions plus the bias equal conv2d of the "
+                f"volume (largest difference {shown['max_difference']:.1e}).")
+
+    def alt_texts(self):
+        shown = self.shown
+        name = shown["image_name"]
+        alts = {"rgb": f"The colour picture {name}, {self.image.shape[0]}x{self.image.shape[1]} pixels."}
+        colours = dict(zip(CHANNEL_NAMES, ("red", "green", "blue")))
+        for c, channel in enumerate(CHANNEL_NAMES):
+            alts[f"channel_{channel}"] = f"The {colours[channel]} channel of {name} in grey: bright where it is strong."
+            alts[f"part_{channel}"] = (
+                f"Contribution of the {colours[channel]} channel (its filter slice applied to it): "
+                + (self._range_words(shown["contributions"][c]) + ", blue negative, red positive."
+                   if shown["contributions"] is not None else "none, see the message."))
+        alts["sum"] = (f"The output map, R + G + B + bias: {self._range_words(shown['output'])}, blue negative, "
+                       "red positive." if shown["output"] is not None else "No output map: see the message.")
+        return alts

@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import kernels
 from ..conv import conv2d_backward
-from .nb00 import IMAGE
+from .index import IMAGE
 
 
 def _stride_two_gradient():

@@ -1,10 +1,9 @@
 """Answers to notebook 02's number exercises (the 5x5 image of seed 000)."""
-import numpy as np
 
 from .. import kernels
 from ..conv import conv2d
 from ..data import sample_image
-from .nb00 import IMAGE
+from .index import IMAGE
 
 
 def _horizontal_edge_results():

@@ -1,0 +1,166 @@
+"""A real JupyterLab driven by headless Chromium: what the browser tests and the browser benchmark share.
+
+Not a script and not a test module: ``tests/test_browser.py``, ``tests/test_accessibility_browser.py``
+and ``benchmarks/bench_widgets_browser.py`` import it (each puts ``scripts/`` on ``sys.path``):
+
+    start_lab(root)                  JupyterLab on 127.0.0.1 serving root/notebooks, private settings
+    stop_lab(proc, log)              ... and its end
+    open_and_run_all(page, ...)      open a notebook in its own workspace, Run All Cells, wait for the run
+    wait_for_idle_run(page, s)       until no cell is queued or running and the kernel is Idle
+    wait_for_change / wait_until_steady   poll what a page shows
+    shut_down_kernels(url, token)    stop every kernel of the server
+    CHROMIUM, CHROMIUM_ARGS, missing_browser_reason()   the browser, and why the tests cannot run
+
+Needs Chromium (Debian: ``apt-get install chromium``) and Playwright's Python package (the
+``test`` extra); nothing here imports Playwright, so importing this module never fails.
+"""
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DARK_THEME = "JupyterLab Dark"
+
+
+def missing_browser_reason():
+    """Why the browser tests cannot run here ('' when they can)."""
+    if CHROMIUM is None:
+        return "Chromium not found: the browser tests did NOT run (install it: apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed: the browser tests did NOT run (pip install -e '.[test]')"
+    return ""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def lab_settings(root, theme=None):
+    """User settings under ``root/settings``: every cell rendered (JupyterLab 4 otherwise only puts
+    on-screen cells in the page, "windowing", and errors or widgets further down would go unseen),
+    no news pop-up over the screenshots, and the theme ``theme`` (e.g. ``DARK_THEME``) if given."""
+    settings = root / "settings" / "@jupyterlab"
+    (settings / "notebook-extension").mkdir(parents=True, exist_ok=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    (settings / "apputils-extension").mkdir(parents=True, exist_ok=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    if theme:
+        (settings / "apputils-extension" / "themes.jupyterlab-settings").write_text(json.dumps({"theme": theme}))
+    return root / "settings"
+
+
+def start_lab(root, env=None, theme=None):
+    """Start JupyterLab on 127.0.0.1 with a fresh token, serving ``root/notebooks`` with private
+    workspaces and settings under ``root``; returns (process, url, token, log file) once it answers,
+    or raises RuntimeError with the end of its log."""
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(root / "jupyter.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={root / 'notebooks'}", "--LabApp.news_url=None",
+         # A private workspace: otherwise JupyterLab reopens tabs from the user's last session.
+         f"--LabApp.workspaces_dir={root / 'workspaces'}",
+         f"--LabApp.user_settings_dir={lab_settings(root, theme)}"],
+        stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            return proc, url, token, log
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.terminate()
+                log.close()
+                raise RuntimeError(f"JupyterLab did not start; log: {(root / 'jupyter.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+
+
+def stop_lab(proc, log):
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
+    log.close()
+
+
+def open_notebook(page, url, token, name, workspace=None):
+    """Open notebook ``name`` in its own workspace (reset, so only it is open) and wait until its
+    kernel is Idle."""
+    page.goto(f"{url}/lab/workspaces/{workspace or name[:2]}/tree/{name}?reset&token={token}")
+    page.wait_for_selector(".jp-Notebook", timeout=90_000)
+    page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=90_000)
+
+
+def open_and_run_all(page, url, token, name, timeout_s, workspace=None):
+    """Open notebook ``name`` in its own workspace (reset, so only it is open), Run All Cells, and
+    wait until every cell has run."""
+    open_notebook(page, url, token, name, workspace)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_timeout(2000)
+    wait_for_idle_run(page, timeout_s)
+    page.wait_for_timeout(1000)
+
+
+def wait_for_idle_run(page, timeout_s):
+    """Wait until no cell is queued or running ("[*]") and the kernel reports Idle."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        prompts = page.locator(".jp-InputPrompt").all_inner_texts()
+        busy = any("*" in p for p in prompts)
+        idle = page.locator("#jp-main-statusbar").inner_text().find("Idle") >= 0
+        if not busy and idle:
+            return
+        page.wait_for_timeout(1000)   # not time.sleep: an offline route needs Playwright to have control
+    raise AssertionError(f"cells still running after {timeout_s} s")
+
+
+def wait_for_change(read, before, timeout_s=15, done=None):
+    """Poll ``read()`` until ``done(now)`` holds (by default: anything differs from ``before``)."""
+    done = done or (lambda now: now != before)
+    deadline = time.time() + timeout_s
+    now = read()
+    while not done(now) and time.time() < deadline:
+        time.sleep(0.2)
+        now = read()
+    return now
+
+
+def wait_until_steady(read, now, steady_s=1.5, timeout_s=15):
+    """Poll ``read()`` until it has returned the same value for ``steady_s`` seconds."""
+    deadline = time.time() + timeout_s
+    since = time.time()
+    while time.time() < deadline and time.time() - since < steady_s:
+        time.sleep(0.2)
+        latest = read()
+        if latest != now:
+            now, since = latest, time.time()
+    return now
+
+
+def shut_down_kernels(url, token):
+    """Stop every kernel of the server (so notebooks run one after another do not keep their
+    kernels alive)."""
+    with urllib.request.urlopen(f"{url}/api/kernels?token={token}", timeout=10) as response:
+        kernels = json.load(response)
+    for kernel in kernels:
+        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=10).close()
