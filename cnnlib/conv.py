@@ -7,6 +7,10 @@ along every spatial axis first.
 
 Layouts: 2D functions use N x C x H x W inputs and K x C x kh x kw filters, and accept
 simpler layouts for teaching (see :func:`conv2d`).
+
+A convolutional layer is the pair :func:`conv2d_forward` (the output and a cache) and
+:func:`conv2d_backward_from_cache` (the three gradients); :func:`conv2d` runs the same
+forward algorithm, and ``cnnlib.nn.Conv2D`` calls the pair.
 """
 from typing import NamedTuple
 
@@ -14,7 +18,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_float_array, as_nonnegative_int, as_pair, as_positive_int, check_allocation, check_ndim
-from .shapes import kernel_fit, output_size, same_padding
+from .shapes import kernel_fit, same_padding
 
 # The most memory (bytes) one call may allocate, for every function of cnnlib that allocates in
 # proportion to its arguments (convolution, pooling, augmentation, features, kernels, descent
@@ -168,30 +172,31 @@ def _padding_2d(padding, kh, kw, dilation):
     return as_pair(padding, "padding", as_nonnegative_int)
 
 
-def _prepare(x, w, stride, padding, dilation, flip, max_bytes=None, what="conv2d", columns=False):
-    """Shared argument handling for the fast and naive 2D paths. Refuses, before padding, a
-    call whose padded input, output and (``columns``) im2col matrix would exceed ``max_bytes``."""
-    x_ndim = np.ndim(x)
-    w_ndim = np.ndim(w)
-    x4 = _as_nchw(x)
-    w4 = _as_kchw(w)
+def _geometry(x4, w4, x_shape, w_shape, stride, padding, dilation, max_bytes, what, columns):
+    """The checks every 2D function makes on an N x C x H x W input and K x C x kh x kw filters
+    (``x_shape``, ``w_shape``: the shapes the caller gave, for the messages): matching depth, a
+    kernel that fits the padded input, and (before anything is allocated) the memory the padded
+    input, the output and, with ``columns``, the im2col matrix would take.
+    Returns (stride, dilation, padding, (out_h, out_w)) with every pair resolved to (rows, cols)."""
     if x4.shape[1] != w4.shape[1]:
         raise ValueError(
-            f"channel mismatch: x has {x4.shape[1]} channel(s) (shape {np.shape(x)}) but w expects "
-            f"{w4.shape[1]} (shape {np.shape(w)}); a filter must span the full depth of its input"
+            f"channel mismatch: x has {x4.shape[1]} channel(s) (shape {x_shape}) but w expects "
+            f"{w4.shape[1]} (shape {w_shape}); a filter must span the full depth of its input"
         )
     stride = as_pair(stride, "stride", as_positive_int)
     dilation = as_pair(dilation, "dilation", as_positive_int)
     kh, kw = w4.shape[2:]
     if kh == 0 or kw == 0:
-        raise ValueError(f"w must have a non-empty kernel, got shape {np.shape(w)}")
+        raise ValueError(f"w must have a non-empty kernel, got shape {w_shape}")
     pad = _padding_2d(padding, kh, kw, dilation)
     h, wd = x4.shape[2:]
     problem = kernel_fit((h, wd), (kh, kw), pad, dilation)
     if problem is not None:
         raise ValueError(problem)
-    out_h = output_size(h, kh, pad[0], stride[0], dilation[0])
-    out_w = output_size(wd, kw, pad[1], stride[1], dilation[1])
+    # shapes.output_size's formula, inline: every argument is checked above, and a layer's forward
+    # pass comes through here on every batch.
+    out_h = (h + 2 * pad[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    out_w = (wd + 2 * pad[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
     n_batch, channels = x4.shape[:2]
     itemsize = np.result_type(x4, w4).itemsize
     parts = {"padded input": n_batch * channels * (h + 2 * pad[0]) * (wd + 2 * pad[1]) * x4.itemsize,
@@ -199,6 +204,19 @@ def _prepare(x, w, stride, padding, dilation, flip, max_bytes=None, what="conv2d
     if columns:
         parts["im2col matrix"] = n_batch * out_h * out_w * channels * kh * kw * x4.itemsize
     check_allocation(what, parts, max_bytes)
+    return stride, dilation, pad, (out_h, out_w)
+
+
+def _prepare(x, w, stride, padding, dilation, flip, max_bytes=None, what="conv2d", columns=False):
+    """Shared argument handling for the fast and naive 2D paths: the teaching layouts (H x W,
+    C x H x W, ...) as N x C x H x W and K x C x kh x kw, checked by :func:`_geometry`, the
+    kernel flipped if asked, the input padded."""
+    x_ndim = np.ndim(x)
+    w_ndim = np.ndim(w)
+    x4 = _as_nchw(x)
+    w4 = _as_kchw(w)
+    stride, dilation, pad, out_hw = _geometry(x4, w4, np.shape(x), np.shape(w), stride, padding, dilation,
+                                              max_bytes, what, columns)
     if flip:
         w4 = w4[:, :, ::-1, ::-1]
     x4 = np.pad(x4, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
@@ -210,7 +228,7 @@ def _prepare(x, w, stride, padding, dilation, flip, max_bytes=None, what="conv2d
             out = out[0]
         return out
 
-    return x4, w4, stride, dilation, (out_h, out_w), shape_result
+    return x4, w4, stride, dilation, out_hw, shape_result
 
 
 def _check_bias(b, k):
@@ -233,7 +251,7 @@ def im2col(x_padded, kernel_size, stride=(1, 1), dilation=(1, 1), *, max_bytes=N
 
     The result is a transposed view of a contiguous (C * kh * kw, N, H_O, W_O) array, filled by
     one strided copy per kernel offset (kh*kw copies of whole shifted images, each fast); so
-    ``cols.transpose(3, 0, 1, 2).reshape(C * kh * kw, -1)`` is free, which nn.Conv2D uses.
+    ``cols.transpose(3, 0, 1, 2).reshape(C * kh * kw, -1)`` is free, which :func:`conv2d_forward` uses.
     ``max_bytes``: refuse (ValueError) a result larger than this, before allocating it;
     default ``cnnlib.conv.MAX_BYTES`` (1 GiB).
 
@@ -298,6 +316,76 @@ def col2im(cols, x_padded_shape, kernel_size, stride=(1, 1), dilation=(1, 1), *,
     return x.transpose(1, 0, 2, 3)
 
 
+class Conv2DCache(NamedTuple):
+    """What :func:`conv2d_forward` keeps for :func:`conv2d_backward_from_cache`.
+
+    ``x`` and ``w`` are the forward pass's input (N x C x H x W, unpadded) and filters
+    (K x C x kh x kw); ``stride``, ``padding`` and ``dilation`` its geometry as (rows, cols) pairs;
+    ``cols`` the im2col columns of the padded input (N x H_O x W_O x C*kh*kw), the largest array
+    of the pass, kept so that the backward pass need not build it a second time.
+
+    Inputs:   made by :func:`conv2d_forward`; a NamedTuple, so ``cache.x`` or ``x, w, *_ = cache``
+    Returns:  (x, w, stride, padding, dilation, cols), shapes as above.
+
+    >>> _, cache = conv2d_forward(np.ones((2, 3, 5, 5)), np.ones((4, 3, 3, 3)), padding=1)
+    >>> cache.x.shape, cache.w.shape, cache.padding, cache.cols.shape
+    ((2, 3, 5, 5), (4, 3, 3, 3), (1, 1), (2, 5, 5, 27))
+    """
+    x: np.ndarray
+    w: np.ndarray
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+    cols: np.ndarray
+
+
+def conv2d_forward(x, w, b=None, *, stride=1, padding=0, dilation=1, max_bytes=None):
+    """A convolutional layer's forward pass: the output, and the cache its backward pass needs.
+
+        F   = the im2col columns of the padded x, a C*kh*kw x N*H_O*W_O matrix (one column per output cell)
+        out = w.reshape(K, C*kh*kw) @ F + b      K x N*H_O*W_O, read as N x K x H_O x W_O
+
+    One matrix product computes all N*K*H_O*W_O dot products of the formula in :func:`conv2d`.
+    This is the one im2col algorithm of cnnlib: :func:`conv2d` and ``cnnlib.nn.Conv2D`` both call
+    it, and :func:`conv2d_backward_from_cache` is its backward pass. It computes in the wider of
+    x's and w's dtypes (float32 filters on a float64 batch give float64). ``max_bytes`` as for
+    :func:`conv2d` (default ``cnnlib.conv.MAX_BYTES``, 1 GiB).
+
+    Inputs:   x  N x C x H x W float array (a batch; :func:`conv2d` also takes H x W and C x H x W)
+              w  K x C x kh x kw float array;  b  (K,) biases, or None for none
+              stride, dilation  int or (rows, cols);  padding  int or (rows, cols) per side, 'valid' or 'same'
+    Returns:  (out, cache): out N x K x H_O x W_O, H_O = output_size(H, kh, padding, stride, dilation);
+              cache a :class:`Conv2DCache` for :func:`conv2d_backward_from_cache`.
+
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3); w = np.ones((1, 1, 2, 2))
+    >>> out, cache = conv2d_forward(x, w, np.array([0.5]))
+    >>> out                             # the sum of each 2x2 window, plus the bias
+    array([[[[ 8.5, 12.5],
+             [20.5, 24.5]]]])
+    >>> cache.cols[0, 0, 0]             # the top-left window, one row of F.T
+    array([0., 1., 3., 4.])
+    """
+    x = as_float_array(x, "x")
+    w = as_float_array(w, "w")
+    check_ndim(x, "x", (4,), "a batch N x C x H x W (conv2d also takes H x W and C x H x W)")
+    check_ndim(w, "w", (4,), "K x C x kh x kw filters")
+    stride, dilation, (ph, pw), _ = _geometry(x, w, x.shape, w.shape, stride, padding, dilation, max_bytes,
+                                              "conv2d_forward", columns=True)
+    k_filters, _, kh, kw = w.shape
+    bias = None if b is None else _check_bias(b, k_filters)[0, :, 0, 0]
+    x_padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
+    cols = im2col(x_padded, (kh, kw), stride, dilation, max_bytes=max_bytes)   # N, H_O, W_O, C*kh*kw
+    n_batch, out_h, out_w, n_fields = cols.shape
+    # The same numbers as columns, one per output cell: C*kh*kw x N*H_O*W_O. With im2col's memory
+    # layout this transpose-and-reshape copies nothing. Explicit sizes, never -1: N or C may be 0.
+    fields = cols.transpose(3, 0, 1, 2).reshape(n_fields, n_batch * out_h * out_w)
+    out = w.reshape(k_filters, n_fields) @ fields                             # K x N*H_O*W_O
+    if bias is not None:
+        out = out + bias[:, None]
+    out = out.reshape(k_filters, n_batch, out_h, out_w).transpose(1, 0, 2, 3)
+    return out, Conv2DCache(x, w, stride, (ph, pw), dilation, cols)
+
+
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False, max_bytes=None):
     """2D cross-correlation (or true convolution with ``flip=True``), vectorised with im2col.
 
@@ -310,6 +398,9 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False, max_byt
     (C, H, W)*(K, C, kh, kw) -> K x H_O x W_O; (N, C, H, W)*(K, C, kh, kw) -> N x K x H_O x W_O.
     ``stride``, ``dilation``: int or (rows, cols). ``padding``: int or (rows, cols) per side,
     'valid' or 'same'. ``b``: K biases. :func:`conv2d_naive` is the same formula in loops.
+    Several channels or filters go through :func:`conv2d_forward` (im2col and one matrix product,
+    as in a layer); one filter on one channel adds up shifted copies of the image instead, which
+    filters a picture faster.
     ``max_bytes``: refuse (ValueError, before allocating) a call whose padded input, im2col
     matrix and output would need more memory than this; default ``cnnlib.conv.MAX_BYTES`` (1 GiB).
 
@@ -337,9 +428,10 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, flip=False, max_byt
     if x4.shape[1] == 1 and k == 1:
         out = _shift_and_add(x4, w4, stride, dilation, out_hw)
     else:
-        cols = im2col(x4, w4.shape[2:], stride, dilation, max_bytes=max_bytes)  # N, H_O, W_O, C*kh*kw
-        out = cols @ w4.reshape(k, -1).T.astype(cols.dtype, copy=False)  # N, H_O, W_O, K
-        out = out.transpose(0, 3, 1, 2)
+        # x4 is padded already. conv2d computes in x's dtype (float32 images stay float32 even
+        # with float64 filters), so the filters take x's dtype first.
+        out, _ = conv2d_forward(x4, w4.astype(x4.dtype, copy=False), stride=stride, dilation=dilation,
+                                max_bytes=max_bytes)
     return shape_result(out + bias)
 
 
@@ -432,7 +524,16 @@ def filter_image(image, kernel, *, border="zeros", flip=False):
 
 
 class ConvStep(NamedTuple):
-    """One output cell of a 2D convolution: ``total == products.sum() == (window * kernel).sum()``."""
+    """One output cell of a 2D convolution: ``total == products.sum() == (window * kernel).sum()``.
+
+    Inputs:   made by :func:`conv_step`; a NamedTuple, so ``step.window`` or ``window, products, total = step``
+    Returns:  (window, products, total): two arrays shaped like the kernel, and their sum, a float.
+
+    >>> step = conv_step(np.arange(9.0).reshape(3, 3), np.ones((2, 2)), 1, 1)
+    >>> step.window, step.total         # the bottom-right 2x2 window and its sum
+    (array([[4., 5.],
+           [7., 8.]]), 24.0)
+    """
     window: np.ndarray
     products: np.ndarray
     total: float
@@ -621,8 +722,9 @@ def conv2d_backward(grad_out, x, w, *, stride=1, padding=0, dilation=1, cols=Non
     Returns:  (grad_x, grad_w, grad_b) with the shapes of x, w and (K,); K = 1 for a single filter.
 
     ``cols`` (optional): ``im2col`` of the padded x, N x H_O x W_O x C*kh*kw, kept from the forward
-    pass so that backward need not build it again (nn.Conv2D does this: rebuilding it costs a
-    fresh allocation of the largest array in the layer, which slowed LeNet's step by a third).
+    pass so that backward need not build it again (:func:`conv2d_backward_from_cache` passes the
+    one :func:`conv2d_forward` kept: rebuilding it costs a fresh allocation of the largest array
+    in the layer, which slowed LeNet's step by a third).
     ``max_bytes`` as for :func:`conv2d` (default ``cnnlib.conv.MAX_BYTES``, 1 GiB).
 
     An empty batch (N = 0) or input without channels (C = 0) gives gradients of the right
@@ -660,6 +762,38 @@ def conv2d_backward(grad_out, x, w, *, stride=1, padding=0, dilation=1, cols=Non
     grad_padded = col2im(grad_cols, x4.shape, (kh, kw), stride, dilation, max_bytes=max_bytes)
     grad_x = grad_padded[:, :, ph:x4.shape[2] - ph, pw:x4.shape[3] - pw]
     return grad_x.reshape(np.shape(x)), grad_w.reshape(np.shape(w)), grad_b
+
+
+def conv2d_backward_from_cache(grad_out, cache, *, max_bytes=None):
+    """The backward pass that goes with :func:`conv2d_forward`: :func:`conv2d_backward` with the
+    input, filters, geometry and im2col columns the forward pass kept in ``cache``.
+
+        (out, cache) = conv2d_forward(x, w, b, ...)
+        (grad_x, grad_w, grad_b) = conv2d_backward_from_cache(dL/d(out), cache)
+
+    Reusing the forward's columns saves building them again, the largest allocation of the pass
+    (without it LeNet-5's training step was a third slower). ``cnnlib.nn.Conv2D.backward`` is this call.
+    ``max_bytes`` as for :func:`conv2d` (default ``cnnlib.conv.MAX_BYTES``, 1 GiB).
+
+    Inputs:   grad_out  N x K x H_O x W_O, dL/d(out) for the ``out`` conv2d_forward returned
+              cache     the :class:`Conv2DCache` that conv2d_forward returned with it
+    Returns:  (grad_x, grad_w, grad_b): N x C x H x W, K x C x kh x kw and (K,).
+
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3); w = np.ones((1, 1, 2, 2))
+    >>> out, cache = conv2d_forward(x, w)
+    >>> grad_x, grad_w, grad_b = conv2d_backward_from_cache(np.ones_like(out), cache)
+    >>> grad_x[0, 0]                    # how many of the 4 windows cover each pixel
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    >>> grad_w[0, 0], grad_b            # the sum of each window position's inputs; the window count
+    (array([[ 8., 12.],
+           [20., 24.]]), array([4.]))
+    """
+    if not isinstance(cache, Conv2DCache):
+        raise TypeError(f"cache must be the Conv2DCache that conv2d_forward returns, got {type(cache).__name__}")
+    return conv2d_backward(grad_out, cache.x, cache.w, stride=cache.stride, padding=cache.padding,
+                           dilation=cache.dilation, cols=cache.cols, max_bytes=max_bytes)
 
 
 def conv2d_backward_naive(grad_out, x, w, *, stride=1, padding=0, dilation=1, max_bytes=None):
@@ -804,7 +938,8 @@ def conv_transpose2d_naive(y, w, *, stride=1, padding=0, max_bytes=None):
 
 
 __all__ = ["MAX_BYTES", "PADDING_MODES", "padding_amounts", "pad1d", "reference_points", "conv1d",
-           "im2col", "col2im", "conv2d", "conv2d_naive", "BORDER_MODES", "filter_image", "ConvStep",
+           "im2col", "col2im", "Conv2DCache", "conv2d_forward",
+           "conv2d", "conv2d_naive", "BORDER_MODES", "filter_image", "ConvStep",
            "conv_step", "conv_matrix", "weight_ids", "connection_ids", "neuron_name", "channel_contributions",
-           "conv2d_backward", "conv2d_backward_naive",
+           "conv2d_backward", "conv2d_backward_from_cache", "conv2d_backward_naive",
            "conv_transpose2d", "conv_transpose2d_naive"]

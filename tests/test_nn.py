@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from cnnlib import activations
-from cnnlib.conv import conv2d, conv2d_naive
+import cnnlib.nn
+from cnnlib.conv import conv2d, conv2d_backward_from_cache, conv2d_forward, conv2d_naive
 from cnnlib.losses import categorical_cross_entropy, softmax
 from cnnlib.nn import (AvgPool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Sequential, Sigmoid,
                        SoftmaxCrossEntropy, Tanh, lenet5, load_weights, save_weights, summary)
@@ -48,6 +49,41 @@ def test_conv2d_gradients(stride, padding):
     x = np.random.default_rng(3).normal(size=(2, 2, 8, 7))
     errors = assert_gradients_pass(layer, x, max_checks=None)
     assert set(errors) == {"input", "weight", "bias"}
+
+
+def test_conv2d_layer_is_the_core_forward_and_backward_pair(monkeypatch):
+    # The layer must hand its numbers to cnnlib.conv and return what comes back: patched core
+    # functions that mark their results (+1000) show through, so a layer with a matrix product
+    # of its own would fail here.
+    import cnnlib.nn.layers
+    calls = []
+
+    def marked_forward(*args, **kwargs):
+        calls.append("forward")
+        out, cache = conv2d_forward(*args, **kwargs)
+        return out + 1000, cache
+
+    def marked_backward(grad_out, cache):
+        calls.append("backward")
+        grad_x, grad_w, grad_b = conv2d_backward_from_cache(grad_out, cache)
+        return grad_x + 1000, grad_w + 1000, grad_b + 1000
+
+    monkeypatch.setattr(cnnlib.nn.layers, "conv2d_forward", marked_forward)
+    monkeypatch.setattr(cnnlib.nn.layers, "conv2d_backward_from_cache", marked_backward)
+    rng = np.random.default_rng(7)
+    layer = Conv2D(2, 3, 3, stride=2, padding=1, rng=0, dtype=np.float64)
+    layer.params["bias"][:] = rng.normal(size=3)
+    x, w, b = rng.normal(size=(2, 2, 6, 5)), layer.params["weight"], layer.params["bias"]
+    out = layer.forward(x)
+    expected, cache = conv2d_forward(x, w, b, stride=2, padding=1)
+    np.testing.assert_array_equal(out, expected + 1000)
+    grad_out = rng.normal(size=out.shape)
+    grad_x = layer.backward(grad_out)
+    grad_x_core, grad_w_core, grad_b_core = conv2d_backward_from_cache(grad_out, cache)
+    np.testing.assert_array_equal(grad_x, grad_x_core + 1000)
+    np.testing.assert_array_equal(layer.grads["weight"], grad_w_core + 1000)
+    np.testing.assert_array_equal(layer.grads["bias"], grad_b_core + 1000)
+    assert calls == ["forward", "backward"]
 
 
 def test_conv2d_gradient_of_a_single_output_is_its_receptive_field():
@@ -281,3 +317,26 @@ def test_save_and_load_weights(tmp_path):
         load_weights(lenet5(num_classes=5), path)
     with pytest.raises(ValueError, match="unexpected 0.bias, 0.weight"):
         load_weights(Sequential(Flatten(), Dense(1024, 10), ReLU()), path)
+
+
+# --- the package ---------------------------------------------------------------------------------
+
+# Every name cnnlib.nn exported when it was one file; notebooks, answers and scripts import them.
+PUBLIC_NAMES = ["Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Tanh", "Sigmoid", "Flatten", "Dense", "Dropout",
+                "Sequential", "SoftmaxCrossEntropy", "lenet5", "summary", "ModelSummary", "save_weights",
+                "load_weights", "BatchNorm1D", "BatchNorm2D", "BiasFreeConv2D", "ResidualBlock", "small_resnet"]
+
+
+def test_the_package_exports_every_name_the_single_module_did():
+    assert sorted(cnnlib.nn.__all__) == sorted(PUBLIC_NAMES)
+    for name in PUBLIC_NAMES:
+        assert getattr(cnnlib.nn, name).__module__.startswith("cnnlib.nn."), name
+    assert callable(cnnlib.nn.summary) and callable(cnnlib.nn.lenet5)    # the functions, not modules of that name
+
+
+def test_every_nn_module_reads_in_one_sitting():
+    from pathlib import Path
+    folder = Path(cnnlib.nn.__file__).parent
+    too_long = {path.name: n for path in folder.glob("*.py")
+                if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400}
+    assert not too_long, f"split these cnnlib.nn modules (at most 400 lines each): {too_long}"
