@@ -64,7 +64,10 @@ def test_no_solution_survives_in_the_student_edition(edition):
         # Everything that is not a solution is kept, in order; only markdown cells that held
         # nothing but a solution may go.
         full_ids = [c.get("id") for c in full.cells if "solution" not in c.metadata.get("tags", [])]
-        kept_ids = [c.get("id") for c in kept.cells]
+        answer_cells = [c for c in kept.cells if c.source == background.student_edition_builder().ANSWER_CELL]
+        explains = [c for c in full.cells if c.cell_type == "markdown" and c.source.startswith("**Explain.**")]
+        assert len(answer_cells) == len(explains), f"{path.name}: one answer cell per explain-why question"
+        kept_ids = [c.get("id") for c in kept.cells if c not in answer_cells]
         assert kept_ids == [i for i in full_ids if i in set(kept_ids)]
         dropped = [c for c in full.cells if c.get("id") in set(full_ids) - set(kept_ids)]
         assert all(c.cell_type == "markdown" and "<summary>" in c.source for c in dropped)
@@ -119,6 +122,7 @@ def executed_notebook_problems(path):
     return checked, problems
 
 
+@pytest.mark.slow
 def test_every_student_notebook_runs_and_its_exercises_say_not_yet():
     if background.STUDENT_EDITION_RUNS_IN_BROWSER:
         pytest.skip("the student edition is run in JupyterLab by tests/test_browser.py (every notebook, "
@@ -304,6 +308,7 @@ def _copy_of_the_repository(folder):
     (folder / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("inside_repo2docker", [True, False])
 def test_binder_image_holds_the_student_edition_and_not_the_solutions(tmp_path, inside_repo2docker):
     # binder/postBuild run as repo2docker runs it (from the copy's root, REPO_DIR set), with `pip`

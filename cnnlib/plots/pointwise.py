@@ -2,9 +2,9 @@
 import numpy as np
 
 from ..conv import conv2d
-from . import SIGNED_CMAP, VALUE_CMAP, new_figure, number_grid
+from . import HIGHLIGHT_COLOUR, SIGNED_CMAP, VALUE_CMAP, new_figure, number_grid
 
-HIGHLIGHT = "tab:orange"
+HIGHLIGHT = HIGHLIGHT_COLOUR     # the palette's orange, as in every figure of the series
 
 
 def _as_matrix(weights):
