@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 SCRIPT = textwrap.dedent("""
     import socket
 
@@ -34,12 +36,15 @@ SCRIPT = textwrap.dedent("""
         if builder == "Explorer":
             continue
         make = getattr(cnnlib.widgets, builder)
-        make(lenet5(), x_test[:20], y_test[:20]) if builder == "training_dashboard" else make()
+        arguments = {"training_dashboard": (lenet5(), x_test[:20], y_test[:20]),
+                     "concept_check": ("convolution_2d",), "prediction": ("Up or down?", ["up", "down"])}
+        make(*arguments.get(builder, ()))
     assert not attempts, attempts
     print("offline ok")
 """)
 
 
+@pytest.mark.slow
 def test_imports_data_and_widgets_never_open_a_connection():
     result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]

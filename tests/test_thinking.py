@@ -34,11 +34,15 @@ def _slug(path):
     return path.stem[3:]
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
 def predictions(cells):
-    """The prediction variables that are created and later revealed."""
+    """The prediction variables that are created, shown (a stored widget output: a student can pick
+    an option) and later revealed."""
     found = []
     for i, cell in enumerate(cells):
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or not any(WIDGET in o.get("data", {}) for o in cell.get("outputs", [])):
             continue
         for name in PREDICTION.findall(cell.source):
             later = "".join(c.source for c in cells[i + 1:] if c.cell_type == "code")
@@ -101,7 +105,8 @@ def test_every_wrong_option_of_a_concept_question_says_why_it_is_wrong(path):
 def test_the_counters_reject_what_is_not_there():
     markdown, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     # a prediction never revealed, an explain without a model answer, a debug cell without a named-mistake check
-    cells = [code("guess = prediction('Up or down?', ['up', 'down'])"), code("print(1)"),
+    shown = nbformat.v4.new_output("display_data", data={WIDGET: {"model_id": "x"}, "text/plain": "Prediction"})
+    cells = [code("guess = prediction('Up or down?', ['up', 'down'])\nguess", outputs=[shown]), code("print(1)"),
              markdown("**Explain.** Why?\n\n<details><summary>Solution</summary>x</details>"),
              markdown("**Debug it.** This one is broken."), code("check_function(f, g, cases)")]
     assert predictions(cells) == []
@@ -110,3 +115,5 @@ def test_the_counters_reject_what_is_not_there():
     cells[1] = code("guess.reveal('up', 'because')")
     cells[4] = code("check_function(f, g, cases, mistakes=known_mistakes.CONV2D)")
     assert predictions(cells) == ["guess"] and debug_exercises(cells) == [3]
+    cells[0] = code("guess = prediction('Up or down?', ['up', 'down'])")          # never shown: no widget
+    assert predictions(cells) == []

@@ -7,7 +7,7 @@ QUESTIONS = [
         "the gradient estimate?",
         (Option("It roughly halves", True,
                 "An average of B independent draws scatters like 1/sqrt(B): four times the examples, "
-                "half the spread (the notebook measured 3.83 for B = 16 and 1.90 for B = 64)."),
+                "half the spread (the notebook measured about 3.8 for B = 16 and 1.9 for B = 64)."),
          Option("It falls to a quarter", False,
                 "The variance falls to a quarter; the spread is its square root and only halves."),
          Option("It stays the same: every batch is an unbiased estimate", False,
