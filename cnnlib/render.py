@@ -140,6 +140,23 @@ def colour(values, cmap="gray", vmin=None, vmax=None, *, gaps=None):
     return rgb
 
 
+def text_colour_on(background):
+    """"black" or "white": whichever contrasts more with ``background`` (WCAG 2's relative
+    luminance; black above 0.179, where the two contrasts are equal). Either way the number
+    written in a shaded cell contrasts at least 4.58:1, AA for text of any size.
+
+    Inputs:   background  an RGB(A) tuple of floats in [0, 1], or a colour matplotlib understands
+    Returns:  str, "black" or "white"
+
+    >>> text_colour_on((0.49, 0.48, 0.47)), text_colour_on("#0072B2"), text_colour_on("#E69F00")
+    ('black', 'white', 'black')
+    """
+    rgb = np.asarray(matplotlib.colors.to_rgb(background), dtype=float)
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+    return "black" if luminance > 0.179 else "white"
+
+
 def nonfinite_note(values, gaps=None):
     """The sentence a readout adds when a picture holds NaN or infinite values ('' when none), in the
     words and colour of :func:`colour`; cells marked in ``gaps`` are blanks and not counted.
@@ -361,6 +378,6 @@ class BlittedFigure:
         return canvas_to_png(self.canvas)
 
 
-__all__ = ["rgb_to_png", "finite_range", "format_number", "colour", "nonfinite_note", "scale_for", "upscale", "array_to_png",
-           "figure_to_png", "canvas_to_png", "read_picture", "BlittedFigure", "NONFINITE_RGB", "NONFINITE_NAME",
-           "GAP_RGB", "MAX_PICTURE_PIXELS"]
+__all__ = ["rgb_to_png", "finite_range", "format_number", "colour", "text_colour_on", "nonfinite_note", "scale_for",
+           "upscale", "array_to_png", "figure_to_png", "canvas_to_png", "read_picture", "BlittedFigure",
+           "NONFINITE_RGB", "NONFINITE_NAME", "GAP_RGB", "MAX_PICTURE_PIXELS"]

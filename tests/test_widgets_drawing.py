@@ -9,7 +9,7 @@ from cnnlib.nn import Dense, Flatten, Sequential, lenet5
 from cnnlib.optim import Adam
 from cnnlib.train import fit, predict
 from cnnlib.widgets import Explorer, digit_drawing_explorer
-from cnnlib.widgets.drawing import HINT, _ESM, array_to_data_url, data_url_to_array, mnist_example
+from cnnlib.widgets.drawing import HINT, NO_EXAMPLE, _ESM, array_to_data_url, data_url_to_array, mnist_example
 
 (X_TRAIN, Y_TRAIN), (X_TEST, Y_TEST) = load_mnist()
 
@@ -146,7 +146,7 @@ def test_without_a_model_it_shows_an_untrained_lenet():
 
 def test_picking_an_example_from_the_menu_gives_a_guess_in_words(explorer, model):
     menu = explorer.controls["example"]
-    assert menu.value is None and menu.description           # a named menu, reached with Tab
+    assert menu.value == NO_EXAMPLE and menu.label == "(your own drawing)" and menu.description   # named
     for digit in (7, 2, 0):
         menu.value = digit                                    # what arrow keys + Enter on the menu do
         shown = explorer.shown
@@ -161,14 +161,23 @@ def test_picking_an_example_from_the_menu_gives_a_guess_in_words(explorer, model
         assert f"the guess {digit}" in shown["alt"]["probabilities"]
 
 
+def test_going_back_to_your_own_drawing_brings_it_back(explorer):
+    explorer.controls["canvas"].show_array(pad_picture(X_TEST[1, 0]))
+    mine = explorer.shown["probabilities"].copy()
+    explorer.controls["example"].value = 5
+    explorer.controls["example"].value = 8
+    explorer.controls["example"].value = NO_EXAMPLE
+    assert np.array_equal(explorer.shown["probabilities"], mine) and explorer.shown["example"] is None
+
+
 def test_drawing_or_clearing_after_an_example_sets_the_menu_back(explorer):
     explorer.controls["example"].value = 3
     explorer.controls["canvas"].show_array(pad_picture(X_TEST[1, 0]))     # drawing over it
-    assert explorer.controls["example"].value is None and explorer.shown["example"] is None
+    assert explorer.controls["example"].value == NO_EXAMPLE and explorer.shown["example"] is None
     assert "your drawing" in explorer.shown["description"]
     explorer.controls["example"].value = 3
     explorer.controls["clear"].click()
-    assert explorer.controls["example"].value is None and explorer.shown["guess"] is None
+    assert explorer.controls["example"].value == NO_EXAMPLE and explorer.shown["guess"] is None
     assert explorer.shown["description"] == HINT and "keyboard" in HINT
 
 

@@ -11,6 +11,7 @@ from cycler import cycler
 from matplotlib.figure import Figure
 
 from ..render import array_to_png, figure_to_png  # noqa: F401  (PNG encoding lives in cnnlib.render)
+from ..render import text_colour_on
 
 # Perceptually uniform maps keep their order when printed or projected in grey-scale.
 IMAGE_CMAP = "gray"
@@ -85,6 +86,17 @@ def tint(colour, strength=0.2):
     return (*matplotlib.colors.to_rgb(colour), float(strength))
 
 
+def pale(colour, strength=0.4):
+    """An opaque pastel of a palette colour: ``strength`` of the colour mixed with white (for a fill
+    that must not let what lies behind show through, such as the faces of a drawn box).
+
+    >>> pale("#0072B2", 0.5)
+    '#80b8d8'
+    """
+    rgb = np.array(matplotlib.colors.to_rgb(colour))
+    return matplotlib.colors.to_hex(strength * rgb + (1 - strength))
+
+
 def projector(draw):
     """Decorator: run a drawing function under the projector style (sizes are fixed when artists are made)."""
     @functools.wraps(draw)
@@ -120,9 +132,8 @@ def number_grid(ax, values, *, fmt="{:g}", cmap=VALUE_CMAP, vmin=None, vmax=None
     for i in range(rows):
         for j in range(cols):
             shade = matplotlib.colormaps[cmap](norm(values[i, j]))
-            light = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.5
             ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center",
-                    fontsize=size, color="black" if light else "white")
+                    fontsize=size, color=text_colour_on(shade))     # at least 4.58:1 on any shade
     ax.set_xticks(range(cols))
     ax.set_yticks(range(rows))
     ax.set_xticks(np.arange(-0.5, cols), minor=True)
@@ -139,5 +150,5 @@ def number_grid(ax, values, *, fmt="{:g}", cmap=VALUE_CMAP, vmin=None, vmax=None
 
 
 __all__ = ["IMAGE_CMAP", "VALUE_CMAP", "SIGNED_CMAP", "PROJECTOR_RC", "PALETTE", "BLUE", "ORANGE", "GREEN",
-           "VERMILLION", "PURPLE", "SKY_BLUE", "YELLOW", "HIGHLIGHT_COLOUR", "LINE_STYLES", "MARKERS", "tint", "projector",
-           "projector_style", "new_figure", "number_grid", "figure_to_png", "array_to_png"]
+           "VERMILLION", "PURPLE", "SKY_BLUE", "YELLOW", "HIGHLIGHT_COLOUR", "LINE_STYLES", "MARKERS", "tint", "pale",
+           "projector", "projector_style", "new_figure", "number_grid", "figure_to_png", "array_to_png"]

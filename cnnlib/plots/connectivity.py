@@ -11,8 +11,9 @@ from matplotlib.patches import Rectangle
 
 from .._checks import as_positive_int
 from ..conv import connection_ids, neuron_name, weight_ids
+from ..render import text_colour_on
 from ..shapes import conv_parameter_count, dense_parameter_count, output_size, receptive_field
-from . import BLUE, IMAGE_CMAP, ORANGE, PALETTE, SIGNED_CMAP, VERMILLION
+from . import BLUE, IMAGE_CMAP, LINE_STYLES, ORANGE, PALETTE, SIGNED_CMAP, VERMILLION
 
 UNUSED_COLOUR = "#f2f2f2"
 CONE_COLOUR = ORANGE
@@ -40,8 +41,7 @@ def _new_figure(width, height):
 
 
 def _text_colour(hex_colour):
-    r, g, b = matplotlib.colors.to_rgb(hex_colour)
-    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+    return text_colour_on(hex_colour)
 
 
 def _input_grid(ax, n, weight_of_input, colours, title):
@@ -102,7 +102,9 @@ def neuron_windows_figure(input_size=4, kernel_size=2, stride=2):
     return fig
 
 
-def _bipartite(ax, ids, weight_of_edge, colours, out_cols, title, linewidth):
+def _bipartite(ax, ids, weight_of_edge, colours, out_cols, title, linewidth, dashed=False):
+    """Inputs below, outputs above, a line per weight in use in that weight's colour (and, with
+    ``dashed``, its own dash pattern too, so a few shared weights are told apart without colour)."""
     n_out, n_in = ids.shape
     x_in = np.linspace(0, 1, n_in)
     spread = min(1.0, 0.2 * (n_out - 1))    # a few outputs sit in the middle, many use the full width
@@ -112,7 +114,7 @@ def _bipartite(ax, ids, weight_of_edge, colours, out_cols, title, linewidth):
             weight = weight_of_edge[r, i]
             if weight:
                 ax.plot([x_in[i], x_out[r]], [0, 1], color=colours[weight - 1], linewidth=linewidth,
-                        linestyle="-", zorder=1)
+                        linestyle=LINE_STYLES[(weight - 1) % len(LINE_STYLES)] if dashed else "-", zorder=1)
     ax.scatter(x_in, np.zeros(n_in), s=260, color="white", edgecolor="black", zorder=2)
     ax.scatter(x_out, np.ones(n_out), s=520, color="white", edgecolor="black", zorder=2)
     for i in range(n_in):
@@ -130,7 +132,8 @@ def _bipartite(ax, ids, weight_of_edge, colours, out_cols, title, linewidth):
 def sparse_vs_dense_figure(input_size=4, kernel_size=2, stride=2):
     """The same layer of neurons wired two ways: as a convolution and fully connected.
 
-    Each line is one weight in use; its colour says which weight. The convolution draws few lines
+    Each line is one weight in use; its colour (and, for the convolution's few weights, its dash
+    pattern) says which weight. The convolution draws few lines
     in few colours (sparse, shared); the dense layer joins everything with its own weight each.
     """
     ids = connection_ids(input_size, kernel_size, stride)
@@ -141,7 +144,7 @@ def sparse_vs_dense_figure(input_size=4, kernel_size=2, stride=2):
     ax_conv, ax_dense = fig.subplots(1, 2)
     _bipartite(ax_conv, ids, ids, weight_colours(kernel_size * kernel_size), out_cols,
                f"convolution: {np.count_nonzero(ids)} connections, {kernel_size * kernel_size} weights",
-               linewidth=2.5)
+               linewidth=2.5, dashed=kernel_size * kernel_size <= len(LINE_STYLES))
     _bipartite(ax_dense, ids, dense_ids, weight_colours(n_out * n_in), out_cols,
                f"fully connected: {n_out * n_in} connections, {n_out * n_in} weights", linewidth=1.2)
     return fig

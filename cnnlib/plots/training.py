@@ -17,7 +17,7 @@ from matplotlib.patches import Patch, Rectangle
 from .._checks import as_positive_int
 from ..activations import relu
 from ..inspection import as_single_image, feature_map_stages, first_layer, grid_shape, strongest_patches
-from ..render import finite_range
+from ..render import finite_range, text_colour_on
 from . import BLUE, IMAGE_CMAP, ORANGE, SIGNED_CMAP, SKY_BLUE, VALUE_CMAP, projector
 
 # Training solid with dots, validation dashed with squares; the predicted bar solid, the true one hatched.
@@ -272,10 +272,8 @@ def _annotated_heat_map(ax, values, vmax, title):
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=vmax)
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v) and v > 0:
-            shade = cmap(image.norm(v))
-            light = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.5
             ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=11,
-                    color="black" if light else "white")
+                    color=text_colour_on(cmap(image.norm(v))))
     ticks = np.arange(values.shape[0])
     ax.set(xticks=ticks, yticks=ticks, xlabel="predicted digit", ylabel="true digit", title=title)
     return image

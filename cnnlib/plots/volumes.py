@@ -10,12 +10,13 @@ from matplotlib.patches import FancyArrowPatch, Polygon
 
 from ..conv import channel_contributions, conv2d
 from ..shapes import output_size
-from . import IMAGE_CMAP, SIGNED_CMAP, number_grid
+from . import BLUE, GREEN, HIGHLIGHT_COLOUR, IMAGE_CMAP, SIGNED_CMAP, VERMILLION, number_grid, pale
 
 CHANNEL_NAMES = ("R", "G", "B")
-# Light tints for the red, green and blue slices of a drawn volume; they also differ in grey-scale.
-SLICE_COLOURS = ("#f4a3a3", "#9ed99e", "#9fb8f0")
-FILTER_COLOUR = "#ff7f0e"
+# Pastels of the palette's red, green and blue for the slices of a drawn volume (also labelled
+# "R, G, B slices"); they differ in grey-scale too.
+SLICE_COLOURS = (pale(VERMILLION, 0.45), pale(GREEN, 0.45), pale(BLUE, 0.45))
+FILTER_COLOUR = HIGHLIGHT_COLOUR       # the palette's orange, as the window in every other figure
 
 
 def _new_figure(width, height):

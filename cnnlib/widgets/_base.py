@@ -49,6 +49,17 @@ function patch(root) {
     }
   }
 }
+// JupyterLab's notebook shortcuts listen for keys on the whole page: in command mode the arrow keys
+// move to another cell (taking the focus away from a drop-down or a slider), and single letters
+// insert (a, b) or delete (d d) cells. Keys pressed on a control of the explorer stay there; Tab,
+// Escape, Shift+Enter and anything with Ctrl, Alt or Cmd still reach JupyterLab.
+const OWN_KEYS = /^(Arrow(Up|Down|Left|Right)|Home|End|PageUp|PageDown|Enter| |.)$/;
+function keepKeys(event) {
+  const target = event.target;
+  if (!(target instanceof Element) || !target.matches("select, input, textarea, button, canvas, [tabindex]")) return;
+  if (event.ctrlKey || event.altKey || event.metaKey || (event.shiftKey && event.key === "Enter")) return;
+  if (OWN_KEYS.test(event.key)) event.stopPropagation();
+}
 function render({ model, el }) {
   const box = document.createElement("div");
   box.className = "cnnlib-readout-text";
@@ -68,6 +79,10 @@ function render({ model, el }) {
       return;
     }
     patch(root);
+    if (!root.dataset.cnnlibKeys) {        // once per explorer, however often the readout is re-rendered
+      root.dataset.cnnlibKeys = "kept";
+      root.addEventListener("keydown", keepKeys);
+    }
     observer = new MutationObserver(() => {
       if (timer === null) timer = setTimeout(() => { timer = null; patch(root); }, 0);
     });
@@ -86,7 +101,7 @@ export default { render };
 
 # A focus ring on every control of an explorer (some JupyterLab and ipywidgets styles remove or thin
 # it), in the palette's blue, which keeps 3:1 against both the light and the dark theme; the
-# readout's text in the theme's own colour.
+# readout's text in the theme's own colour; the error red and note brown lightened in a dark theme.
 _READOUT_CSS = """
 .cnnlib-explorer :is(button, input, select, textarea, canvas, [tabindex]):focus-visible,
 .cnnlib-explorer .noUi-handle:focus {
@@ -99,6 +114,18 @@ _READOUT_CSS = """
   color: var(--jp-ui-font-color1, #000);
   max-width: 900px;
   margin: 4px 0;
+}
+/* JupyterLab's dark theme: the series' dark error red, note brown and "right" green are lightened
+   wherever they colour text on the page's own (transparent) background; cells with a background of
+   their own keep them. */
+body[data-jp-theme-light="false"] .cnnlib-explorer [style*="#b00020"]:not([style*="background"]) {
+  color: #ff8a80 !important;
+}
+body[data-jp-theme-light="false"] .cnnlib-explorer [style*="#8a4b00"]:not([style*="background"]) {
+  color: #ffcc80 !important;
+}
+body[data-jp-theme-light="false"] .cnnlib-explorer [style*="#1b6e20"]:not([style*="background"]) {
+  color: #a5d6a7 !important;
 }
 """
 _TAG = re.compile(r"<[^>]+>")

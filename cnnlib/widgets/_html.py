@@ -9,19 +9,19 @@ import html
 import matplotlib
 import numpy as np
 
-from ..render import colour, finite_range, format_number
+from ..plots import HIGHLIGHT_COLOUR
+from ..render import colour, finite_range, format_number, text_colour_on
 
 ERROR_RED = "#b00020"
 NOTE_BROWN = "#8a4b00"
-HIGHLIGHT = "#ff7f0e"    # matplotlib's tab:orange, the highlight colour of cnnlib.plots.number_grid
+HIGHLIGHT = HIGHLIGHT_COLOUR    # the palette's orange, the highlight colour of cnnlib.plots.number_grid
 PADDING_GREY = "#e8e8e8"
 
 
 def ink(rgb):
-    """Black text on a light background, white on a dark one (the rule of cnnlib.plots.number_grid)."""
-    if isinstance(rgb, str):
-        rgb = matplotlib.colors.to_rgb(rgb)
-    return "black" if 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 0.5 else "white"
+    """Black text on a light background, white on a dark one, whichever contrasts more
+    (:func:`cnnlib.render.text_colour_on`, the rule of cnnlib.plots.number_grid too)."""
+    return text_colour_on(rgb)
 
 
 def heading(text, size=15):
@@ -85,7 +85,7 @@ def number_table(values, *, highlight=None, padding=0, cmap="cividis", vmin=None
         cells.append([])
         for j in range(cols):
             if not (padding <= i < rows - padding and padding <= j < cols - padding):
-                style = f"background:{PADDING_GREY};color:#777;font-style:italic;"
+                style = f"background:{PADDING_GREY};color:#555;font-style:italic;"   # 6:1, readable
             else:
                 rgb = colours[i, j]
                 style = f"background:{matplotlib.colors.to_hex(rgb)};color:{ink(rgb)};"

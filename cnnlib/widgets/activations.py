@@ -5,7 +5,7 @@ import matplotlib
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ..plots import PROJECTOR_RC
+from ..plots import BLUE, HIGHLIGHT_COLOUR, PROJECTOR_RC
 from ..render import BlittedFigure
 from ._base import Explorer
 
@@ -66,9 +66,9 @@ class ActivationExplorer(Explorer):
         blit = self.blit = BlittedFigure.create(10, 3.8, left=0.07, right=0.98, bottom=0.15, top=0.9, wspace=0.22)
         with matplotlib.rc_context(PROJECTOR_RC):
             self.ax_f, self.ax_d = blit.figure.subplots(1, 2)
-            self.curve_f = blit.animate(self.ax_f.plot(grid, grid, linewidth=2.5, color="#1f3b73")[0])
-            self.curve_d = blit.animate(self.ax_d.plot(grid, grid, linewidth=2.5, color="#1f3b73")[0])
-            marker = dict(markersize=11, color="tab:orange", markeredgecolor="black")
+            self.curve_f = blit.animate(self.ax_f.plot(grid, grid, linewidth=2.5, color=BLUE, linestyle="-")[0])
+            self.curve_d = blit.animate(self.ax_d.plot(grid, grid, linewidth=2.5, color=BLUE, linestyle="-")[0])
+            marker = dict(markersize=11, color=HIGHLIGHT_COLOUR, markeredgecolor="black")
             self.marker_f = blit.animate(self.ax_f.plot([0], [0], "o", **marker)[0])
             self.marker_d = blit.animate(self.ax_d.plot([0], [0], "o", **marker)[0])
             for ax in (self.ax_f, self.ax_d):

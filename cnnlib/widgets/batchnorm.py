@@ -11,7 +11,7 @@ import matplotlib
 import numpy as np
 
 from ..normalization import batch_norm
-from ..plots import PROJECTOR_RC
+from ..plots import BLUE, ORANGE, PROJECTOR_RC
 from ..render import BlittedFigure, format_number
 from ._base import Explorer
 from ._html import heading, note, table
@@ -21,8 +21,8 @@ X_LIMIT = 15.0                     # both histograms show [-X_LIMIT, X_LIMIT]: f
 BIN_WIDTH = 0.5
 Y_LIMIT = 0.45                     # the fraction of the batch in one bin
 EDGES = np.arange(-X_LIMIT, X_LIMIT + BIN_WIDTH / 2, BIN_WIDTH)
-BEFORE_COLOUR = "#1f3b73"
-AFTER_COLOUR = "tab:orange"
+BEFORE_COLOUR = BLUE        # the two histograms are also in panels of their own, titled
+AFTER_COLOUR = ORANGE
 MAX_BATCH = 512
 
 
@@ -140,10 +140,10 @@ class BatchNormExplorer(Explorer):
         if "mean_before" not in shown or shown.get("warning"):
             return shown.get("warning", "")
         return (f"A batch of {shown['batch_size']} values (seed {shown['seed']}). Before batch norm: mean "
-                f"{_rounded(shown['mean_before'])}, standard deviation {shown['std_before']:.3g}, a following ReLU passes "
-                f"{shown['relu_before']:.0%}. After batch norm with gamma {shown['gamma']:g} and beta "
-                f"{shown['beta']:g}: mean {_rounded(shown['mean_after'])}, standard deviation {_rounded(shown['std_after'])}, "
-                f"ReLU passes {shown['relu_after']:.0%}."
+                f"{_rounded(shown['mean_before'])}, standard deviation {shown['std_before']:.3g}, a following ReLU "
+                f"passes {shown['relu_before']:.0%}. After batch norm with gamma {shown['gamma']:g} and beta "
+                f"{shown['beta']:g}: mean {_rounded(shown['mean_after'])}, standard deviation "
+                f"{_rounded(shown['std_after'])}, ReLU passes {shown['relu_after']:.0%}."
                 + (f" {shown['off_plot']} value(s) lie outside the plotted range." if shown["off_plot"] else ""))
 
     def alt_texts(self):
@@ -151,8 +151,8 @@ class BatchNormExplorer(Explorer):
         if "mean_before" not in shown or shown.get("warning"):
             return {"histograms": "Two histograms of the batch: nothing drawn, see the message."}
         return {"histograms": (f"Two histograms of the batch of {shown['batch_size']} values, before (left) and "
-                               f"after batch norm (right), with a dashed line at each mean ({_rounded(shown['mean_before'])} "
-                               f"and {_rounded(shown['mean_after'])}) and the region below 0, where a ReLU gives 0, "
+                               f"after batch norm (right), with a dashed line at each mean "
+                               f"({_rounded(shown['mean_before'])} and {_rounded(shown['mean_after'])}) and the region below 0, where a ReLU gives 0, "
                                f"shaded. Before, the values spread {shown['std_before']:.2f} around the mean; after, "
                                f"{_rounded(shown['std_after'])}.")}
 
@@ -167,7 +167,7 @@ def _table(numbers, batch_size):
     cell, first = f"{style}right", f"{style}left"
     rows = (("batch mean (dashed line)", "mean"), ("batch standard deviation", "std"),
             ("fraction a following ReLU passes (values &gt; 0)", "relu"))
-    cells = [[("", cell), ("before", cell), ("after batch norm", cell)]]
+    cells = [[("measure", first), ("before", cell), ("after batch norm", cell)]]   # no empty header cell
     for label, key in rows:
         before, after = numbers[f"{key}_before"], numbers[f"{key}_after"]
         if key == "relu":

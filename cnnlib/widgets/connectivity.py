@@ -41,7 +41,7 @@ def _input_grid_html(n, colour_of_input):
             index = i * n + j
             colour = colour_of_input[index]
             row.append(_cell(str(index + 1), colour or UNUSED, 40, font_px=16,
-                             colour=None if colour else "#888888"))
+                             colour=None if colour else "#595959"))   # 6:1 on the grey
         rows.append(row)
     return table(rows, style=TABLE_STYLE)
 

@@ -40,6 +40,7 @@ HINT = ("Draw a digit from 0 to 9 in the black square, then lift the pen: with t
         "from the keyboard (Tab to the square; the arrow keys move the pen, Space puts it down and lifts it). "
         "Or start from an MNIST digit in the menu.")
 OWN_DRAWING = "(your own drawing)"
+NO_EXAMPLE = -1              # the example menu's value for "your own drawing" (None would show a blank menu)
 ERROR_STYLE = f"color:{ERROR_RED};font-weight:bold;font-size:15px"
 
 _ESM = """
@@ -281,9 +282,10 @@ class DigitDrawingExplorer(Explorer):
         controls = {
             "canvas": DrawingPad(),
             "clear": widgets.Button(description="Clear", icon="eraser", tooltip="wipe the pad"),
-            "example": widgets.Dropdown(options=[(OWN_DRAWING, None)] + [(f"a {d} from MNIST's test set", d)
-                                                                          for d in range(10)],
-                                        value=None, description="or start from", style={"description_width": "initial"},
+            "example": widgets.Dropdown(options=[(OWN_DRAWING, NO_EXAMPLE)]
+                                        + [(f"a {d} from MNIST's test set", d) for d in range(10)],
+                                        value=NO_EXAMPLE, description="or start from",
+                                        style={"description_width": "initial"},
                                         tooltip="put an MNIST test digit on the pad (you can draw over it)"),
             "layer": widgets.Dropdown(options=[*self._stages, ALL_LAYERS], value=ALL_LAYERS,
                                       description="feature maps", style={"description_width": "initial"}),
@@ -318,19 +320,26 @@ class DigitDrawingExplorer(Explorer):
         self.observe_controls()                       # the pad's value (its picture) and the layer menu
         self.first_update()
 
+    _own_drawing = ""                                 # what the pad held before an example replaced it
+
     def _clear(self, button=None):
         self.controls["canvas"].value = ""            # the pad wipes itself; update() runs on the change
 
     def _follow_example_menu(self, change):
-        """The example menu puts its digit on the pad; a drawing or a clear sets the menu back to
+        """The example menu puts its digit on the pad, and "your own drawing" brings back what the
+        pad held before the first example; drawing on the pad or clearing it sets the menu back to
         "your own drawing" (the pad no longer shows the example as it was)."""
-        example = self.controls["example"]
+        example, pad = self.controls["example"], self.controls["canvas"]
         if change is not None and change["owner"] is example:
-            if example.value is not None:
-                self.controls["canvas"].show_array(np.kron(mnist_example(example.value), np.ones((10, 10))))
-        elif change is not None and change["owner"] is self.controls["canvas"]:
-            example.value = None
-        self.shown["example"] = example.value
+            if change["old"] == NO_EXAMPLE:
+                self._own_drawing = pad.value
+            if example.value != NO_EXAMPLE:
+                pad.show_array(np.kron(mnist_example(example.value), np.ones((10, 10))))
+            else:
+                pad.value = self._own_drawing
+        elif change is not None and change["owner"] is pad:
+            example.value = NO_EXAMPLE
+        self.shown["example"] = None if example.value == NO_EXAMPLE else example.value
 
     def _build_bars(self):
         # Axes drawn once; only the bars and their labels are redrawn on each drawing (blitting).
@@ -437,9 +446,10 @@ class DigitDrawingExplorer(Explorer):
     def alt_texts(self):
         shown = self.shown
         if shown["preprocessed"] is None:
-            nothing = "Empty: nothing drawn yet."
-            alts = {"preprocessed": nothing, "probabilities": "Bar chart of the ten probabilities, empty until you draw."}
-            alts.update({image: nothing for image in self._map_images})
+            alts = {"preprocessed": "The 28 x 28 digit the network reads: empty until you draw.",
+                    "probabilities": "Bar chart of the ten probabilities, empty until you draw."}
+            alts.update({image: f"Feature maps of {name}: empty until you draw."
+                         for name, image in zip(self._stages, self._map_images)})
             return alts
         alts = {"preprocessed": ("The 28 x 28 digit the network reads: the drawing shrunk to fit a 20 x 20 box and "
                                  "centred by its mass, white on black.")}

@@ -301,8 +301,7 @@ class TrainingDashboard(Explorer):
         correct = predicted == true
         where = (f"mistake {position + 1} of {len(candidates)}: " if self.controls["show"].value == SHOW_MISTAKES
                  else "")
-        verdict = ("<span style='color:#1f3b73'>correct</span>" if correct
-                   else f"<span style='color:{ERROR_RED}'>wrong</span>")
+        verdict = ("<b>correct</b>" if correct else f"<b style='color:{ERROR_RED}'>wrong</b>")    # the word says it
         text = (f"{where}test digit #{index}: true label <b>{true}</b>, predicted <b>{predicted}</b> "
                 f"with probability {probabilities[predicted]:.3f}: {verdict}")
         self._readout.value = (f"<div style='font-size:16px'>{text}</div>"

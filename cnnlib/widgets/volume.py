@@ -313,7 +313,8 @@ class VolumeView(Explorer):
                    + f", bias {shown['bias']:g}")
         if shown["output"] is None:
             return f"{setting}: {shown['warning']}"
-        parts = ", ".join(f"{name} {np.abs(part).mean():.3g}" for name, part in zip(CHANNEL_NAMES, shown["contributions"]))
+        parts = ", ".join(f"{name} {np.abs(part).mean():.3g}"
+                          for name, part in zip(CHANNEL_NAMES, shown["contributions"]))
         return (f"{setting}: {shown['shape_text']}, {self._range_words(shown['output'])}. Average size of each "
                 f"channel's contribution: {parts}. The three contributions plus the bias equal conv2d of the "
                 f"volume (largest difference {shown['max_difference']:.1e}).")
