@@ -146,3 +146,64 @@ MAX_POOL = {
         lambda x, size=2, stride=None: max_pool2d(x, size, 1),
 }
 __all__ += ["MAX_POOL", "channel_wide_max_pool"]
+
+
+# --- notebook 10's Debug it: a hand-written training loop (cnnlib.softmax_regression) --------------
+from .softmax_regression import softmax_regression_gradients  # noqa: E402
+
+
+def _training_loop(x, y, w, b, *, lr, batch_size, epochs=1, reset=True, average=True):
+    """train_softmax_regression's loop written out, with its two classic mistakes as switches."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y)
+    w, b = np.array(w, dtype=float), np.array(b, dtype=float)
+    grad_w, grad_b = np.zeros_like(w), np.zeros_like(b)
+    for _ in range(epochs):
+        for start in range(0, len(x), batch_size):
+            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+            if reset:
+                grad_w, grad_b = np.zeros_like(w), np.zeros_like(b)
+            mean_w, mean_b = softmax_regression_gradients(xb, yb, w, b)
+            grad_w, grad_b = grad_w + mean_w * len(yb), grad_b + mean_b * len(yb)     # the batch's sum
+            scale = len(yb) if average else 1
+            w, b = w - lr * grad_w / scale, b - lr * grad_b / scale
+    return w, b
+
+
+def accumulated_gradient_training(x, y, w, b, *, lr, batch_size, epochs=1):
+    """Softmax regression's training loop with the gradient set to zero once, before the loop,
+    instead of before every step: each step adds its batch's gradient to those of all earlier steps.
+
+    Inputs:   as :func:`cnnlib.softmax_regression.train_softmax_regression`
+    Returns:  (w, b) after training.
+
+    >>> x, y = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 1])
+    >>> w, _ = accumulated_gradient_training(x, y, np.zeros((2, 2)), np.zeros(2), lr=1.0, batch_size=1)
+    >>> w[0].round(3)                 # the right loop gives [0.5, -0.731]: step 2 adds step 1's -0.5 again
+    array([ 1.   , -0.731])
+    """
+    return _training_loop(x, y, w, b, lr=lr, batch_size=batch_size, epochs=epochs, reset=False)
+
+
+def summed_gradient_training(x, y, w, b, *, lr, batch_size, epochs=1):
+    """Softmax regression's training loop that adds up the batch's per-sample gradients and never
+    divides by the batch size: each step is batch_size times too large.
+
+    Inputs:   as :func:`cnnlib.softmax_regression.train_softmax_regression`
+    Returns:  (w, b) after training.
+
+    >>> x, y = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 1])
+    >>> w, _ = summed_gradient_training(x, y, np.zeros((2, 2)), np.zeros(2), lr=1.0, batch_size=2)
+    >>> w[0]                          # twice the mean's step, 0.25
+    array([ 0.5, -0.5])
+    """
+    return _training_loop(x, y, w, b, lr=lr, batch_size=batch_size, epochs=epochs, average=False)
+
+
+TRAINING_LOOP = {
+    "accumulates the gradient across steps: it is set to zero once, before the loop, so every step adds its "
+    "batch's gradient to those of all earlier steps; zero it at the start of every step":
+        accumulated_gradient_training,
+    "sums the batch's per-sample gradients instead of averaging them, so each step is batch_size times too "
+    "large; divide by the number of samples in the batch": summed_gradient_training,
+}
+__all__ += ["TRAINING_LOOP", "accumulated_gradient_training", "summed_gradient_training"]
