@@ -250,8 +250,8 @@ def test_the_solution_of_every_number_question_passes_its_test(course, stem):
         except NameError:
             continue
         for test, test_meta in cells[index + 1:]:
-            if not test_meta["grade"]:
-                break                                              # the next question's answer cell
+            if not test_meta["grade"] or test.cell_type != "code":
+                break                              # the next question's answer cell, or a written answer
             tried += 1
             try:
                 exec(test.source, namespace)
@@ -308,19 +308,20 @@ def test_a_rebuild_replaces_the_source_and_keeps_what_nbgrader_and_the_teacher_w
     builder = course_builder()
     source = tmp_path / "notebooks"
     source.mkdir()
-    shutil.copy(NOTEBOOKS / "04_padding_stride_output_size.ipynb", source)
+    stem = series.notebook("padding_stride_output_size").stem
+    shutil.copy(NOTEBOOKS / f"{stem}.ipynb", source)
     out = tmp_path / "course"
     builder.build(out, source=source, root=tmp_path / "repository")
     kept = {"gradebook.db": "grades", "nbgrader_config_local.py": "c.Exchange.root = '/srv/exchange'",
-            "submitted/ann/04_padding_stride_output_size/04_padding_stride_output_size.ipynb": "{}"}
+            f"submitted/ann/{stem}/{stem}.ipynb": "{}"}
     for name, text in kept.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text(text)
-    (out / "source" / "04_padding_stride_output_size" / "stale.txt").write_text("from the last build")
+    (out / "source" / stem / "stale.txt").write_text("from the last build")
     builder.build(out, source=source, root=tmp_path / "repository")
     assert all((out / name).read_text() == text for name, text in kept.items())
-    assert not (out / "source" / "04_padding_stride_output_size" / "stale.txt").exists()
-    assert (out / "source" / "04_padding_stride_output_size" / "04_padding_stride_output_size.ipynb").is_file()
+    assert not (out / "source" / stem / "stale.txt").exists()
+    assert (out / "source" / stem / f"{stem}.ipynb").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["course", "notebooks"]     # no temporary folder left
 
 
