@@ -416,10 +416,6 @@ def answer_table(notebook):
     import importlib
 
     from . import series
-    # TRANSITION: the notebooks' check_answer("06", ...) calls, until scripts/rename_answer_keys.py has
-    # rewritten them to slugs: a two-digit number is taken for the notebook with that number.
-    if isinstance(notebook, str) and len(notebook) == 2 and notebook.isdigit():
-        notebook = next((e.slug for e in series.SERIES if e.number == notebook), notebook)
     if not isinstance(notebook, str):
         raise TypeError(f"notebook must be a notebook's slug (a str such as 'convolution_2d'), got {notebook!r}")
     entry = series.notebook(notebook)

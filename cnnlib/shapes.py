@@ -73,8 +73,9 @@ def kernel_fit(input_size, kernel, padding=0, dilation=1, *, name="kernel"):
     True
     >>> kernel_fit(5, 9, padding=1)
     'kernel 9 does not fit: it is larger than the padded input 5 + 2*1 = 7, so there is no position for it and no output'
-    >>> kernel_fit((3, 3), (5, 5))
-    'kernel 5x5 does not fit: it is larger than the padded input 3x3 (3x3 plus 0 per side), so there is no position for it and no output'
+    >>> print(kernel_fit((3, 3), (5, 5)))
+    kernel 5x5 does not fit: it is larger than the padded input 3x3 (3x3 plus 0 per side), so there is no position
+    for it and no output
     """
     if isinstance(input_size, (tuple, list)):
         if len(input_size) != 2:
@@ -152,8 +153,9 @@ def stride_fit(n, kernel, padding=0, stride=1, dilation=1, *, axis="column"):
 
     >>> stride_fit(227, 11, stride=4) is None      # AlexNet conv1: (227 - 11)/4 = 54 exactly
     True
-    >>> stride_fit(7, 3, stride=3)
-    'the last 1 column of the padded input is never covered: (7 + 2*0 - 3) = 4 is not a multiple of stride 3, so the output has floor(4/3) + 1 = 2 columns'
+    >>> print(stride_fit(7, 3, stride=3))
+    the last 1 column of the padded input is never covered: (7 + 2*0 - 3) = 4 is not a multiple of stride 3, so the
+    output has floor(4/3) + 1 = 2 columns
     """
     layout = grid_layout(n, kernel, padding, stride, dilation)
     span, padded = layout["span"], layout["padded"]

@@ -19,7 +19,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BROWSER_TESTS = "tests/test_browser.py"
+# In Chromium, one after another in the second run: the series in JupyterLab, then its accessibility.
+BROWSER_TESTS = ["tests/test_browser.py", "tests/test_accessibility_browser.py"]
+IGNORE_BROWSER_TESTS = [f"--ignore={path}" for path in BROWSER_TESTS]
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
 LINTED = ["cnnlib", "tests", "scripts", "benchmarks"]
 
@@ -35,8 +37,9 @@ def ruff():
 def fast(argv):
     """The quick loop: ruff, then the unit and widget tests not marked slow (no notebook, no browser)."""
     lint_status = ruff()
-    test_status = subprocess.call([sys.executable, "-m", "pytest", "-q", "-m", "not slow", "tests",
-                                   f"--ignore={BROWSER_TESTS}", *argv], cwd=ROOT)
+    # Two worker processes (pytest-xdist): the quick tests are many small ones, so two cores halve the wait.
+    test_status = subprocess.call([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "worksteal",
+                                   "-m", "not slow", "tests", *IGNORE_BROWSER_TESTS, *argv], cwd=ROOT)
     return 1 if (lint_status or test_status) else 0
 
 
@@ -47,16 +50,16 @@ def main(argv):
     log_path = ROOT / "artifacts" / "browser-tests.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
-        browser = subprocess.Popen([sys.executable, "-m", "pytest", "-rs", BROWSER_TESTS], cwd=ROOT,
+        browser = subprocess.Popen([sys.executable, "-m", "pytest", "-rs", *BROWSER_TESTS], cwd=ROOT,
                                    stdout=log, stderr=subprocess.STDOUT)
         try:
             main_status = subprocess.call([sys.executable, "-m", "pytest", "-rs", "tests", "notebooks", *NBVAL,
-                                           f"--ignore={BROWSER_TESTS}", *argv], cwd=ROOT)
+                                           *IGNORE_BROWSER_TESTS, *argv], cwd=ROOT)
             browser_status = browser.wait()
         except KeyboardInterrupt:
             browser.kill()
             raise
-    print(f"\n{'=' * 30} browser tests ({BROWSER_TESTS}), run beside the rest {'=' * 30}", flush=True)
+    print(f"\n{'=' * 30} browser tests ({', '.join(BROWSER_TESTS)}), run beside the rest {'=' * 30}", flush=True)
     sys.stdout.write(log_path.read_text())
     if main_status or browser_status or lint_status:
         failed = [name for name, status in (("ruff", lint_status), ("main", main_status),

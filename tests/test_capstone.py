@@ -13,10 +13,11 @@ import nbformat
 import numpy as np
 import pytest
 
+from cnnlib import series
 from cnnlib.data import load_mnist
 from cnnlib.nn import lenet5
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "10_lenet_training.ipynb"
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / series.notebook("lenet_training").file
 PIECES = ("my_conv2d", "my_conv_backward", "my_max_pool", "my_max_pool_backward",
           "my_softmax_cross_entropy", "my_sgd_update")
 

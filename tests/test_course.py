@@ -505,7 +505,8 @@ def test_nbgraders_release_holds_no_solution_and_no_hidden_test(graded, stem):
     leaked = [line for line in solution_lines(nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)) if line in text]
     assert not leaked, f"{stem}: solution lines in the release: {leaked}"
     answers = [c for c, meta in nbgrader_cells(released).values() if meta["solution"]]
-    assert all("raise NotImplementedError()" in c.source for c in answers)
+    assert all("raise NotImplementedError()" in c.source for c in answers if c.cell_type == "code")
+    assert all(c.source == "YOUR ANSWER HERE" for c in answers if c.cell_type == "markdown")
 
 
 def exercise_of(grade_id):

@@ -346,6 +346,7 @@ def test_data_readme_gives_licences_and_citation():
         assert phrase in text, phrase
 
 
+@pytest.mark.slow
 def test_load_mnist_reads_the_full_files(shared_mnist):
     (x_train, y_train), (x_test, y_test) = load_mnist(shared_mnist, normalize=False)
     assert x_train.shape == (60000, 1, 28, 28) and x_test.shape == (10000, 1, 28, 28)

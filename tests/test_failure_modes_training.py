@@ -361,6 +361,7 @@ def test_dashboard_callback_shows_an_interrupted_run(mnist):
 
 # --- 7. one meaning per name in cnnlib.widgets ----------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("first", [
     "import cnnlib.widgets.kernel_playground",
     "from cnnlib.widgets import kernel_playground",

@@ -216,6 +216,7 @@ def test_softmax_cross_entropy_is_stable_for_huge_scores():
 
 # --- Sequential and LeNet-5 ----------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_lenet5_gradients_in_float64():
     x = np.random.default_rng(7).normal(size=(3, 1, 32, 32))
     for activation, pool in [("relu", "max"), ("tanh", "avg")]:

@@ -24,6 +24,8 @@ import pytest
 import background
 from background import NBVAL, OTHER_KERNELS
 
+from cnnlib import series
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = background.notebooks()                      # the manifest's, cnnlib/series.py
 
@@ -48,6 +50,7 @@ def _changing_cell_notebook(path, source_lines, tags=()):
     return path
 
 
+@pytest.mark.slow
 def test_a_changing_output_passes_nbval_only_because_it_is_marked(tmp_path):
     draw = "print(secrets.randbelow(10 ** 9))"
     marked = _changing_cell_notebook(tmp_path / "tagged.ipynb", ["# A random number.", draw],
@@ -111,6 +114,7 @@ def _openblas_core(env):
 
 @pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"),
                     reason=f"OPENBLAS_CORETYPE={OTHER_KERNELS} name x86 kernels; this machine is {platform.machine()}")
+@pytest.mark.slow
 def test_the_series_passes_nbval_under_other_blas_kernels():
     default_core = _openblas_core({})
     cores = {kernel: _openblas_core({"OPENBLAS_CORETYPE": kernel}) for kernel in OTHER_KERNELS}
@@ -119,8 +123,8 @@ def test_the_series_passes_nbval_under_other_blas_kernels():
     # Every notebook is validated under at least one other kernel, the training ones under Prescott.
     chosen = {kernel: background.notebooks_for(kernel) for kernel in OTHER_KERNELS}
     assert chosen["Prescott"] == NOTEBOOKS and len(NOTEBOOKS) >= 13
-    assert {p.name for p in NOTEBOOKS if background.trains_a_network(p)} >= {"10_lenet_training.ipynb",
-                                                                             "12_beyond_lenet.ipynb"}
+    assert {p.name for p in NOTEBOOKS if background.trains_a_network(p)} >= {
+        series.notebook("lenet_training").file, series.notebook("beyond_lenet").file}
     # Both passes run in the background from the start of the session (tests/background.py).
     for kernel in OTHER_KERNELS:
         returncode, output = background.result(f"nbval-{kernel}")

@@ -67,6 +67,7 @@ def test_errors_name_the_block():
         ResidualBlock(3).forward(np.zeros((1, 4, 5, 5)))
 
 
+@pytest.mark.slow
 def test_small_resnet_size_shapes_and_gradients():
     model = small_resnet(rng=0)
     table = summary(model)

@@ -74,8 +74,7 @@ def test_every_check_answer_call_names_its_notebook_and_a_key_of_its_table(entry
                if c.cell_type == "code"]
     calls = [(m.group(2), m.group(4)) for s in sources for m in CALL.finditer(s)]
     assert len(calls) == sum(s.count("check_answer(") for s in sources), "a check_answer call not of the form above"
-    # TRANSITION: the notebook's number is accepted until scripts/rename_answer_keys.py has run on notebooks/.
-    assert {name for name, _ in calls} <= {entry.slug, entry.number}, calls
+    assert {name for name, _ in calls} <= {entry.slug}, calls
     if calls:                                              # no key unused, none missing
         assert {key for _, key in calls} == set(answer_table(entry.slug))
 

@@ -77,7 +77,8 @@ def test_each_notebook_asks_why_and_gives_a_model_answer(path):
     questions = explain_questions(_cells(path))
     assert len(questions) >= MIN_EXPLAIN, f"{path.name}: {len(questions)} explain-why questions, want {MIN_EXPLAIN}"
     for cell in questions:
-        assert MODEL_ANSWER.search(cell.source), f"{path.name}: an explain-why question without a model answer:\n{cell.source[:200]}"
+        assert MODEL_ANSWER.search(cell.source), \
+            f"{path.name}: an explain-why question without a model answer:\n{cell.source[:200]}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -28,6 +28,7 @@ def test_untrained_lenet5_loss_is_about_log_10(mnist, seed):
     assert accuracy < 0.3                                # guessing, not knowing
 
 
+@pytest.mark.slow
 def test_a_few_hundred_steps_overfit_100_images(mnist):
     (x, y), _ = mnist
     model = lenet5(rng=0)
@@ -37,6 +38,7 @@ def test_a_few_hundred_steps_overfit_100_images(mnist):
     assert history.batch_loss[-1] < 0.05 < history.batch_loss[0]
 
 
+@pytest.mark.slow
 def test_training_on_a_small_slice_generalises(mnist):
     (x, y), (x_test, y_test) = mnist
     model = lenet5(rng=0)
@@ -45,6 +47,7 @@ def test_training_on_a_small_slice_generalises(mnist):
     assert accuracy > 0.85 and loss < 0.6
 
 
+@pytest.mark.slow
 def test_same_seed_same_numbers(mnist):
     (x, y), _ = mnist
     runs = [fit(lenet5(rng=3), x[:640], y[:640], epochs=2, batch_size=64, optimizer=Adam(2e-3),

@@ -24,6 +24,7 @@ def test_default_shows_gradient_descent_slowed_at_the_saddle(explorer):
     assert bytes(explorer.views["plot"].value[:8]) == PNG_SIGNATURE
 
 
+@pytest.mark.slow
 def test_adam_escapes_and_compare_reports_the_other_two():
     w = optimiser_explorer(optimiser="adam")
     assert not w.shown["stalled"] and w.shown["loss"] < 0.05 and w.shown["others"] == {}
@@ -34,6 +35,7 @@ def test_adam_escapes_and_compare_reports_the_other_two():
     assert "gradient descent loss" in w.shown["text"]
 
 
+@pytest.mark.slow
 def test_starting_on_the_axis_every_optimiser_stays_on_it():
     w = optimiser_explorer(start=(1.5, 0.0), steps=100)
     assert w.shown["distance_to_saddle"] < 1e-3
@@ -55,6 +57,7 @@ def test_moving_controls_changes_values_not_children(explorer):
     explorer.controls["lr"].value = 0.05
 
 
+@pytest.mark.slow
 def test_switching_surface_resets_the_start_inside_the_new_window():
     w = optimiser_explorer()
     w.controls["surface"].value = "valley"
@@ -65,6 +68,7 @@ def test_switching_surface_resets_the_start_inside_the_new_window():
     assert w.shown["start"] == (1.5, 0.001) and (w.controls["x0"].min, w.controls["x0"].max) == (-2.0, 2.0)
 
 
+@pytest.mark.slow
 def test_momentum_beats_gradient_descent_along_the_valley():
     w = optimiser_explorer(surface="valley", lr=0.1, steps=100)
     gd_loss = w.shown["loss"]
@@ -72,6 +76,7 @@ def test_momentum_beats_gradient_descent_along_the_valley():
     assert w.shown["loss"] < gd_loss / 100
 
 
+@pytest.mark.slow
 def test_a_diverging_learning_rate_shows_a_message_and_keeps_going():
     w = optimiser_explorer(surface="valley", lr=0.6, steps=100)
     assert w.shown["diverged_after"] == 20 and w.shown["steps_run"] == 19

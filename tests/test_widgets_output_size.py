@@ -28,6 +28,7 @@ def test_default_is_the_notes_7x7_with_a_3x3_filter():
     assert "(7 - 3 + 2·0)/1" in w.shown["formula"]
 
 
+@pytest.mark.slow
 def test_sliders_agree_with_brute_force_counting():
     w = output_size_explorer()
     # Padded sizes 5, 9, 11 and 15 against odd and even kernels, strides that do and do not divide,

@@ -250,6 +250,7 @@ def test_tiling_lays_maps_out_in_a_grid():
         tile_maps(maps, 1, 2)
 
 
+@pytest.mark.slow
 def test_static_figures_draw(trained, data):
     model, _, history = trained
     _, _, x_test, y_test = data

@@ -1,5 +1,6 @@
 """Figures for notebook 11 (data augmentation): digits side by side, a shift's overlap, one digit
-under many random distortions, and elastic displacement fields drawn as arrows. The distortions come from :mod:`cnnlib.augment`."""
+under many random distortions, and elastic displacement fields drawn as arrows. The distortions come
+from :mod:`cnnlib.augment`."""
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np

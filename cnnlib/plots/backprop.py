@@ -141,7 +141,8 @@ def gradient_flow_figure(x, w, cell, *, stride=1, padding=0, pool_size=2, pool_s
     The loss is taken to be that output alone (dL/d(out) is 1 there and 0 elsewhere). Each row
     shows the input with the window outlined and the gradient dL/dx written in the cells it
     reaches (the input values small in each cell's corner), then (for the convolution) dL/dw,
-    which equals the window of input values, then the output grid with the chosen cell. ``cell``: (row, col) of the output, used for both layers.
+    which equals the window of input values, then the output grid with the chosen cell.
+    ``cell``: (row, col) of the output, used for both layers.
     """
     x, w = as_float_array(x, "x"), as_float_array(w, "w")
     out = conv2d(x, w, stride=stride, padding=padding)

@@ -19,7 +19,8 @@ def _peak(fmap):
 
 def equivariance_figure(image, kernel, rows, cols, *, kernel_name="kernel"):
     """Four panels: the image and its feature map ReLU(conv2d(image, kernel, padding="same")) (top), the
-    image shifted by (rows, cols) and the feature map of the shifted image (bottom); a solid orange ring marks each map's strongest response,
+    image shifted by (rows, cols) and the feature map of the shifted image (bottom); a solid orange ring
+    marks each map's strongest response,
     which moves by the same (rows, cols), and a dashed sky-blue ring its place before the shift.
 
     Inputs:   image  H x W;  kernel  kh x kw (odd sides);  rows, cols  the shift (down, right)

@@ -152,7 +152,8 @@ class BatchNormExplorer(Explorer):
             return {"histograms": "Two histograms of the batch: nothing drawn, see the message."}
         return {"histograms": (f"Two histograms of the batch of {shown['batch_size']} values, before (left) and "
                                f"after batch norm (right), with a dashed line at each mean "
-                               f"({_rounded(shown['mean_before'])} and {_rounded(shown['mean_after'])}) and the region below 0, where a ReLU gives 0, "
+                               f"({_rounded(shown['mean_before'])} and {_rounded(shown['mean_after'])}) and the "
+                               f"region below 0, where a ReLU gives 0, "
                                f"shaded. Before, the values spread {shown['std_before']:.2f} around the mean; after, "
                                f"{_rounded(shown['std_after'])}.")}
 

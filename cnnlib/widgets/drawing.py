@@ -245,7 +245,8 @@ def digit_drawing_explorer(model=None):
 
     ``model``: a trained ``cnnlib.nn.Sequential`` on 1 x 32 x 32 inputs ending in 10 scores
     (``lenet5()`` after ``fit``); without one, an untrained ``lenet5()``, whose guesses mean nothing
-    (every digit gets about 10%): a before-and-after comparison for the trained one. Controls: "canvas" (the :class:`DrawingPad`), "clear" (a button),
+    (every digit gets about 10%): a before-and-after comparison for the trained one.
+    Controls: "canvas" (the :class:`DrawingPad`), "clear" (a button),
     "example" (a menu that puts one of the shipped MNIST test digits on the pad: the way in without
     a pointer, besides the pad's own keyboard pen) and "layer" (whose feature maps to show: one
     layer large, or every layer, the default).

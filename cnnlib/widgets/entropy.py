@@ -169,10 +169,10 @@ def parse_scores(text):
 
     >>> parse_scores("1.3, 5.1 2.2")
     array([1.3, 5.1, 2.2])
-    >>> parse_scores("1_000, 2")
+    >>> parse_scores("1_000, 2")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: Could not read '1_000' as a finite number: type plain decimals such as 0.25, -3 or 1e-4 (no '_', nan or inf), separated by commas.
+    ValueError: Could not read '1_000' as a finite number: type plain decimals such as 0.25, -3 or 1e-4 ...
     """
     return parse_numbers(text, "score", example="1.3, 5.1, 2.2", count=(2, MAX_SCORES))
 
