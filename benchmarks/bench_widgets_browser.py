@@ -6,8 +6,9 @@ toggle-button row and checkbox of every explorer, make 5 moves (arrow key on the
 handle, ``select_option``, a click) and time each in the page (``performance.now()``):
 
   settled   the headline: from the input event to the animation frame that shows the last change
-            of the explorer's views (a MutationObserver on them, plus every picture's ``load``, so a
-            new image counts once it is decoded), with nothing changing for QUIET_MS afterwards;
+            of the explorer's views and its readout sentence (a MutationObserver on them, plus every
+            picture's ``load``, so a new image counts once it is decoded), with nothing changing for
+            QUIET_MS afterwards;
   first     from the input event to the first change of a view (what the student sees begin);
   python    the Python time of the ``update()`` calls the moves caused (``Explorer.update_ms``, read
             from the kernel).
@@ -17,7 +18,8 @@ the next one is measured. Target, per control: settled median <= 100 ms (worst i
 it). The machine's load average is printed and recorded with the figures (other work on a 2-core
 machine shows in them).
 
-    python benchmarks/bench_widgets_browser.py [--notebooks 01,02] [--moves 5] [--json out.json]
+    python benchmarks/bench_widgets_browser.py [--notebooks 01,02] [--explorers Conv2dStepper] [--moves 5]
+                                               [--json out.json]
 
 ``--json`` writes one row per control: notebook, explorer, control, ``settled`` and
 ``settled_worst`` (ms, the headline), ``median`` and ``worst`` (first change, ms), ``python``
@@ -68,7 +70,7 @@ PAGE_SCRIPT = """
   b.watch = (explorer) => {
     b.observer.disconnect();
     b.target = explorer;
-    for (const view of explorer.querySelectorAll('.cnnlib-view'))
+    for (const view of explorer.querySelectorAll('.cnnlib-view, .cnnlib-readout'))
       b.observer.observe(view, {subtree: true, childList: true, characterData: true, attributes: true});
   };
 }
@@ -249,7 +251,7 @@ def moves_of(page, control, kind, moves):
     return results
 
 
-def bench_notebook(lab, browser, name, moves):
+def bench_notebook(lab, browser, name, moves, only=None):
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     rows = []
     try:
@@ -264,7 +266,7 @@ def bench_notebook(lab, browser, name, moves):
             explorer = explorers.nth(i)
             classes = explorer.get_attribute("class").split()
             cls = next((c[len("cnnlib-"):] for c in classes if c.startswith("cnnlib-") and c != "cnnlib-explorer"), "?")
-            if cls in seen:        # the same explorer displayed twice (notebook 10): measure it once
+            if cls in seen or (only and cls not in only):   # notebook 10 shows one explorer twice: once
                 continue
             seen.add(cls)
             explorer.scroll_into_view_if_needed()
@@ -322,6 +324,7 @@ def format_row(row):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notebooks", help="comma-separated prefixes, e.g. 01,02 (default: all with explorers)")
+    parser.add_argument("--explorers", help="comma-separated class names, e.g. Conv2dStepper (default: all)")
     parser.add_argument("--moves", type=int, default=5)
     parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args()
@@ -330,7 +333,8 @@ def main():
     from playwright.sync_api import sync_playwright
 
     names = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    with_explorers = [n for n in names if "application/vnd.jupyter.widget-view+json" in (ROOT / "notebooks" / n).read_text()]
+    with_explorers = [n for n in names
+                      if "application/vnd.jupyter.widget-view+json" in (ROOT / "notebooks" / n).read_text()]
     if args.notebooks:
         wanted = args.notebooks.split(",")
         with_explorers = [n for n in with_explorers if n[:2] in wanted]
@@ -347,7 +351,8 @@ def main():
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 for name in with_explorers:
-                    rows += bench_notebook(lab, browser, name, args.moves)
+                    rows += bench_notebook(lab, browser, name, args.moves,
+                                           args.explorers.split(",") if args.explorers else None)
             finally:
                 browser.close()
     finally:

@@ -8,6 +8,7 @@ and ``benchmarks/bench_widgets_browser.py`` import it (each puts ``scripts/`` on
     open_and_run_all(page, ...)      open a notebook in its own workspace, Run All Cells, wait for the run
     wait_for_idle_run(page, s)       until no cell is queued or running and the kernel is Idle
     wait_for_change / wait_until_steady   poll what a page shows
+    explorer_snapshot(explorer)      the text and image sources an explorer shows
     shut_down_kernels(url, token)    stop every kernel of the server
     CHROMIUM, CHROMIUM_ARGS, missing_browser_reason()   the browser, and why the tests cannot run
 
@@ -164,3 +165,9 @@ def shut_down_kernels(url, token):
     for kernel in kernels:
         request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
         urllib.request.urlopen(request, timeout=10).close()
+
+
+def explorer_snapshot(explorer):
+    """What an explorer (a ``.cnnlib-explorer`` locator) shows: all its text plus the sources of its images."""
+    images = explorer.locator("img").evaluate_all("els => els.map(e => e.src).join('|')")
+    return explorer.inner_text() + "\n" + images

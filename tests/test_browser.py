@@ -4,10 +4,10 @@ For every notebook of the student edition (what a student opens: the full editio
 worked solutions, built as ``make student`` builds it): open it in JupyterLab, run all cells, and
 check that no cell shows an error, that every widget renders, and that the page asks nothing of the
 internet. For every explorer widget on the page, move every slider (an arrow key on its handle),
-drop-down, toggle-button row and check box, one at a time from the notebook's setting, and check
-that what the explorer shows changes (an explorer with only a text box or a button gets that
-changed instead); in notebook 10, draw a 1 and a 7 on the drawing pad. Then save the notebook
-and check that every exercise says "not yet".
+drop-down, toggle-button row, check box and radio-button group, one at a time from the notebook's
+setting, and check that what the explorer shows changes (an explorer with only a text box or a
+button gets that changed instead); in notebook 10, draw a 1 and a 7 on the drawing pad. Then save
+the notebook and check that every exercise says "not yet".
 Screenshots go to ``artifacts/screenshots/``. The full edition is executed by nbval.
 
 Needs Chromium (Debian: ``apt-get install chromium``) and Playwright's Python package; the server
@@ -28,8 +28,9 @@ from test_student_edition import EXERCISE_CHECK, executed_notebook_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from lab_browser import (CHROMIUM, CHROMIUM_ARGS, missing_browser_reason, open_and_run_all,  # noqa: E402
-                         shut_down_kernels, start_lab, stop_lab, wait_for_change, wait_until_steady)
+from lab_browser import (CHROMIUM, CHROMIUM_ARGS, explorer_snapshot, missing_browser_reason,  # noqa: E402
+                         open_and_run_all, shut_down_kernels, start_lab, stop_lab, wait_for_change,
+                         wait_until_steady)
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -65,12 +66,6 @@ def browser():
         b.close()
 
 
-def _explorer_snapshot(explorer):
-    """What an explorer shows: all its text plus the sources of its images."""
-    images = explorer.locator("img").evaluate_all("els => els.map(e => e.src).join('|')")
-    return explorer.inner_text() + "\n" + images
-
-
 def _expected_explorers(name):
     """How many explorers the stored notebook shows: cells that call a cnnlib.widgets builder and
     whose stored output holds a widget view."""
@@ -87,18 +82,20 @@ def _expected_explorers(name):
 
 
 def _movable_controls(explorer):
-    """(kind, locator, label) for every visible, enabled slider, drop-down, toggle-button row and
-    check box of an explorer."""
+    """(kind, locator, label) for every visible, enabled slider, drop-down, toggle-button row, check
+    box and radio-button group of an explorer."""
     found = []
     for kind, selector in (("slider", ".widget-slider"), ("drop-down", ".widget-dropdown"),
-                           ("toggle", ".widget-toggle-buttons"), ("check box", ".widget-checkbox")):
+                           ("toggle", ".widget-toggle-buttons"), ("check box", ".widget-checkbox"),
+                           ("radio", ".widget-radio")):
         controls = explorer.locator(selector)
         for j in range(controls.count()):
             control = controls.nth(j)
             disabled = control.locator(".noUi-target[disabled], select:disabled, button:disabled, input:disabled")
             if control.is_visible() and not disabled.count():
                 label = control.locator(".widget-label")
-                found.append((kind, control, label.first.inner_text().strip() if label.count() else control.inner_text()[:30]))
+                found.append((kind, control,
+                              label.first.inner_text().strip() if label.count() else control.inner_text()[:30]))
     return found
 
 
@@ -123,6 +120,13 @@ def _move(page, kind, control):
         active = next(i for i in range(count) if "mod-active" in (buttons.nth(i).get_attribute("class") or ""))
         buttons.nth((active + 1) % count).click()
         return lambda: buttons.nth(active).click()
+    if kind == "radio":
+        # Click the option after the chosen one (the first if none is); with none chosen before,
+        # there is no way back (a radio cannot be unchosen), and none is needed.
+        radios = control.locator("input[type='radio']")
+        checked = radios.evaluate_all("rs => rs.findIndex(r => r.checked)")
+        radios.nth((checked + 1) % radios.count()).click()
+        return (lambda: None) if checked < 0 else (lambda: radios.nth(checked).click())
     box = control.locator("input")
     box.click()
     return lambda: box.click()
@@ -194,7 +198,7 @@ def test_notebook_runs_in_jupyterlab_its_widgets_respond_and_its_exercises_say_n
         for i in range(explorers.count()):
             explorer = explorers.nth(i)
             explorer.scroll_into_view_if_needed()
-            shows = lambda: _explorer_snapshot(explorer)      # noqa: E731
+            shows = lambda: explorer_snapshot(explorer)      # noqa: E731
             controls = _movable_controls(explorer)
             for kind, control, label in controls:
                 # Every control in turn, from the notebook's setting: move it, see the views change,
@@ -255,7 +259,8 @@ def _save_and_wait(page, path, timeout_s=60):
         # process only while Playwright has control; the save's PUT would wait for it.
         page.wait_for_timeout(300)
     unrun = [c["source"][:60] if isinstance(c["source"], str) else "".join(c["source"])[:60]
-             for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code" and not c.get("execution_count")]
+             for c in json.loads(path.read_text())["cells"]
+             if c["cell_type"] == "code" and not c.get("execution_count")]
     raise AssertionError(f"{path.name}: the saved notebook did not hold the run after {timeout_s} s "
                          f"(saved: {path.stat().st_mtime_ns != before}; code cells without a count: {unrun[:3]})")
 
