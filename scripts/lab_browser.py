@@ -1,12 +1,12 @@
 """A real JupyterLab driven by headless Chromium: what the browser tests and the browser benchmark share.
 
-Not a script and not a test module: ``tests/test_browser.py``, ``tests/test_accessibility_browser.py``
+Not a script and not a test module: ``tests/test_browser.py`` (through ``tests/browser_checks.py``)
 and ``benchmarks/bench_widgets_browser.py`` import it (each puts ``scripts/`` on ``sys.path``):
 
     start_lab(root)                  JupyterLab on 127.0.0.1 serving root/notebooks, private settings
     stop_lab(proc, log)              ... and its end
     open_and_run_all(page, ...)      open a notebook in its own workspace, Run All Cells, wait for the run
-    wait_for_idle_run(page, s)       until no cell is queued or running and the kernel is Idle
+    wait_for_idle_run(page, s, n)    until n code cells have run, none is queued and the kernel is Idle
     wait_for_change / wait_until_steady   poll what a page shows
     explorer_snapshot(explorer)      the text and image sources an explorer shows
     shut_down_kernels(url, token)    stop every kernel of the server
@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -116,22 +117,41 @@ def open_and_run_all(page, url, token, name, timeout_s, workspace=None):
     open_notebook(page, url, token, name, workspace)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_timeout(2000)
-    wait_for_idle_run(page, timeout_s)
-    page.wait_for_timeout(1000)
+    wait_for_idle_run(page, timeout_s, expected_runs=code_cells_to_run(url, token, name))
+    page.wait_for_timeout(1000)         # widget views render just after their output arrives
 
 
-def wait_for_idle_run(page, timeout_s):
-    """Wait until no cell is queued or running ("[*]") and the kernel reports Idle."""
+def code_cells_to_run(url, token, name):
+    """How many code cells of notebook ``name`` (as the server holds it) are not blank: Run All
+    gives each of them an execution count."""
+    with urllib.request.urlopen(f"{url}/api/contents/{urllib.parse.quote(name)}?content=1&token={token}",
+                                timeout=30) as response:
+        cells = json.load(response)["content"]["cells"]
+    return sum(1 for cell in cells if cell["cell_type"] == "code" and "".join(cell["source"]).strip())
+
+
+# Code cells whose prompt shows an execution count ("[12]:"), and whether any is queued or running ("[*]:").
+PROMPTS_SCRIPT = """
+() => {
+  const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
+  return [prompts.filter(p => /\\[\\d+\\]/.test(p)).length, prompts.some(p => p.includes('*'))];
+}
+"""
+
+
+def wait_for_idle_run(page, timeout_s, expected_runs=0):
+    """Wait until at least ``expected_runs`` code cells show an execution count, none is queued or
+    running ("[*]") and the kernel reports Idle."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        prompts = page.locator(".jp-InputPrompt").all_inner_texts()
-        busy = any("*" in p for p in prompts)
+        counted, busy = page.evaluate(PROMPTS_SCRIPT)
         idle = page.locator("#jp-main-statusbar").inner_text().find("Idle") >= 0
-        if not busy and idle:
+        if counted >= expected_runs and not busy and idle:
             return
-        page.wait_for_timeout(1000)   # not time.sleep: an offline route needs Playwright to have control
-    raise AssertionError(f"cells still running after {timeout_s} s")
+        page.wait_for_timeout(250)   # not time.sleep: an offline route needs Playwright to have control
+    counted, busy = page.evaluate(PROMPTS_SCRIPT)
+    raise AssertionError(f"cells still running after {timeout_s} s ({counted} of {expected_runs} code cells run, "
+                         f"{'some' if busy else 'none'} queued)")
 
 
 def wait_for_change(read, before, timeout_s=15, done=None):
@@ -167,7 +187,19 @@ def shut_down_kernels(url, token):
         urllib.request.urlopen(request, timeout=10).close()
 
 
+# An explorer's text and a fingerprint of its pictures (their sources' length and FNV-1a hash), taken
+# in the page: the sources are data: URLs of tens of kilobytes, and the tests poll this many times.
+SNAPSHOT_SCRIPT = """
+(el) => {
+  const sources = [...el.querySelectorAll('img')].map(img => img.src).join('|');
+  let hash = 2166136261;
+  for (let i = 0; i < sources.length; i++) { hash ^= sources.charCodeAt(i); hash = Math.imul(hash, 16777619) >>> 0; }
+  return el.innerText + '\\n' + sources.length + ':' + hash;
+}
+"""
+
+
 def explorer_snapshot(explorer):
-    """What an explorer (a ``.cnnlib-explorer`` locator) shows: all its text plus the sources of its images."""
-    images = explorer.locator("img").evaluate_all("els => els.map(e => e.src).join('|')")
-    return explorer.inner_text() + "\n" + images
+    """What an explorer (a ``.cnnlib-explorer`` locator) shows: all its text plus a fingerprint of its
+    pictures (any change of a picture changes it)."""
+    return explorer.evaluate(SNAPSHOT_SCRIPT)

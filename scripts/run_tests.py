@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# In Chromium, one after another in the second run: the series in JupyterLab, then its accessibility.
-BROWSER_TESTS = ["tests/test_browser.py", "tests/test_accessibility_browser.py"]
+# In Chromium, in the second run: the student edition in JupyterLab, each notebook run once and checked.
+BROWSER_TESTS = ["tests/test_browser.py"]
 IGNORE_BROWSER_TESTS = [f"--ignore={path}" for path in BROWSER_TESTS]
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
 LINTED = ["cnnlib", "tests", "scripts", "benchmarks"]

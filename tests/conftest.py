@@ -1,5 +1,10 @@
 """Start the suite's long background checks as soon as the tests that need them are collected,
 and run the tests that wait for them last, so the rest of the suite runs meanwhile."""
+import signal
+import threading
+
+import pytest
+
 import background
 
 WAITS_FOR_BACKGROUND = ("test_the_series_passes_nbval_under_other_blas_kernels",
@@ -14,3 +19,18 @@ def pytest_collection_modifyitems(session, config, items):
 def pytest_collection_finish(session):
     if not session.config.option.collectonly:
         background.start_all_needed([item.nodeid for item in session.items])
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_raises_keyboard_interrupt():
+    """Python's own Ctrl-C handler for every test. A shell that starts pytest in the background
+    (``pytest ... &``) makes the process ignore SIGINT, and the tests that press Ctrl-C would then
+    see nothing happen."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
