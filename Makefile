@@ -69,7 +69,7 @@ $(OLDEST_STAMP): pyproject.toml scripts/oldest_constraints.py
 test-oldest: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python -m pytest -rs tests notebooks --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=tests/test_browser.py \
-		--deselect tests/test_notebooks_portable.py::test_the_series_passes_nbval_under_other_blas_kernels \
+		--deselect tests/test_notebooks_portable.py::test_the_series_passes_nbval_under_another_blas_kernel_set \
 		--deselect tests/test_student_edition.py::test_every_student_notebook_runs_and_its_exercises_say_not_yet
 
 # Re-run notebooks top to bottom in a fresh kernel and store their outputs (after editing one),

@@ -6,14 +6,16 @@
 ruff first (a second; unused imports, undefined names, long lines: pyproject.toml's [tool.ruff]):
 its findings are printed and fail the command at the end, but the tests still run.
 
-Two pytest runs at once, because a 2-core machine has room for both: the browser tests spend most
+Two pytest runs at once, because a 2-core machine has room for both: the browser tests spend much
 of their time waiting for JupyterLab and Chromium, while the main run (unit, widget and notebook
-tests, nbval over every notebook) keeps a core busy. The main run prints as it goes; the browser
+tests, nbval over every notebook, under OpenBLAS's Prescott kernels: see main_run_environment)
+keeps a core busy. The main run prints as it goes; the browser
 run's report follows it (it is also kept in artifacts/browser-tests.log). The exit status is
 non-zero when either run failed. Running ``pytest tests notebooks --nbval ...`` by hand runs the
 same tests one after another.
 """
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +45,18 @@ def fast(argv):
     return 1 if (lint_status or test_status) else 0
 
 
+def main_run_environment():
+    """The main run's environment: on x86, OpenBLAS's oldest kernel set (Prescott: SSE3, no AVX, no
+    FMA) unless OPENBLAS_CORETYPE is already set. nbval's kernels inherit it, so the stored outputs,
+    made with a machine's default kernels, are checked under kernels that round float32 differently,
+    while the browser run executes the series under this machine's default kernels: each kernel set
+    runs the series once (tests/test_notebooks_portable.py)."""
+    env = dict(os.environ)
+    if platform.machine().lower() in ("x86_64", "amd64"):
+        env.setdefault("OPENBLAS_CORETYPE", "Prescott")
+    return env
+
+
 def main(argv):
     if argv[:1] == ["--fast"]:
         return fast(argv[1:])
@@ -54,7 +68,7 @@ def main(argv):
                                    stdout=log, stderr=subprocess.STDOUT)
         try:
             main_status = subprocess.call([sys.executable, "-m", "pytest", "-rs", "tests", "notebooks", *NBVAL,
-                                           *IGNORE_BROWSER_TESTS, *argv], cwd=ROOT)
+                                           *IGNORE_BROWSER_TESTS, *argv], cwd=ROOT, env=main_run_environment())
             browser_status = browser.wait()
         except KeyboardInterrupt:
             browser.kill()

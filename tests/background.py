@@ -1,10 +1,11 @@
 """Long checks that run in a child process while the rest of the suite goes on.
 
-Re-running the series under two other BLAS kernels, and running the student edition, each
-take a minute or more of one core. ``tests/conftest.py`` starts them as soon as pytest has
-collected the tests that need them, so they overlap with the unit, notebook and browser tests on a
-2-core machine instead of adding to them; each test then waits for its job's result. Run alone
-(``pytest tests/test_notebooks_portable.py``), a test starts its job itself.
+Re-running the series under another BLAS kernel set (only when the session itself does not already
+run under it: ``make test`` runs its main session under Prescott, see ``scripts/run_tests.py``), and
+running the student edition (only where no browser runs it), each take a minute or more of one
+core. ``tests/conftest.py`` starts them as soon as pytest has collected the tests that need them, so
+they overlap with the other tests instead of adding to them; each test then waits for its job's
+result. Run alone (``pytest tests/test_notebooks_portable.py``), a test starts its job itself.
 """
 import atexit
 import importlib.util
@@ -18,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
-OTHER_KERNELS = ("Sandybridge", "Prescott")     # x86 kernel sets older than any CI machine's default
+OTHER_KERNEL = "Prescott"      # OpenBLAS's oldest x86 kernel set (SSE3, no AVX, no FMA): far from any CI machine's default
 NBVAL = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
          "--nbval-sanitize-with", str(SANITIZE)]
 _JOBS = {}
@@ -50,26 +51,19 @@ def trains_a_network(path):
     return re.search(r"\bfit\(", Path(path).read_text()) is not None
 
 
-def notebooks_for(kernel):
-    """The notebooks validated under ``OPENBLAS_CORETYPE=kernel``.
-
-    Prescott (no AVX: the kernels furthest from any CI machine's) gets every notebook. Sandybridge
-    gets the ones that do not train: the training notebooks' float32 training figures are not compared
-    (their cells carry the ignore tag), so a third training run would check only the same asserts
-    again, for a minute of CPU on a 2-core machine.
-    """
-    every = notebooks()
-    return every if kernel == "Prescott" else [p for p in every if not trains_a_network(p)]
+def session_runs_under_other_kernel():
+    """True when this pytest session (and so every nbval kernel it starts, which inherits the
+    environment) already runs under ``OTHER_KERNEL``: ``make test`` does this, so the series is
+    executed once, not twice."""
+    return os.environ.get("OPENBLAS_CORETYPE") == OTHER_KERNEL
 
 
 def _commands():
     """name -> (command, extra environment, folder the job writes), built on first use."""
     single_thread = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     # -rp: list each cell passed
-    jobs = {f"nbval-{kernel}": (NBVAL + ["-rp"] + [str(p) for p in notebooks_for(kernel)],
-                                {**single_thread, "OPENBLAS_CORETYPE": kernel}, None)
-            for kernel in OTHER_KERNELS}
-    return jobs
+    return {f"nbval-{OTHER_KERNEL}": (NBVAL + ["-rp"] + [str(p) for p in notebooks()],
+                                      {**single_thread, "OPENBLAS_CORETYPE": OTHER_KERNEL}, None)}
 
 
 def _lower_priority():
@@ -108,9 +102,9 @@ def work_folder(name):
 
 def start_all_needed(nodeids):
     """Called by conftest after collection with the ids of the tests that will run."""
-    if any("test_the_series_passes_nbval_under_other_blas_kernels" in n for n in nodeids):
-        for kernel in OTHER_KERNELS:
-            start(f"nbval-{kernel}")
+    if (any("test_the_series_passes_nbval_under_another_blas_kernel_set" in n for n in nodeids)
+            and not session_runs_under_other_kernel()):
+        start(f"nbval-{OTHER_KERNEL}")
     if any("test_every_student_notebook_runs" in n for n in nodeids) and not STUDENT_EDITION_RUNS_IN_BROWSER:
         start_student_edition_run()
 

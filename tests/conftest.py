@@ -7,7 +7,7 @@ import pytest
 
 import background
 
-WAITS_FOR_BACKGROUND = ("test_the_series_passes_nbval_under_other_blas_kernels",
+WAITS_FOR_BACKGROUND = ("test_the_series_passes_nbval_under_another_blas_kernel_set",
                         "test_every_student_notebook_runs_and_its_exercises_say_not_yet")
 
 
