@@ -124,6 +124,7 @@ def test_bad_arguments_raise_clear_value_errors(images, call, message):
         call(images)
 
 
+@pytest.mark.slow
 def test_fit_augments_training_batches_only_and_repeats():
     from cnnlib.nn import lenet5
     from cnnlib.optim import Adam

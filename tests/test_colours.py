@@ -408,6 +408,7 @@ def _explorers():
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("builder", sorted(_explorers()))
 def test_the_explorers_figures_use_only_the_palette(builder):
     before = {id(obj) for obj in gc.get_objects() if isinstance(obj, Figure)}

@@ -115,6 +115,7 @@ def test_a_model_with_nan_weights_gives_the_drawing_explorer_a_message_not_an_ex
 
 # --- picture files: the size is read from the header before any pixel is decoded ------------------
 
+@pytest.mark.slow
 def test_the_bomb_is_a_small_file(png_bomb):
     assert len(png_bomb) < 400_000 and struct.unpack(">II", png_bomb[16:24]) == (BOMB_SIDE, BOMB_SIDE)
 

@@ -131,6 +131,7 @@ def _check_no_escape_and_recovery(name, explorer, answers, baseline):
                 f"{name}: after {key} = {value!r} and back: {explorer.shown.get('warning')}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", BUILDERS)
 def test_every_control_survives_its_extremes_and_garbage_and_the_explorer_recovers(name):
     build, answers = BUILDERS[name]

@@ -129,6 +129,7 @@ def small_lenet():
     return model
 
 
+@pytest.mark.slow
 def test_a_moved_and_enlarged_digit_gets_the_same_prediction(small_lenet):
     from cnnlib.train import predict
 

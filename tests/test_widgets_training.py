@@ -51,6 +51,7 @@ def test_curves_hold_the_whole_history_after_fit(trained):
     assert "epoch 2/2, step 8/8" in dashboard.views["status"].value
 
 
+@pytest.mark.slow
 def test_curves_are_redrawn_while_training_runs(data):
     x, y, x_test, y_test = data
     model = lenet5(rng=1)
@@ -66,6 +67,7 @@ def test_curves_are_redrawn_while_training_runs(data):
     assert seen == [(1, 0), (2, 2), (3, 2), (4, 4), (5, 4), (6, 6), (7, 6), (8, 8)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("redraw_every, expected", [(1, 1 + 8 + 2 + 1), (1000, 1 + 2 + 1)])
 def test_redraw_every_throttles_batch_redraws(data, redraw_every, expected):
     x, y, x_test, y_test = data
