@@ -37,7 +37,7 @@ def test_every_control_changes_what_is_shown_and_keeps_the_widgets():
         assert view.shown["text"] != text and view.views["image"].value != picture, name
         assert view.shown["warning"] == "", name
         assert tuple(view.children) == children and {n: id(v) for n, v in view.views.items()} == views, name
-        assert view.update_ms[-1][0] == name and view.update_ms[-1][1] < 50, name
+        assert view.update_ms[-1][0] == name, name          # timed by benchmarks/bench_widgets.py, not here
 
 
 def test_the_picture_is_what_cnnlib_augment_computes():
