@@ -40,8 +40,9 @@ def fast(argv):
     """The quick loop: ruff, then the unit and widget tests not marked slow (no notebook, no browser)."""
     lint_status = ruff()
     # Two worker processes (pytest-xdist): the quick tests are many small ones, so two cores halve the wait.
-    test_status = subprocess.call([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "worksteal",
-                                   "-m", "not slow", "tests", *IGNORE_BROWSER_TESTS, *argv], cwd=ROOT)
+    # Without nbval's plugin: no notebook runs here, and loading it costs every process seconds.
+    test_status = subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:nbval", "-n", "2", "--dist",
+                                   "worksteal", "-m", "not slow", "tests", *IGNORE_BROWSER_TESTS, *argv], cwd=ROOT)
     return 1 if (lint_status or test_status) else 0
 
 
