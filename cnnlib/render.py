@@ -381,6 +381,20 @@ class BlittedFigure:
         if key is not None:
             self._saved_backgrounds[key] = self._background
 
+    def has_background(self, key):
+        """True when the static parts for ``key`` are saved (by :meth:`redraw_background` or
+        :meth:`adopt_background`)."""
+        return key in self._saved_backgrounds
+
+    def saved_background(self, key):
+        """The saved static parts for ``key`` (to hand to another figure laid out the same way)."""
+        return self._saved_backgrounds[key]
+
+    def adopt_background(self, key, background):
+        """Keep ``background``, saved by another figure of the same size and the same static parts,
+        under ``key``: the next ``redraw_background(key)`` uses it instead of drawing."""
+        self._saved_backgrounds[key] = background
+
     def forget_backgrounds(self):
         """Drop the saved backgrounds (after a change that every one of them would miss)."""
         self._saved_backgrounds.clear()

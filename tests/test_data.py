@@ -544,6 +544,7 @@ def test_download_leaves_no_trace_of_a_file_no_mirror_sent_correctly(tmp_path, f
     assert [p.name for p in root.iterdir()] == ["train-images-idx3-ubyte.gz"]
 
 
+@pytest.mark.slow
 def test_download_survives_truncated_missing_and_stalled_mirrors(tmp_path, fake_mnist, mirror_server):
     _, _, packed = fake_mnist
     base, served, requests = mirror_server
@@ -556,6 +557,7 @@ def test_download_survives_truncated_missing_and_stalled_mirrors(tmp_path, fake_
     assert requests[:4] == [f"/{m}/train-images-idx3-ubyte.gz" for m in ("truncated", "empty", "stall", "good")]
 
 
+@pytest.mark.slow
 def test_download_gives_up_on_a_trickling_mirror_at_the_deadline(tmp_path, fake_mnist, mirror_server):
     _, _, packed = fake_mnist
     base, served, requests = mirror_server

@@ -427,6 +427,7 @@ def small_mnist(monkeypatch):
     return packed
 
 
+@pytest.mark.slow
 def test_a_mirror_that_trickles_its_headers_is_abandoned_at_the_deadline(tmp_path, slow_mirror):
     _, base = slow_mirror
     outcome = {}

@@ -120,6 +120,7 @@ def test_the_bomb_is_a_small_file(png_bomb):
     assert len(png_bomb) < 400_000 and struct.unpack(">II", png_bomb[16:24]) == (BOMB_SIDE, BOMB_SIDE)
 
 
+@pytest.mark.slow
 def test_a_20000_by_20000_png_is_refused_from_its_header(png_bomb, no_decoding):
     with Measured() as measured, pytest.raises(ValueError) as err:
         read_picture(png_bomb)

@@ -48,6 +48,7 @@ def test_every_notebook_with_an_implement_it_exercise_has_tagged_solutions():
     assert not without, f"no cell tagged 'solution' in {without}"
 
 
+@pytest.mark.slow
 def test_no_solution_survives_in_the_student_edition(edition):
     out, student = edition
     assert sorted(student) == [p.name for p in NOTEBOOKS]
@@ -146,6 +147,7 @@ def _sentences(markdown):
     return [s.strip() for s in re.split(r"(?<=[.:;!?])\s+|\n\n", markdown) if s.strip()]
 
 
+@pytest.mark.slow
 def test_the_student_edition_shows_no_answer_and_promises_no_removed_solution(edition):
     out, student = edition
     for name, nb in student.items():
@@ -162,6 +164,7 @@ def test_the_student_edition_shows_no_answer_and_promises_no_removed_solution(ed
                         pytest.fail(f"{where}: a sentence about a solution the edition removed: {sentence!r}")
 
 
+@pytest.mark.slow
 def test_the_student_edition_is_self_contained(edition):
     out, student = edition
     assert (out / "README.md").is_file() and "check_answer" in (out / "README.md").read_text()
@@ -171,6 +174,7 @@ def test_the_student_edition_is_self_contained(edition):
     assert images and all((out / m).is_file() for m in images), sorted(m for m in images if not (out / m).is_file())
 
 
+@pytest.mark.slow
 def test_the_student_edition_runs_with_cnnlib_installed_and_nothing_else(edition, tmp_path):
     # cnnlib as an installed copy far from the repository (as a wheel would put it), run from the
     # edition's folder: the data must come from the edition's own data/.

@@ -67,6 +67,7 @@ def _accessible_name(control):
     return (getattr(control, "description", "") or getattr(control, "tooltip", None) or "").strip()
 
 
+@pytest.mark.slow
 def test_every_control_has_an_accessible_name(built):
     name, explorer = built
     for key, control in explorer.controls.items():

@@ -163,6 +163,7 @@ def _expected_flow(layer, direction, stride, padding, cell):
     return out, None, None, jacobian
 
 
+@pytest.mark.slow
 def test_every_control_combination_shows_cnnlibs_gradients_or_says_why_not():
     view = gradient_flow_explorer()
     seen = {"shown": 0, "refused": 0}

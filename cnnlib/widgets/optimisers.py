@@ -88,6 +88,11 @@ def optimiser_explorer(surface="saddle", optimiser="gd", lr=0.05, start=None, st
     return OptimiserExplorer(surface, optimiser, float(lr), start, int(steps), float(momentum), bool(compare))
 
 
+# (surface, loss-axis length) -> the static parts of the figure, shared by every OptimiserExplorer
+# of the process: the layout is fixed, so they are the same for all.
+_BACKGROUNDS = {}
+
+
 class OptimiserExplorer(Explorer):
     """What :func:`optimiser_explorer` returns (see there). Views: "plot" (Image), "readout", "warning"."""
 
@@ -147,12 +152,18 @@ class OptimiserExplorer(Explorer):
         self.last_good = {}
         # The loss panel has a few fixed lengths: draw every surface's backgrounds now, so that no
         # move of the steps slider and no change of surface waits for a full redraw (the first
-        # switch to the valley took 191 ms in the browser before).
+        # switch to the valley took 191 ms in the browser before). They depend on nothing the
+        # controls set, so a second explorer in the same kernel takes the first one's.
         for name in sorted(SURFACES, key=lambda name: name == surface):    # the chosen one last
             self._show_panel(name)
             for length in LOSS_AXIS_LENGTHS:
+                key = (name, length)
+                if key in _BACKGROUNDS:
+                    blit.adopt_background(key, _BACKGROUNDS[key])
+                    continue
                 ax_loss.set_xlim(0, length)
-                blit.redraw_background(key=(name, length))
+                blit.redraw_background(key=key)
+                _BACKGROUNDS[key] = blit.saved_background(key)
         self._show_surface(surface)
         self.observe_controls()
         self.first_update()
