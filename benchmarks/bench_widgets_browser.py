@@ -106,13 +106,13 @@ class Lab:
     """A JupyterLab on 127.0.0.1 with a token, serving a copy of notebooks/, its kernels' connection
     files in a known folder (so the benchmark can read ``update_ms`` from a kernel)."""
 
-    def __init__(self):
+    def __init__(self, windowing=None):
         self.root = Path(tempfile.mkdtemp(prefix="bench_lab_"))
         shutil.copytree(ROOT / "notebooks", self.root / "notebooks")
         self.runtime = self.root / "runtime"
         env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(self.runtime))
         try:
-            self.proc, self.url, self.token, self.log = start_lab(self.root, env=env)
+            self.proc, self.url, self.token, self.log = start_lab(self.root, env=env, windowing=windowing)
         except RuntimeError:
             shutil.rmtree(self.root, ignore_errors=True)
             raise

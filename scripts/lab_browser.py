@@ -51,13 +51,18 @@ def free_port():
         return s.getsockname()[1]
 
 
-def lab_settings(root, theme=None):
-    """User settings under ``root/settings``: every cell rendered (JupyterLab 4 otherwise only puts
-    on-screen cells in the page, "windowing", and errors or widgets further down would go unseen),
-    no news pop-up over the screenshots, and the theme ``theme`` (e.g. ``DARK_THEME``) if given."""
+def lab_settings(root, theme=None, windowing="none"):
+    """User settings under ``root/settings``: no news pop-up over the screenshots, the theme ``theme``
+    (e.g. ``DARK_THEME``) if given, and the notebook's windowing mode. The tests keep "none", every
+    cell laid out and painted (JupyterLab 4 otherwise skips or leaves out off-screen cells, and
+    errors or widgets further down would go unseen); ``windowing=None`` keeps JupyterLab's default
+    ("contentVisibility" in 4.6: off-screen cells stay in the page but are not laid out or painted),
+    which is what a student gets, so the browser benchmark times that."""
     settings = root / "settings" / "@jupyterlab"
     (settings / "notebook-extension").mkdir(parents=True, exist_ok=True)
-    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    if windowing:
+        (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+            json.dumps({"windowingMode": windowing}))
     (settings / "apputils-extension").mkdir(parents=True, exist_ok=True)
     (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     if theme:
@@ -65,10 +70,10 @@ def lab_settings(root, theme=None):
     return root / "settings"
 
 
-def start_lab(root, env=None, theme=None):
+def start_lab(root, env=None, theme=None, windowing="none"):
     """Start JupyterLab on 127.0.0.1 with a fresh token, serving ``root/notebooks`` with private
     workspaces and settings under ``root``; returns (process, url, token, log file) once it answers,
-    or raises RuntimeError with the end of its log."""
+    or raises RuntimeError with the end of its log. ``theme`` and ``windowing``: see lab_settings."""
     port, token = free_port(), secrets.token_hex(16)
     log = open(root / "jupyter.log", "w")
     proc = subprocess.Popen(
@@ -77,7 +82,7 @@ def start_lab(root, env=None, theme=None):
          f"--ServerApp.root_dir={root / 'notebooks'}", "--LabApp.news_url=None",
          # A private workspace: otherwise JupyterLab reopens tabs from the user's last session.
          f"--LabApp.workspaces_dir={root / 'workspaces'}",
-         f"--LabApp.user_settings_dir={lab_settings(root, theme)}"],
+         f"--LabApp.user_settings_dir={lab_settings(root, theme, windowing)}"],
         stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
