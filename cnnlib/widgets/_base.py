@@ -1,4 +1,5 @@
 """What every widget builder returns: a VBox whose controls, views and displayed values tests can reach."""
+import contextlib
 import html
 import re
 import time
@@ -217,7 +218,7 @@ class Explorer(widgets.VBox):
         do not start another one)."""
         self._updating = True
         try:
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), self.held_sync():
                 self.update()
                 self.refresh_description()
         finally:
@@ -229,19 +230,47 @@ class Explorer(widgets.VBox):
         self._updating = True
         start = time.perf_counter()
         try:
-            # A student's settings may overflow or divide by zero; each explorer looks for NaN and inf
-            # itself and says so in words, so numpy's warnings (bound for the log console) are muted.
-            with np.errstate(all="ignore"):
-                self.update(change)
-                self.refresh_description()
-        except Exception as error:      # shown in the explorer, not swallowed (see the class docstring)
-            self._show_error(error)
-        else:
-            self._show_error(None)
+            with self.held_sync(skip=change["owner"]):
+                try:
+                    # A student's settings may overflow or divide by zero; each explorer looks for NaN and
+                    # inf itself and says so in words, so numpy's warnings (bound for the log console) are
+                    # muted.
+                    with np.errstate(all="ignore"):
+                        self.update(change)
+                        self.refresh_description()
+                except Exception as error:  # shown in the explorer, not swallowed (see the class docstring)
+                    self._show_error(error)
+                else:
+                    self._show_error(None)
         finally:
             self._updating = False
         name = next((key for key, control in self.controls.items() if control is change["owner"]), "?")
         self.update_ms = self.update_ms[-199:] + [(name, 1000 * (time.perf_counter() - start))]
+
+    def widgets_inside(self):
+        """The explorer and every widget in it (its children's children, and every view), each once."""
+        found, seen, stack = [], set(), [self, *self.views.values()]
+        while stack:
+            widget = stack.pop()
+            if id(widget) in seen or not isinstance(widget, widgets.Widget):
+                continue
+            seen.add(id(widget))
+            found.append(widget)
+            stack.extend(getattr(widget, "children", ()))
+        return found
+
+    @contextlib.contextmanager
+    def held_sync(self, skip=None):
+        """Within it, every widget of the explorer (except ``skip``, the control that started the
+        update) keeps its changes and sends them in one message at the end: a picture whose bytes
+        and alt text both change is then decoded once, not twice (an ipywidgets Image view makes a
+        new picture on any change of its model), and the browser gets one burst instead of a
+        message per trait."""
+        with contextlib.ExitStack() as stack:
+            for widget in self.widgets_inside():
+                if widget is not skip:
+                    stack.enter_context(widget.hold_sync())
+            yield
 
     def _show_error(self, error):
         self.last_error = error

@@ -20,6 +20,18 @@ UNITS = {"bits": 2, "nats": "e"}
 _FLOAT_MAX = np.finfo(np.float64).max
 MAX_CLASSES = 6
 MAX_SCORES = 10
+# The readouts' symbols in plain HTML (italic letters, a serif face), not MathJax: a readout that
+# MathJax typesets again on every slider move costs the browser more than the rest of the update.
+_MATH = "<span style='font-family:serif;font-size:17px'>{}</span>"
+_P, _Q, _H, _T, _Z = "<i>P</i>", "<i>Q</i>", "<i>H</i>", "<i>T</i>", "<i>z</i>"
+
+
+def _math(text):
+    return _MATH.format(text)
+
+
+def _kl(a, b):
+    return f"KL({a}&thinsp;&#8214;&thinsp;{b})"
 
 
 def _check_weights(values, name, n_classes=None):
@@ -77,7 +89,7 @@ class EntropyExplorer(Explorer):
         controls = {f"p{i}": slider(true[i], f"P({labels[i]})") for i in range(n)}
         controls.update({f"q{i}": slider(predicted[i], f"Q({labels[i]})") for i in range(n)})
         controls["units"] = widgets.ToggleButtons(options=list(UNITS), value=units, description="units")
-        views = {"bars": widgets.Image(format="png"), "readout": widgets.HTMLMath(), "warning": widgets.HTML()}
+        views = {"bars": widgets.Image(format="png"), "readout": widgets.HTML(), "warning": widgets.HTML()}
         columns = widgets.HBox([
             widgets.VBox([widgets.HTML(f"<b>{title}</b> (weights, normalised)")]
                          + [controls[f"{key}{i}"] for i in range(n)])
@@ -125,9 +137,10 @@ class EntropyExplorer(Explorer):
         views["bars"].value = self.blit.png()
         missed = bool(np.any((p > 0) & (q == 0)))
         missed_reverse = bool(np.any((q > 0) & (p == 0)))
-        text = (f"$H(P) = {h_p:.3f}$ {unit} &emsp; $H(P, Q) = {h_pq:.3f}$ {unit} &emsp; "
-                f"$\\mathrm{{KL}}(P\\,\\|\\,Q) = H(P,Q) - H(P) = {kl:.3f}$ {unit}<br>"
-                f"the other way round: $\\mathrm{{KL}}(Q\\,\\|\\,P) = {kl_reverse:.3f}$ {unit}"
+        h_of_p, h_of_pq = f"{_H}({_P})", f"{_H}({_P}, {_Q})"
+        text = (f"{_math(f'{h_of_p} = {h_p:.3f}')} {unit} &emsp; {_math(f'{h_of_pq} = {h_pq:.3f}')} {unit} &emsp; "
+                f"{_math(f'{_kl(_P, _Q)} = {h_of_pq} &minus; {h_of_p} = {kl:.3f}')} {unit}<br>"
+                f"the other way round: {_math(f'{_kl(_Q, _P)} = {kl_reverse:.3f}')} {unit}"
                 + (" (not the same: cross-entropy and KL are not symmetric)" if not np.isclose(kl, kl_reverse) else ""))
         if missed or missed_reverse:
             text += ("<br>" + ("Q" if missed else "P") + " gives probability 0 to a class "
@@ -204,7 +217,7 @@ class SoftmaxExplorer(Explorer):
                                                   style={"description_width": "initial"},
                                                   layout=widgets.Layout(width="520px")),
         }
-        views = {"bars": widgets.Image(format="png"), "readout": widgets.HTMLMath(), "warning": widgets.HTML()}
+        views = {"bars": widgets.Image(format="png"), "readout": widgets.HTML(), "warning": widgets.HTML()}
         super().__init__([controls["scores"], controls["temperature"], views["bars"], views["readout"],
                           views["warning"]], controls, views)
         self.blit = BlittedFigure.create(8, 3.6, left=0.1, right=0.98, bottom=0.14, top=0.9)
@@ -263,9 +276,10 @@ class SoftmaxExplorer(Explorer):
             label.set_text(f"{v:.3f}")
         views["bars"].value = self.blit.png()
         listed = ", ".join(f"{v:.3f}" for v in probs)
-        text = (f"$T = {t:.2f}$: &ensp; softmax = [{listed}] &emsp; entropy {h:.3f} bits "
-                f"(uniform would be $\\log_2 {z.size} = {np.log2(z.size):.3f}$)<br>"
-                f"$e^{{(z_j - \\max z)/T}}$ = [{', '.join(f'{v:.4g}' for v in exp_terms)}], "
+        exponent = f"({_Z}<sub><i>j</i></sub> &minus; max {_Z})/{_T}"
+        text = (f"{_math(f'{_T} = {t:.2f}')}: &ensp; softmax = [{listed}] &emsp; entropy {h:.3f} bits "
+                f"(uniform would be {_math(f'log<sub>2</sub> {z.size} = {np.log2(z.size):.3f}')})<br>"
+                f"{_math(f'<i>e</i><sup>{exponent}</sup>')} = [{', '.join(f'{v:.4g}' for v in exp_terms)}], "
                 f"sum {exp_terms.sum():.4g}; each probability is its term divided by the sum.")
         views["readout"].value = f"<div style='font-size:16px'>{text}</div>"
         message = ""

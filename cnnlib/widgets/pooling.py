@@ -18,6 +18,7 @@ from ._html import warning as warning_html
 PANEL_PIXELS = 240          # each picture is scaled up to about this many pixels across
 MAX_SHIFT = 3
 TABLE_LIMIT = 8             # pooled outputs up to 8 x 8 are also written out as numbers
+TABLE_HEIGHT = 24 + 25 * TABLE_LIMIT    # pixels: a title line and 8 rows of 15px numbers
 UNCHANGED_RGB = (1.0, 1.0, 1.0)
 CHANGED_RGB = (0.55, 0.0, 0.0)     # dark red: dark in grey-scale too, against the white
 INACTIVE_RGB = (0.72, 0.72, 0.72)
@@ -141,7 +142,10 @@ class PoolingExplorer(Explorer):
         titles = {"input": "input after the shift (lines: window starts)", "pooled": "pooled, no shift",
                   "pooled_shifted": "pooled after the shift", "change": "white: unchanged, red: changed"}
         views = {key: widgets.Image(format="png") for key in titles}
-        views.update(tables=widgets.HTML(), readout=widgets.HTML(), warning=widgets.HTML())
+        # Room kept for the largest tables and the longest readout: a view that changes height moves
+        # everything below it, and the browser then lays out and paints the page again.
+        views.update(tables=widgets.HTML(layout=widgets.Layout(min_height=f"{TABLE_HEIGHT}px")),
+                     readout=widgets.HTML(layout=widgets.Layout(min_height="110px")), warning=widgets.HTML())
         super().__init__([controls["mode"],
                           widgets.HBox([controls["size"], controls["stride"]]),
                           widgets.HBox([controls["shift_rows"], controls["shift_cols"]]),
