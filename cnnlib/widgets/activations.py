@@ -45,8 +45,8 @@ def activation_explorer(function="sigmoid", z=2.0, threshold=0.05, z_max=6.0):
 
 
 class ActivationExplorer(Explorer):
-    """What :func:`activation_explorer` returns (see there). Views: "formula", "plot" (Image),
-    "readout", "warning"."""
+    """What :func:`activation_explorer` returns (see there). Views: "formula" (a box holding one
+    HTMLMath per function, the chosen one shown), "plot" (Image), "readout", "warning"."""
 
     def __init__(self, function, z, threshold, z_max):
         grid = self.grid = np.linspace(-z_max, z_max, 601)
@@ -58,7 +58,12 @@ class ActivationExplorer(Explorer):
                                              description="saturated if f' <", readout_format=".2f",
                                              style={"description_width": "initial"}),
         }
-        views = {"formula": widgets.HTMLMath(), "plot": widgets.Image(format="png"), "readout": widgets.HTML(),
+        # One formula per function, typeset by MathJax once when the explorer is shown; a new choice only
+        # changes which one is displayed (typesetting again took the browser 10-15 ms on every change).
+        self.formulas = {name: widgets.HTMLMath(f"{a.formula} &emsp; {a.derivative_formula}",
+                                                layout=widgets.Layout(display="" if name == function else "none"))
+                         for name, a in ACTIVATIONS.items()}
+        views = {"formula": widgets.Box(list(self.formulas.values())), "plot": widgets.Image(format="png"), "readout": widgets.HTML(),
                  "warning": widgets.HTML()}
         super().__init__([widgets.HBox([controls["function"], controls["z"]]),
                           widgets.HBox([controls["threshold"], widgets.HTML("&times; the largest f' shown")]),
@@ -93,7 +98,8 @@ class ActivationExplorer(Explorer):
         self.ax_f.set_title(f"{name}(z)")
         self.ax_d.set_title(f"{name}'(z), shaded where saturated")
         self.blit.redraw_background(key=name)     # each function's axes are drawn once, then reused
-        self.views["formula"].value = f"{activation.formula} &emsp; {activation.derivative_formula}"
+        for other, formula in self.formulas.items():
+            formula.layout.display = "" if other == name else "none"
 
     def update(self, change=None):
         controls, views, grid = self.controls, self.views, self.grid
