@@ -68,6 +68,20 @@ def test_switching_surface_resets_the_start_inside_the_new_window():
     assert w.shown["start"] == (1.5, 0.001) and (w.controls["x0"].min, w.controls["x0"].max) == (-2.0, 2.0)
 
 
+
+def test_the_browsers_rounded_echo_of_a_reset_start_draws_nothing_again_but_a_real_move_does():
+    # After a surface change the browser's slider sends the start back as its steps compute it
+    # (-8.000000000000002 for -8.0): that must not run and draw everything a second time.
+    w = optimiser_explorer()
+    w.controls["surface"].value = "valley"
+    updates = len(w.update_ms)
+    w.controls["x0"].value = -8.0 * (1 + 2e-16)
+    w.controls["y0"].value = 1.5000000000000002
+    assert len(w.update_ms) == updates
+    w.controls["x0"].value = -7.999                       # one step of the slider: a real move
+    assert len(w.update_ms) == updates + 1 and w.shown["start"] == (-7.999, 1.5000000000000002)
+
+
 @pytest.mark.slow
 def test_momentum_beats_gradient_descent_along_the_valley():
     w = optimiser_explorer(surface="valley", lr=0.1, steps=100)

@@ -153,6 +153,17 @@ class Readout(anywidget.AnyWidget):
     value = traitlets.Unicode("").tag(sync=True)
 
 
+def _rounding_echo(change):
+    """True for a float control's change that only rounding made: when the kernel sets a float
+    slider (a new range and value, say), the browser's slider recomputes the value from its steps and
+    sends it back (1.5000000000000002 for 1.5); updating again for that would redraw everything a
+    second time for the same picture."""
+    old, new = change["old"], change["new"]
+    if type(old) is not float or type(new) is not float:
+        return False
+    return new != old and abs(new - old) <= 1e-9 * max(1.0, abs(old))
+
+
 class Explorer(widgets.VBox):
     """An ipywidgets.VBox with the shape every explorer in the series shares.
 
@@ -225,7 +236,7 @@ class Explorer(widgets.VBox):
             self._updating = False
 
     def _on_control(self, change):
-        if self._updating:
+        if self._updating or _rounding_echo(change):
             return
         self._updating = True
         start = time.perf_counter()
