@@ -335,6 +335,11 @@ def read_picture(data):
         raise ValueError(f"Could not read this file as a PNG or JPEG image ({type(error).__name__}).") from None
 
 
+def _clipped(artist):
+    """True when drawing ``artist`` may cut it to a box or a path (a pasted picture would not be)."""
+    return artist.get_clip_on() and (artist.get_clip_box() is not None or artist.get_clip_path() is not None)
+
+
 class BlittedFigure:
     """A matplotlib Figure rendered to PNG bytes quickly enough for a slider.
 
@@ -350,6 +355,7 @@ class BlittedFigure:
         self._background = None
         self._saved_backgrounds = {}
         self._stamps = {}
+        self._long_stamps = set()       # ids of texts pasted from the cache whatever their length
 
     @classmethod
     def create(cls, width, height, *, dpi=100, **margins):
@@ -367,6 +373,13 @@ class BlittedFigure:
         artist.set_animated(True)
         self._animated.append(artist)
         return artist
+
+    def cache_text(self, text):
+        """Paste the moving ``text`` from the cache of its pictures even when it is long: for a title
+        that takes only a few dozen different values (a slider's position in words), not for one
+        holding a number that keeps changing. Returns ``text``."""
+        self._long_stamps.add(id(text))
+        return text
 
     def forget(self, artist):
         """Stop drawing an animated artist and remove it from its figure."""
@@ -421,10 +434,11 @@ class BlittedFigure:
 
     def _stamp_key(self, text):
         if (type(text) is not Text or text.get_bbox_patch() is not None or text.get_usetex()
-                or text.get_path_effects() or text.get_clip_on() or text.get_rotation() % 360):
+                or text.get_path_effects() or _clipped(text) or text.get_rotation() % 360):
             return None
         string = text.get_text()
-        if not string or len(string) > self.STAMP_CHARACTERS or "\n" in string or "$" in string:
+        too_long = len(string) > self.STAMP_CHARACTERS and id(text) not in self._long_stamps
+        if not string or too_long or "\n" in string or "$" in string:
             return None
         return (string, hash(text.get_fontproperties()), str(text.get_color()), text.get_alpha(),
                 text.get_horizontalalignment(), text.get_verticalalignment(), text.get_linespacing(),

@@ -224,6 +224,9 @@ class SlidingWindowView:
         self._blit = BlittedFigure(self.fig)
         for artist in self._moving:
             self._blit.animate(artist)
+        # The title says t, the padding and s_t: a few dozen different lines, each laid out and
+        # rendered by FreeType once (about 10 ms) and pasted afterwards.
+        self._blit.cache_text(self._title)
         self._blit.redraw_background(key=self._background_key())
 
     def png(self):
