@@ -82,6 +82,14 @@ def test_the_browsers_rounded_echo_of_a_reset_start_draws_nothing_again_but_a_re
     assert len(w.update_ms) == updates + 1 and w.shown["start"] == (-7.999, 1.5000000000000002)
 
 
+@pytest.mark.parametrize("old, new", [(float("inf"), 0.0), (0.0, float("inf")), (float("nan"), 0.0),
+                                      (1e300, float("inf"))])
+def test_a_change_from_or_to_a_non_finite_value_is_never_taken_for_a_rounding_echo(old, new):
+    from cnnlib.widgets._base import _rounding_echo
+    assert not _rounding_echo({"old": old, "new": new})
+    assert _rounding_echo({"old": 1.5, "new": 1.5000000000000002}) and not _rounding_echo({"old": 1.5, "new": 1.501})
+
+
 @pytest.mark.slow
 def test_momentum_beats_gradient_descent_along_the_valley():
     w = optimiser_explorer(surface="valley", lr=0.1, steps=100)

@@ -1,6 +1,7 @@
 """What every widget builder returns: a VBox whose controls, views and displayed values tests can reach."""
 import contextlib
 import html
+import math
 import re
 import time
 
@@ -159,8 +160,8 @@ def _rounding_echo(change):
     sends it back (1.5000000000000002 for 1.5); updating again for that would redraw everything a
     second time for the same picture."""
     old, new = change["old"], change["new"]
-    if type(old) is not float or type(new) is not float:
-        return False
+    if type(old) is not float or type(new) is not float or not (math.isfinite(old) and math.isfinite(new)):
+        return False                    # from or to inf or NaN is always a real change
     return new != old and abs(new - old) <= 1e-9 * max(1.0, abs(old))
 
 
