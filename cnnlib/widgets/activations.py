@@ -63,8 +63,8 @@ class ActivationExplorer(Explorer):
         self.formulas = {name: widgets.HTMLMath(f"{a.formula} &emsp; {a.derivative_formula}",
                                                 layout=widgets.Layout(display="" if name == function else "none"))
                          for name, a in ACTIVATIONS.items()}
-        views = {"formula": widgets.Box(list(self.formulas.values())), "plot": widgets.Image(format="png"), "readout": widgets.HTML(),
-                 "warning": widgets.HTML()}
+        views = {"formula": widgets.Box(list(self.formulas.values())), "plot": widgets.Image(format="png"),
+                 "readout": widgets.HTML(), "warning": widgets.HTML()}
         super().__init__([widgets.HBox([controls["function"], controls["z"]]),
                           widgets.HBox([controls["threshold"], widgets.HTML("&times; the largest f' shown")]),
                           views["formula"], views["plot"], views["readout"], views["warning"]], controls, views)
