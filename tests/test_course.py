@@ -3,8 +3,9 @@
 The first tests need no nbgrader: cnnlib.grading (what the test cells call) and the builder,
 scripts/build_course.py. The round trip at the end runs nbgrader's own commands on a course built
 into a temporary folder, with a local exchange: generate_assignment, release_assignment,
-fetch_assignment and submit (two students; two more hand in folders), collect, autograde,
-generate_feedback and export; it takes a few minutes (autograde runs 12 notebooks). It needs the
+fetch_assignment and submit (two students; a third hands in a folder), collect, autograde,
+generate_feedback and export, each command run in this process; it takes about two minutes
+(autograde runs 9 notebooks). It needs the
 teacher extra (pip install -e ".[teacher]", which `make test` installs) and is skipped, with that
 reason, where it is missing.
 """
@@ -19,6 +20,7 @@ import re
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -402,12 +404,14 @@ def tamper(nb):
     return deleted.metadata["nbgrader"]["grade_id"], copy.metadata["nbgrader"]["grade_id"]
 
 
-SUBMISSIONS = {"alice": "untouched", "bob": "solved", "carol": "calls the reference",
+# The worked solutions are graded once, in the notebook a student also tampered with: a clean copy of
+# them would cost three more notebook runs and test nothing the tampered one does not.
+SUBMISSIONS = {"alice": "untouched", "carol": "calls the reference",
                "dave": "solved, a test cell deleted and another copied"}
-# Alice and Bob fetch and submit through the exchange; Carol and Dave work in a copy of the released
-# folder, which the teacher puts into submitted/ (handed out and returned by other means, an LMS say).
+# Alice and Dave fetch and submit through the exchange; Carol works in a copy of the released folder,
+# which the teacher puts into submitted/ (handed out and returned by other means, an LMS say).
 # Both ways end in the same autograde.
-THROUGH_THE_EXCHANGE = ("alice", "bob")
+THROUGH_THE_EXCHANGE = ("alice", "dave")
 
 
 def submission(how, nb, full, source):
@@ -429,7 +433,11 @@ def run_nbgrader(command, argv, cwd, env):
     os.chdir(cwd)
     os.environ.update(env)
     try:
-        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), warnings.catch_warnings():
+            # nbgrader's own gradebook code trips SQLAlchemy's autoflush warning while autograding (as a
+            # command too, where nobody sees it); it is about nbgrader's session handling, not the course.
+            warnings.filterwarnings("ignore", message="Object of type .* not in session")
+            warnings.filterwarnings("ignore", message="Cell is missing an id field")   # nbgrader's restored cells
             app = app_class()           # a new application, not the class's shared instance
             try:
                 app.initialize(argv)
@@ -446,7 +454,7 @@ def run_nbgrader(command, argv, cwd, env):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Build the course, run it through nbgrader with four students, and read the gradebook:
+    """Build the course, run it through nbgrader with three students, and read the gradebook:
     (assignment, student) -> {grade_id: (auto score, max score, needs manual grade)}."""
     pytest.importorskip("nbgrader", reason='nbgrader is the teacher extra: pip install -e ".[teacher]" '
                                            "(make test installs it)")
@@ -546,9 +554,8 @@ def test_an_untouched_release_scores_nothing_and_grades_without_crashing(graded,
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ROUND_TRIP)
-@pytest.mark.parametrize("student", ["bob", "dave"])
-def test_the_worked_solutions_score_full_points_even_with_a_test_cell_deleted_and_another_copied(graded, assignment,
-                                                                                                  student):
+def test_the_worked_solutions_score_full_points_even_with_a_test_cell_deleted_and_another_copied(graded, assignment):
+    student = "dave"
     grades = graded["grades"][assignment, student]
     written = {name: g for name, g in grades.items() if is_written(name)}
     grades = {name: g for name, g in grades.items() if not is_written(name)}
@@ -556,14 +563,13 @@ def test_the_worked_solutions_score_full_points_even_with_a_test_cell_deleted_an
         {name: g for name, g in grades.items() if g[0] != g[1]}
     assert len(written) >= 2 and all(manual and maximum == 1 for _, maximum, manual in written.values()), written
     assert sum(maximum for _, maximum, _ in grades.values()) >= 6
-    if student == "dave":
-        deleted, copied = graded["tampered"][assignment, student]
-        autograded = nbformat.read(graded["course"] / "autograded" / student / assignment / f"{assignment}.ipynb",
-                                   as_version=4)
-        ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in autograded.cells]
-        assert ids.count(deleted) == 1 and ids.count(copied) == 1          # restored once, graded once
-        restored = autograded.cells[ids.index(deleted)]
-        assert "was missing from the submission" in restored.source and "assert_agrees(" in restored.source
+    deleted, copied = graded["tampered"][assignment, student]
+    autograded = nbformat.read(graded["course"] / "autograded" / student / assignment / f"{assignment}.ipynb",
+                               as_version=4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in autograded.cells]
+    assert ids.count(deleted) == 1 and ids.count(copied) == 1          # restored once, graded once
+    restored = autograded.cells[ids.index(deleted)]
+    assert "was missing from the submission" in restored.source and "assert_agrees(" in restored.source
 
 
 @pytest.mark.slow
@@ -589,6 +595,7 @@ def test_the_exported_grades_add_up_the_gradebook(graded):
         row = rows[assignment, student]
         assert float(row["score"]) == sum(auto or 0 for auto, _, _ in grades.values())   # None: not graded by hand yet
         assert float(row["max_score"]) == sum(maximum for _, maximum, _ in grades.values())
-    bob = graded["grades"]["02_convolution_2d", "bob"]
-    written = sum(maximum for name, (_, maximum, _) in bob.items() if is_written(name))
-    assert float(rows["02_convolution_2d", "bob"]["score"]) == float(rows["02_convolution_2d", "bob"]["max_score"]) - written > 0
+    dave = graded["grades"]["02_convolution_2d", "dave"]
+    written = sum(maximum for name, (_, maximum, _) in dave.items() if is_written(name))
+    row = rows["02_convolution_2d", "dave"]
+    assert float(row["score"]) == float(row["max_score"]) - written > 0
