@@ -6,10 +6,10 @@
 ruff first (a second; unused imports, undefined names, long lines: pyproject.toml's [tool.ruff]):
 its findings are printed and fail the command at the end, but the tests still run.
 
-Two pytest runs at once, because a 2-core machine has room for both: the browser tests spend much
-of their time waiting for JupyterLab and Chromium, while the main run (unit, widget and notebook
-tests, nbval over every notebook, under OpenBLAS's Prescott kernels: see main_run_environment)
-keeps a core busy. The main run prints as it goes; the browser
+Two pytest runs at once: the browser tests spend much of their time waiting for JupyterLab and
+Chromium, and the main run (unit, widget and notebook tests, nbval over every notebook, under
+OpenBLAS's Prescott kernels: see main_run_environment), on two pytest-xdist workers, fills what
+they leave of the two cores. The main run prints as it goes; the browser
 run's report follows it (it is also kept in artifacts/browser-tests.log). The exit status is
 non-zero when either run failed. Running ``pytest tests notebooks --nbval ...`` by hand runs the
 same tests one after another.
@@ -26,6 +26,11 @@ BROWSER_TESTS = ["tests/test_browser.py"]
 IGNORE_BROWSER_TESTS = [f"--ignore={path}" for path in BROWSER_TESTS]
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
 LINTED = ["cnnlib", "tests", "scripts", "benchmarks"]
+# The main run on two worker processes (pytest-xdist), each test file (each notebook: its cells share
+# one kernel, in order) on one of them: whatever the browser run leaves of the two cores is used.
+MAIN_RUN_WORKERS = ["-n", "2", "--dist", "loadfile"]
+# (The browser run on two workers as well, each with its own JupyterLab and Chromium, was tried: the
+# load average went to 9-10 and the whole command got slower, so it stays on one process.)
 
 
 def ruff():
@@ -68,8 +73,8 @@ def main(argv):
         browser = subprocess.Popen([sys.executable, "-m", "pytest", "-rs", *BROWSER_TESTS], cwd=ROOT,
                                    stdout=log, stderr=subprocess.STDOUT)
         try:
-            main_status = subprocess.call([sys.executable, "-m", "pytest", "-rs", "tests", "notebooks", *NBVAL,
-                                           *IGNORE_BROWSER_TESTS, *argv], cwd=ROOT, env=main_run_environment())
+            main_status = subprocess.call([sys.executable, "-m", "pytest", "-rs", *MAIN_RUN_WORKERS, "tests", "notebooks",
+                                           *NBVAL, *IGNORE_BROWSER_TESTS, *argv], cwd=ROOT, env=main_run_environment())
             browser_status = browser.wait()
         except KeyboardInterrupt:
             browser.kill()
