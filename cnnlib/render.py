@@ -335,6 +335,12 @@ def read_picture(data):
         raise ValueError(f"Could not read this file as a PNG or JPEG image ({type(error).__name__}).") from None
 
 
+def _line_spacing(text):
+    """A Text's line spacing (``Text.get_linespacing`` is missing in matplotlib 3.9, the attribute is not)."""
+    getter = getattr(text, "get_linespacing", None)
+    return getter() if getter is not None else text._linespacing
+
+
 def _clipped(artist):
     """True when drawing ``artist`` may cut it to a box or a path (a pasted picture would not be)."""
     return artist.get_clip_on() and (artist.get_clip_box() is not None or artist.get_clip_path() is not None)
@@ -441,7 +447,7 @@ class BlittedFigure:
         if not string or too_long or "\n" in string or "$" in string:
             return None
         return (string, hash(text.get_fontproperties()), str(text.get_color()), text.get_alpha(),
-                text.get_horizontalalignment(), text.get_verticalalignment(), text.get_linespacing(),
+                text.get_horizontalalignment(), text.get_verticalalignment(), _line_spacing(text),
                 self.figure.dpi)
 
     def _make_stamp(self, text):
@@ -460,7 +466,7 @@ class BlittedFigure:
         y = np.floor(anchor[1] - extent.y0) + margin
         copy = Text(x, y, text.get_text(), color=text.get_color(), alpha=text.get_alpha(),
                     fontproperties=text.get_fontproperties(), horizontalalignment=text.get_horizontalalignment(),
-                    verticalalignment=text.get_verticalalignment(), linespacing=text.get_linespacing(),
+                    verticalalignment=text.get_verticalalignment(), linespacing=_line_spacing(text),
                     transform=IdentityTransform())
         scratch.add_artist(copy)
         canvas.draw()
