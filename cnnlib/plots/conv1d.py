@@ -9,6 +9,7 @@ of the newest reading in its window. Static figures are pyplot figures (``%matpl
 shows them); :class:`SlidingWindowView` draws on any Figure, which is how the widget uses it.
 """
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from ..conv import PADDING_MODES, conv1d, padding_amounts, reference_points
 from ..render import BlittedFigure, figure_to_png
@@ -17,6 +18,8 @@ from . import BLUE, GREEN, HIGHLIGHT_COLOUR, ORANGE, PURPLE, VALUE_CMAP, number_
 WINDOW_COLOR = HIGHLIGHT_COLOUR     # the palette's orange
 SERIES_COLOR = "black"
 PADDING_COLOR = "0.55"
+BAR_WIDTH = 0.7
+MAX_LABELLED_BARS = 12      # more weights than this: one line of text gives their range instead of a label each
 
 
 def _static_figure(width, height):
@@ -94,7 +97,8 @@ class SlidingWindowView:
         self.x = np.asarray(x, dtype=float)
         self.span_kernel = span_kernel
         self._blit = None
-        self._bars, self._bar_labels = [], []
+        self._bars, self._bar_labels = [], []      # grown as needed, never shrunk: see _show_bars
+        self._legend_padding = None
         n = self.x.size
         # Fixed margins rather than constrained layout: the layout solver would double the cost
         # of every redraw of the background.
@@ -150,20 +154,14 @@ class SlidingWindowView:
         pad_idx = np.r_[np.arange(-self.left, 0), np.arange(n, n + right)]
         self._padding_marks.set_data(pad_idx, np.zeros(pad_idx.size))
         self._padding_marks.set_visible(bool(pad_idx.size))
-        shown = [self._readings_line, *([self._padding_marks] if pad_idx.size else []), self._window_marks]
-        readings_ax.legend(handles=shown, loc="upper left", ncols=3, fontsize=12, frameon=False)
-        for artist in [*self._bars, *self._bar_labels]:
-            if self._blit is not None:
-                self._blit.forget(artist)
-            else:
-                artist.remove()
-        bars = weights_ax.bar(np.arange(k), self.w, width=0.7, color=WINDOW_COLOR, edgecolor="black")
-        self._bars = list(bars)
-        self._bar_labels = (weights_ax.bar_label(bars, labels=[f"{v:g}" for v in self.w], fontsize=12,
-                                                 padding=2) if k <= 12 else [])
+        if self._legend_padding != bool(pad_idx.size):    # part of the background: made again only when it changes
+            self._legend_padding = bool(pad_idx.size)
+            shown = [self._readings_line, *([self._padding_marks] if pad_idx.size else []), self._window_marks]
+            readings_ax.legend(handles=shown, loc="upper left", ncols=3, fontsize=12, frameon=False)
+        self._show_bars(k)
         low, high = min(self.w.min(), 0.0), max(self.w.max(), 0.0)
         weights_ax.set_ylim(low - 0.25 * (high - low + 1e-9), high + 0.35 * (high - low + 1e-9))
-        self._weights_range.set_text("" if self._bar_labels else
+        self._weights_range.set_text("" if k <= MAX_LABELLED_BARS else
                                      f"{k} weights, from {self.w.min():.3g} to {self.w.max():.3g}")
 
         self._output_line.set_data(self.reference_points, self.output)
@@ -188,9 +186,40 @@ class SlidingWindowView:
         """Use weights ``w`` (and padding mode ``padding``, default: keep it) on the same axes."""
         self._set_weights(w, self.padding if padding is None else padding)
         if self._blit is not None:
-            for artist in [*self._bars, *self._bar_labels]:
-                self._blit.animate(artist)
             self._blit.redraw_background(key=self._background_key())
+
+    def _show_bars(self, k):
+        """One bar per weight, labelled with its value when there are at most MAX_LABELLED_BARS.
+
+        The bars and labels are kept and reused (hidden when there are fewer weights): making them
+        anew with ``ax.bar`` and ``ax.bar_label`` on every change of the weights cost a third of the
+        widget's update, most of it in updating the axes' data limits, which are fixed here anyway."""
+        weights_ax = self.axes[1]
+        while len(self._bars) < k:
+            i = len(self._bars)
+            bar = weights_ax.add_artist(Rectangle((i - BAR_WIDTH / 2, 0), BAR_WIDTH, 0, facecolor=WINDOW_COLOR,
+                                                  edgecolor="black"))
+            label = weights_ax.annotate("", xy=(i, 0), xytext=(0, 2), textcoords="offset points", ha="center",
+                                        va="bottom", fontsize=12)
+            self._bars.append(bar)
+            self._bar_labels.append(label)
+            if self._blit is not None:
+                self._blit.animate(bar)
+                self._blit.animate(label)
+        labelled = k <= MAX_LABELLED_BARS
+        for i, (bar, label) in enumerate(zip(self._bars, self._bar_labels)):
+            bar.set_visible(i < k)
+            label.set_visible(i < k and labelled)
+            if i >= k:
+                continue
+            value = self.w[i]
+            bar.set_x(i - BAR_WIDTH / 2)
+            bar.set_height(value)
+            # As ax.bar_label places them: 2 points beyond the bar's end, above a positive bar, below a negative one.
+            label.set_text(f"{value:g}")
+            label.xy = (i, value)
+            label.xyann = (0, 2 if value >= 0 else -2)
+            label.set_verticalalignment("bottom" if value >= 0 else "top")
 
     def _background_key(self):
         return self._span_key
@@ -206,9 +235,9 @@ class SlidingWindowView:
         self._span.set_x(window[0] - 0.5)
         self._span.set_width(k)
         self._window_marks.set_data(window, self.x_padded[window + self.left])
-        for bar, position in zip(self._bars, window):
+        for bar, position in zip(self._bars[:k], window):
             bar.set_x(position - bar.get_width() / 2)
-        for label, position in zip(self._bar_labels, window):
+        for label, position in zip(self._bar_labels[:k], window):
             label.xy = (position, label.xy[1])
         self._highlight.set_data([t], [s_t])
         inside = window[0] >= 0 and window[-1] < self.x.size
