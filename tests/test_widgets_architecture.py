@@ -1,5 +1,7 @@
 """Every explorer has the one shape of DESIGN.md: an Explorer subclass with controls, views,
 ``shown`` written by ``update()``, and updates that change values, never widgets."""
+import contextlib
+
 import ipywidgets as widgets
 import numpy as np
 import pytest
@@ -122,6 +124,47 @@ def test_a_change_made_by_update_does_not_start_a_second_update():
     explorer.controls["preset"].value = "plain average of 3"      # fills the weights box and the t range
     assert len(explorer.update_ms) == count + 1
     np.testing.assert_allclose(explorer.shown["weights"], [1 / 3] * 3, rtol=1e-5)
+
+
+def _messages_per_widget(explorer, control_name, monkeypatch):
+    """Move one control; returns {widget: [state keys of each update message it sent]} for the widgets
+    of the explorer other than the control itself (whose new value came from the student)."""
+    sent = {}
+    real_send = widgets.Widget._send
+
+    def recording_send(widget, msg, buffers=None):
+        if msg.get("method") == "update":
+            # Bytes (a picture's PNG) travel as binary buffers, named in buffer_paths, not in the state.
+            sent.setdefault(widget, []).append(sorted([*msg["state"], *(path[0] for path in msg.get("buffer_paths", []))]))
+        return real_send(widget, msg, buffers)
+
+    control = explorer.controls[control_name]
+    with monkeypatch.context() as patch:
+        patch.setattr(widgets.Widget, "_send", recording_send)
+        _move(control_name, control)
+    sent.pop(control, None)
+    return sent
+
+
+@pytest.mark.parametrize("builder, control_name", [("conv1d_explorer", "padding"), ("output_size_explorer", "stride"),
+                                                   ("optimiser_explorer", "surface"), ("pooling_explorer", "size")])
+def test_an_update_sends_each_widget_one_message_with_a_pictures_bytes_and_alt_text_together(builder, control_name,
+                                                                                           monkeypatch):
+    sent = _messages_per_widget(BUILDERS[builder](), control_name, monkeypatch)
+    pictures = [w for w in sent if isinstance(w, widgets.Image)]
+    assert pictures, f"{builder}: moving {control_name} sent no new picture"
+    repeated = {type(w).__name__: keys for w, keys in sent.items() if len(keys) > 1}
+    assert not repeated, f"{builder}: {control_name} sent these widgets several messages each: {repeated}"
+    for picture in pictures:
+        assert {"value", "tooltip"} <= set(sent[picture][0]), sent[picture]
+
+
+def test_the_message_count_check_notices_an_update_that_is_not_held(monkeypatch):
+    """Without held_sync, a picture's bytes and its alt text go in two messages, and the check sees it."""
+    monkeypatch.setattr(Explorer, "held_sync", lambda self, skip=None: contextlib.nullcontext())
+    sent = _messages_per_widget(BUILDERS["output_size_explorer"](), "stride", monkeypatch)
+    pictures = [keys for w, keys in sent.items() if isinstance(w, widgets.Image)]
+    assert any(len(keys) > 1 for keys in pictures), pictures
 
 
 def test_one_error_red_everywhere():

@@ -247,10 +247,15 @@ class Conv1dExplorer(Explorer):
                 + (f" {shown['warning']}" if shown.get("warning") else ""))
 
     def alt_texts(self):
-        shown = self.shown
-        return {"plot": f"Plot of the {self.x.size} readings with the window ending at t = {shown['t']} shaded "
-                        f"({self._window_words()}), the {len(shown['weights'])} weights as bars under it, and "
-                        f"the output series with s_{shown['t']} = {shown['sum']:.4g} marked."}
+        shown, view = self.shown, self.figure_view
+        points = shown["reference_points"]
+        after = view.x_padded.size - self.x.size - view.left
+        padding = ("no padding zeros" if not view.left + after else
+                   f"padding zeros as hollow markers, {view.left} before and {after} after")
+        return {"plot": f"Plot of the {self.x.size} readings ({padding}) with the window ending at t = {shown['t']} "
+                        f"shaded ({self._window_words()}), the {len(shown['weights'])} weights as bars under it, and "
+                        f"the output series of {points.size} values (t = {points[0]} to {points[-1]}) with "
+                        f"s_{shown['t']} = {shown['sum']:.4g} marked."}
 
 
 __all__ = ["conv1d_explorer", "Conv1dExplorer", "parse_weights", "FLIGHT_READINGS", "RECENCY_WEIGHTS", "WEIGHT_PRESETS",
