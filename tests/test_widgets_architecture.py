@@ -126,6 +126,14 @@ def test_a_change_made_by_update_does_not_start_a_second_update():
     np.testing.assert_allclose(explorer.shown["weights"], [1 / 3] * 3, rtol=1e-5)
 
 
+# ipywidgets 8.0 sends nothing at all outside a kernel (its comms have no kernel there); 8.1 and later
+# send through the comm package's stand-in, so the messages below can be recorded. make test runs the
+# newest versions; make test-oldest skips these two tests, saying why.
+SENDS_OUTSIDE_A_KERNEL = getattr(widgets.IntSlider().comm, "kernel", True) is not None
+needs_messages = pytest.mark.skipif(not SENDS_OUTSIDE_A_KERNEL, reason=f"ipywidgets {widgets.__version__} sends no "
+                                    "message outside a kernel, so there is nothing to count (8.1 and later do)")
+
+
 def _messages_per_widget(explorer, control_name, monkeypatch):
     """Move one control; returns {widget: [state keys of each update message it sent]} for the widgets
     of the explorer other than the control itself (whose new value came from the student)."""
@@ -146,6 +154,7 @@ def _messages_per_widget(explorer, control_name, monkeypatch):
     return sent
 
 
+@needs_messages
 @pytest.mark.parametrize("builder, control_name", [("conv1d_explorer", "padding"), ("output_size_explorer", "stride"),
                                                    ("optimiser_explorer", "surface"), ("pooling_explorer", "size")])
 def test_an_update_sends_each_widget_one_message_with_a_pictures_bytes_and_alt_text_together(builder, control_name,
@@ -159,6 +168,7 @@ def test_an_update_sends_each_widget_one_message_with_a_pictures_bytes_and_alt_t
         assert {"value", "tooltip"} <= set(sent[picture][0]), sent[picture]
 
 
+@needs_messages
 def test_the_message_count_check_notices_an_update_that_is_not_held(monkeypatch):
     """Without held_sync, a picture's bytes and its alt text go in two messages, and the check sees it."""
     monkeypatch.setattr(Explorer, "held_sync", lambda self, skip=None: contextlib.nullcontext())
