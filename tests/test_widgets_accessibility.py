@@ -13,7 +13,8 @@ import pytest
 import cnnlib.widgets as cw
 from cnnlib.display import MIN_ALT_WORDS
 from cnnlib.nn import lenet5
-from cnnlib.widgets._base import _READOUT_CSS, _READOUT_ESM, Readout, plain_text
+from cnnlib.widgets._base import plain_text
+from cnnlib.widgets._board import _BOARD_CSS, _BOARD_ESM, Board, Picture
 
 
 def _tiny_dashboard():
@@ -84,7 +85,7 @@ def test_every_explorer_says_what_it_shows_in_words(built):
     assert isinstance(sentence, str) and len(sentence.split()) >= 6, f"{name}: {sentence!r}"
     assert "<" not in sentence and "&" not in sentence, f"{name}: markup in {sentence!r}"
     assert explorer.description_view.value == sentence
-    assert isinstance(explorer.description_view, Readout)
+    assert isinstance(explorer.description_view, Board)
     assert explorer.description_view in explorer.children
 
 
@@ -92,10 +93,13 @@ def test_every_picture_has_alt_text_that_follows_the_controls(built):
     name, explorer = built
     images = explorer.picture_widgets()
     for image in images:
-        assert image.has_trait("description") and image.description == ""   # lets the title reach the <img>
+        if isinstance(image, Picture):       # the board carries the alt text to the <img>
+            assert getattr(explorer.description_view, f"alt_{image._name}") == image.tooltip
+        else:
+            assert image.has_trait("description") and image.description == ""   # lets the title reach the <img>
         assert len(image.tooltip.split()) >= MIN_ALT_WORDS, f"{name}: alt {image.tooltip!r}"
     assert explorer.shown["alt"] == {key: view.tooltip for key, view in explorer.views.items()
-                                     if isinstance(view, widgets.Image)}
+                                     if isinstance(view, (Picture, widgets.Image))}
     before_alts = [image.tooltip for image in images]
     before = explorer.shown["description"]
     key, value = MOVES[name]
@@ -154,11 +158,11 @@ def test_an_update_that_fails_is_announced():
 
 
 def test_the_readout_is_a_live_region_and_the_explorer_keeps_focus_visible():
-    assert 'aria-live", "polite"' in _READOUT_ESM and 'role", "status"' in _READOUT_ESM
+    assert 'aria-live", "polite"' in _BOARD_ESM and 'role", "status"' in _BOARD_ESM
     for fixed in ('"aria-label"', '"aria-valuetext"', '"aria-pressed"', 'set(img, "alt"', "MutationObserver"):
-        assert fixed in _READOUT_ESM, fixed
-    assert ":focus-visible" in _READOUT_CSS and "outline: 3px solid" in _READOUT_CSS
-    assert 'data-jp-theme-light="false"' in _READOUT_CSS                  # the dark theme's lighter reds
+        assert fixed in _BOARD_ESM, fixed
+    assert ":focus-visible" in _BOARD_CSS and "outline: 3px solid" in _BOARD_CSS
+    assert 'data-jp-theme-light="false"' in _BOARD_CSS                  # the dark theme's lighter reds
 
 
 def test_plain_text_turns_a_readout_into_a_sentence():

@@ -9,6 +9,7 @@ import pytest
 import cnnlib.widgets as cw
 from cnnlib.nn import lenet5
 from cnnlib.widgets import Explorer
+from cnnlib.widgets._board import Board, Picture, Text
 
 
 def _tiny_dashboard():
@@ -156,25 +157,63 @@ def _messages_per_widget(explorer, control_name, monkeypatch):
 
 @needs_messages
 @pytest.mark.parametrize("builder, control_name", [("conv1d_explorer", "padding"), ("output_size_explorer", "stride"),
-                                                   ("optimiser_explorer", "surface"), ("pooling_explorer", "size")])
-def test_an_update_sends_each_widget_one_message_with_a_pictures_bytes_and_alt_text_together(builder, control_name,
-                                                                                           monkeypatch):
-    sent = _messages_per_widget(BUILDERS[builder](), control_name, monkeypatch)
-    pictures = [w for w in sent if isinstance(w, widgets.Image)]
-    assert pictures, f"{builder}: moving {control_name} sent no new picture"
+                                                   ("optimiser_explorer", "surface"), ("pooling_explorer", "size"),
+                                                   ("volume_view", "preset"), ("conv2d_stepper", "padding")])
+def test_an_update_sends_all_its_pictures_and_texts_in_one_message_from_the_board(builder, control_name, monkeypatch):
+    explorer = BUILDERS[builder]()
+    sent = _messages_per_widget(explorer, control_name, monkeypatch)
+    board = explorer.description_view
+    assert len(sent.get(board, [])) == 1, f"{builder}: {control_name} sent the board {len(sent.get(board, []))} messages"
+    keys = set(sent[board][0])
+    pictures = {key[len("png_"):] for key in keys if key.startswith("png_")}
+    texts = {key for key in keys if key.startswith("html_")}
+    assert pictures or texts, f"{builder}: moving {control_name} sent no new picture or text: {keys}"
+    assert "value" in keys, f"{builder}: the sentence did not travel with the pictures: {keys}"
+    slots = [type(w).__name__ for w in sent if isinstance(w, (Picture, Text))]
+    assert not slots, f"{builder}: views sent messages of their own: {slots}"
     repeated = {type(w).__name__: keys for w, keys in sent.items() if len(keys) > 1}
     assert not repeated, f"{builder}: {control_name} sent these widgets several messages each: {repeated}"
-    for picture in pictures:
-        assert {"value", "tooltip"} <= set(sent[picture][0]), sent[picture]
 
 
 @needs_messages
 def test_the_message_count_check_notices_an_update_that_is_not_held(monkeypatch):
-    """Without held_sync, a picture's bytes and its alt text go in two messages, and the check sees it."""
+    """Without held_sync, the board sends each picture's bytes, alt text and the sentence in messages of
+    their own, and the check sees it."""
     monkeypatch.setattr(Explorer, "held_sync", lambda self, skip=None: contextlib.nullcontext())
-    sent = _messages_per_widget(BUILDERS["output_size_explorer"](), "stride", monkeypatch)
-    pictures = [keys for w, keys in sent.items() if isinstance(w, widgets.Image)]
-    assert any(len(keys) > 1 for keys in pictures), pictures
+    explorer = BUILDERS["output_size_explorer"]()
+    sent = _messages_per_widget(explorer, "stride", monkeypatch)
+    assert len(sent[explorer.description_view]) > 1, sent[explorer.description_view]
+
+
+@pytest.mark.parametrize("builder", sorted(BUILDERS))
+def test_the_board_carries_what_every_view_holds(builder):
+    """Every Picture and Text of an explorer is bound to its board, and the board's copy follows it
+    (a view left unbound would show nothing in the browser)."""
+    explorer = BUILDERS[builder]()
+    board = explorer.description_view
+    slots = [w for w in explorer.widgets_inside() if isinstance(w, (Picture, Text))]
+    assert explorer.error_view in slots and len(board.slots) == len(slots)
+    name, control = next(iter(explorer.controls.items()))
+    _move(name, control)
+    for slot in slots:
+        assert slot._board is board and slot.slot == f"{board.key}:{slot._name}"
+        if isinstance(slot, Picture):
+            assert getattr(board, f"png_{slot._name}") == slot.value
+            assert getattr(board, f"alt_{slot._name}") == (slot.tooltip or "")
+        else:
+            assert getattr(board, f"html_{slot._name}") == slot.value
+    assert any(isinstance(slot, Picture) and slot.value[:4] == b"\x89PNG" for slot in slots) or not any(
+        isinstance(slot, Picture) for slot in slots)
+
+
+def test_a_board_binds_once_and_names_its_traits_safely():
+    board = Board()
+    board.bind({"plot": Picture(), "note": Text("hello")})
+    assert board.slots == [["plot", "picture"], ["note", "text"]] and board.html_note == "hello"
+    with pytest.raises(RuntimeError, match="already"):
+        board.bind({"other": Text()})
+    with pytest.raises(ValueError, match="identifier"):
+        Board().bind({"not a name": Text()})
 
 
 def test_one_error_red_everywhere():

@@ -5,131 +5,13 @@ import math
 import re
 import time
 
-import anywidget
 import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from ._board import Board, Picture, Text
 from ._html import warning as warning_html
 
-# The readout's browser code: a live region a screen reader announces when its text changes, and
-# the accessibility that ipywidgets 8 leaves out, added to every control of the explorer around it
-# (kept up as views re-render): a name on each slider handle (its description) and the value as
-# text (the readout: a log slider's handle reports the exponent), the Play widget's icon buttons
-# named, toggle buttons that say which one is pressed, and each picture's alt text from its
-# ``tooltip`` (the title ipywidgets puts on the <img>). Focus rings come from _READOUT_CSS.
-_READOUT_ESM = """
-const PLAY_NAMES = ["play or pause", "stop and go back to the start", "repeat"];
-function set(node, name, value) {
-  if (value && node.getAttribute(name) !== value) node.setAttribute(name, value);
-}
-function patch(root) {
-  // ipywidgets writes a missing tooltip as title="null", which a screen reader would read out.
-  for (const node of root.querySelectorAll('[title="null"]')) node.removeAttribute("title");
-  for (const img of root.querySelectorAll("img[title]")) set(img, "alt", img.getAttribute("title"));
-  for (const handle of root.querySelectorAll(".noUi-handle")) {
-    const slider = handle.closest(".widget-slider");
-    if (!slider) continue;
-    const label = slider.querySelector(".widget-label");
-    const readout = slider.querySelector(".widget-readout");
-    set(handle, "aria-label", label ? label.textContent.trim() : "");
-    set(handle, "aria-valuetext", readout ? readout.textContent.trim() : "");
-  }
-  for (const play of root.querySelectorAll(".widget-play")) {
-    play.querySelectorAll("button").forEach((button, k) => {
-      const pause = k === 0 && button.querySelector(".fa-pause");
-      set(button, "aria-label", pause ? "pause" : k === 0 ? "play" : PLAY_NAMES[k]);
-    });
-  }
-  for (const group of root.querySelectorAll(".widget-toggle-buttons")) {
-    const label = group.querySelector(".widget-label");
-    const buttons = group.querySelector(".widget-toggle-button-container") || group;
-    set(buttons, "role", "group");
-    set(buttons, "aria-label", label ? label.textContent.trim() : "");
-    for (const button of group.querySelectorAll("button")) {
-      set(button, "aria-pressed", button.classList.contains("mod-active") ? "true" : "false");
-    }
-  }
-}
-// JupyterLab's notebook shortcuts listen for keys on the whole page: in command mode the arrow keys
-// move to another cell (taking the focus away from a drop-down or a slider), and single letters
-// insert (a, b) or delete (d d) cells. Keys pressed on a control of the explorer stay there; Tab,
-// Escape, Shift+Enter and anything with Ctrl, Alt or Cmd still reach JupyterLab.
-const OWN_KEYS = /^(Arrow(Up|Down|Left|Right)|Home|End|PageUp|PageDown|Enter| |.)$/;
-function keepKeys(event) {
-  const target = event.target;
-  if (!(target instanceof Element) || !target.matches("select, input, textarea, button, canvas, [tabindex]")) return;
-  if (event.ctrlKey || event.altKey || event.metaKey || (event.shiftKey && event.key === "Enter")) return;
-  if (OWN_KEYS.test(event.key)) event.stopPropagation();
-}
-function render({ model, el }) {
-  const box = document.createElement("div");
-  box.className = "cnnlib-readout-text";
-  box.setAttribute("role", "status");
-  box.setAttribute("aria-live", "polite");
-  box.setAttribute("aria-atomic", "true");
-  const show = () => { box.textContent = model.get("value"); };
-  show();
-  model.on("change:value", show);
-  el.appendChild(box);
-  let observer = null, timer = null, stopped = false;
-  function attach(tries) {
-    if (stopped) return;
-    const root = el.closest(".cnnlib-explorer");
-    if (!root) {
-      if (tries < 200) setTimeout(() => attach(tries + 1), 100);
-      return;
-    }
-    patch(root);
-    if (!root.dataset.cnnlibKeys) {        // once per explorer, however often the readout is re-rendered
-      root.dataset.cnnlibKeys = "kept";
-      root.addEventListener("keydown", keepKeys);
-    }
-    observer = new MutationObserver(() => {
-      if (timer === null) timer = setTimeout(() => { timer = null; patch(root); }, 0);
-    });
-    observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true,
-                             attributeFilter: ["title", "class", "aria-valuenow"] });
-  }
-  attach(0);
-  return () => {
-    stopped = true;
-    model.off("change:value", show);
-    if (observer) observer.disconnect();
-  };
-}
-export default { render };
-"""
-
-# A focus ring on every control of an explorer (some JupyterLab and ipywidgets styles remove or thin
-# it), in the palette's blue, which keeps 3:1 against both the light and the dark theme; the
-# readout's text in the theme's own colour; the error red and note brown lightened in a dark theme.
-_READOUT_CSS = """
-.cnnlib-explorer :is(button, input, select, textarea, canvas, [tabindex]):focus-visible,
-.cnnlib-explorer .noUi-handle:focus {
-  outline: 3px solid #0072B2 !important;
-  outline-offset: 2px !important;
-}
-.cnnlib-readout-text {
-  font-size: 15px;
-  line-height: 1.4;
-  color: var(--jp-ui-font-color1, #000);
-  max-width: 900px;
-  margin: 4px 0;
-}
-/* JupyterLab's dark theme: the series' dark error red, note brown and "right" green are lightened
-   wherever they colour text on the page's own (transparent) background; cells with a background of
-   their own keep them. */
-body[data-jp-theme-light="false"] .cnnlib-explorer [style*="#b00020"]:not([style*="background"]) {
-  color: #ff8a80 !important;
-}
-body[data-jp-theme-light="false"] .cnnlib-explorer [style*="#8a4b00"]:not([style*="background"]) {
-  color: #ffcc80 !important;
-}
-body[data-jp-theme-light="false"] .cnnlib-explorer [style*="#1b6e20"]:not([style*="background"]) {
-  color: #a5d6a7 !important;
-}
-"""
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>|</(?:p|div|tr|li)>", re.IGNORECASE)
 
@@ -143,15 +25,6 @@ def plain_text(markup):
     text = html.unescape(_TAG.sub("", _BREAK.sub(" ", str(markup))))
     text = text.replace("$", "").replace("\\,", " ").replace("\\|", "|").replace("\\", "")
     return " ".join(text.split())
-
-
-class Readout(anywidget.AnyWidget):
-    """One line of text that a screen reader announces whenever it changes (an aria-live region);
-    its browser code also names the controls of the explorer it sits in (see ``_READOUT_ESM``)."""
-
-    _esm = _READOUT_ESM
-    _css = _READOUT_CSS
-    value = traitlets.Unicode("").tag(sync=True)
 
 
 def _rounding_echo(change):
@@ -169,7 +42,9 @@ class Explorer(widgets.VBox):
     """An ipywidgets.VBox with the shape every explorer in the series shares.
 
     ``controls``: name -> the ipywidget a user moves (slider, dropdown, text box, button).
-    ``views``: name -> the output widget that shows a result (Image, HTML).
+    ``views``: name -> the output widget that shows a result: a :class:`Picture` or :class:`Text`
+    (carried by the explorer's :class:`Board`, so one update is one message; see ``_board.py``),
+    or any other widget (a drawing pad).
     ``shown``: name -> what the widget currently displays (label texts, arrays, warnings). It is
     output only: :meth:`update` writes it and nothing reads it back, so plain pytest can set a
     control and assert on the result.
@@ -193,15 +68,15 @@ class Explorer(widgets.VBox):
 
     Every explorer also says what it shows in words, for a screen reader and for anyone who cannot
     read the picture: after each update, :meth:`describe` gives a sentence (the current result and
-    its key numbers), kept in ``shown["description"]`` and written to ``description_view`` (a live region the
-    screen reader announces; its browser code also names the controls, see ``Readout``), and
-    :meth:`alt_texts` gives each picture its alt text, set as the Image's ``tooltip`` (the title
-    of its <img>, which the readout's browser code copies to ``alt``), kept in ``shown["alt"]``.
+    its key numbers), kept in ``shown["description"]`` and written to ``description_view`` (the :class:`Board`: a live region the
+    screen reader announces; its browser code also names the controls), and
+    :meth:`alt_texts` gives each picture its alt text, set as its ``tooltip`` (the ``alt`` and
+    title of its <img>), kept in ``shown["alt"]``.
     """
 
     def __init__(self, children, controls, views):
-        self.error_view = widgets.HTML()
-        self.description_view = Readout()
+        self.error_view = Text()
+        self.description_view = Board()
         self.description_view.add_class("cnnlib-readout")
         super().__init__([*children, self.description_view, self.error_view])
         self.add_class("cnnlib-explorer")   # lets the browser tests find every explorer on a page
@@ -210,6 +85,12 @@ class Explorer(widgets.VBox):
         self.views = dict(views)
         for view in self.views.values():
             view.add_class("cnnlib-view")   # what the browser benchmark watches for a change
+        # Every Picture and Text of the explorer rides on the board: the named views, and any other
+        # (a feature map's caption, one picture of a row) under a name of its own.
+        named = {**self.views, "explorer_error": self.error_view}
+        unnamed = [w for w in self.widgets_inside() if isinstance(w, (Picture, Text))
+                   and all(w is not view for view in named.values())]
+        self.description_view.bind({**named, **{f"part_{k}": w for k, w in enumerate(unnamed)}})
         self.shown = {"error": "", "description": "", "alt": {}}
         self.last_error = None
         self.update_ms = []
@@ -274,10 +155,9 @@ class Explorer(widgets.VBox):
     @contextlib.contextmanager
     def held_sync(self, skip=None):
         """Within it, every widget of the explorer (except ``skip``, the control that started the
-        update) keeps its changes and sends them in one message at the end: a picture whose bytes
-        and alt text both change is then decoded once, not twice (an ipywidgets Image view makes a
-        new picture on any change of its model), and the browser gets one burst instead of a
-        message per trait."""
+        update) keeps its changes and sends them in one message at the end. The views' content all
+        lives on the board, so an update sends one message for every picture and text it changed
+        (plus one per control it moved, a range that shrinks), and the browser lays the page out once."""
         with contextlib.ExitStack() as stack:
             for widget in self.widgets_inside():
                 if widget is not skip:
@@ -306,11 +186,12 @@ class Explorer(widgets.VBox):
         return {}
 
     def picture_widgets(self):
-        """Every ``ipywidgets.Image`` inside the explorer, in page order."""
+        """Every picture inside the explorer (a :class:`Picture`, or an ``ipywidgets.Image`` such as a
+        fixed legend), in page order."""
         found, stack = [], list(reversed(self.children))
         while stack:
             widget = stack.pop()
-            if isinstance(widget, widgets.Image):
+            if isinstance(widget, (Picture, widgets.Image)):
                 found.append(widget)
             stack.extend(reversed(getattr(widget, "children", ())))
         return found
@@ -329,7 +210,8 @@ class Explorer(widgets.VBox):
         for image in self.picture_widgets():
             if id(image) not in self._seen_images:
                 self._seen_images.add(id(image))
-                _give_alt_trait(image)
+                if isinstance(image, widgets.Image):
+                    _give_alt_trait(image)
                 if image.tooltip and id(image) not in named:
                     self._fixed_alts.add(id(image))
             if id(image) in self._fixed_alts:
@@ -341,7 +223,7 @@ class Explorer(widgets.VBox):
             self.description_view.value = description
         self.shown["description"] = description
         self.shown["alt"] = {name: view.tooltip for name, view in self.views.items()
-                             if isinstance(view, widgets.Image)}
+                             if isinstance(view, (Picture, widgets.Image))}
 
     def changed(self, change, *names):
         """True when this update is the first one (``change`` None) or comes from one of ``names``."""

@@ -16,6 +16,7 @@ from ..plots import new_figure
 from ..plots.conv1d import SlidingWindowView
 from ..render import format_number
 from ._base import Explorer
+from ._board import Picture, Text
 from ._html import table
 from ._html import warning as warning_html
 from ._text import parse_numbers
@@ -154,8 +155,8 @@ class Conv1dExplorer(Explorer):
                                        layout=widgets.Layout(width="420px")),
             "padding": widgets.Dropdown(options=list(PADDING_MODES), value=padding, description="padding"),
         }
-        views = {"warning": widgets.HTML(), "plot": widgets.Image(format="png", layout=widgets.Layout(max_width="100%")),
-                 "arithmetic": widgets.HTML()}
+        views = {"warning": Text(), "plot": Picture(layout=widgets.Layout(max_width="100%")),
+                 "arithmetic": Text()}
         hint = widgets.HTML("<span style='font-size:14px'>Weights oldest first: w<sub>-(k-1)</sub>, ..., "
                             "w<sub>-1</sub>, w<sub>0</sub>. Press Enter to apply.</span>")
         super().__init__([widgets.HBox([controls["t"], controls["padding"]]),

@@ -30,6 +30,7 @@ from ..plots.training import OTHER_COLOR, PREDICTED_COLOR, map_colours
 from ..preprocess import preprocess_drawing
 from ..render import BlittedFigure, array_to_png, nonfinite_note, read_picture, rgb_to_png
 from ._base import Explorer, plain_text
+from ._board import Picture, Text
 from ._html import ERROR_RED
 
 PAD_PIXELS = 280             # 10 pad pixels per MNIST pixel
@@ -292,14 +293,14 @@ class DigitDrawingExplorer(Explorer):
                                       description="feature maps", style={"description_width": "initial"}),
         }
         views = {
-            "preprocessed": widgets.Image(format="png", width=168, height=168),
-            "probabilities": widgets.Image(format="png"),
-            "guess": widgets.HTML(),
-            "message": widgets.HTML(),
+            "preprocessed": Picture(width="168", height="168"),
+            "probabilities": Picture(),
+            "guess": Text(),
+            "message": Text(),
             "feature_maps": widgets.HBox(),
         }
-        self._map_titles = [widgets.HTML() for _ in self._stages]
-        self._map_images = [widgets.Image(format="png") for _ in self._stages]
+        self._map_titles = [Text() for _ in self._stages]
+        self._map_images = [Picture() for _ in self._stages]
         self._map_panels = [widgets.VBox([title, image], layout=widgets.Layout(margin="0 14px 0 0"))
                             for title, image in zip(self._map_titles, self._map_images)]
         views["feature_maps"].children = self._map_panels

@@ -16,6 +16,7 @@ from ..data import SAMPLE_IMAGES, sample_image
 from ..plots import IMAGE_CMAP
 from ..render import array_to_png, finite_range, format_number, nonfinite_note, read_picture
 from ._base import Explorer
+from ._board import Picture, Text
 from ._html import heading, number_table, paragraph
 from ._html import warning as warning_html
 
@@ -171,11 +172,9 @@ class KernelPlayground(Explorer):
                                          style={"description_width": "0px"})
                        for j in range(3)] for i in range(3)]
         controls.update({f"k{i}{j}": self.boxes[i][j] for i in range(3) for j in range(3)})
-        picture = dict(width=f"{IMAGE_SIDE}px", height=f"{IMAGE_SIDE}px")
-        views = {"original": widgets.Image(format="png", layout=widgets.Layout(**picture)),
-                 "result": widgets.Image(format="png", layout=widgets.Layout(**picture)),
-                 "kernel_title": widgets.HTML(), "kernel": widgets.HTML(), "kernel_note": widgets.HTML(),
-                 "explanation": widgets.HTML(), "warning": widgets.HTML()}
+        side = str(IMAGE_SIDE)
+        views = {"original": Picture(width=side, height=side), "result": Picture(width=side, height=side),
+                 "kernel_title": Text(), "kernel": Text(), "kernel_note": Text(), "explanation": Text(), "warning": Text()}
         box_grid = widgets.GridBox([b for row in self.boxes for b in row], layout=widgets.Layout(
             grid_template_columns="repeat(3, 76px)", grid_gap="4px"))
         panels = widgets.HBox([
