@@ -245,7 +245,7 @@ def draw_a_one_and_a_seven_with_the_keyboard(page):
     explorer = page.locator(".jp-OutputArea-output .cnnlib-explorer", has=page.locator("canvas.cnnlib-digit-pad"))
     pad.scroll_into_view_if_needed()
     guess = explorer.locator(".cnnlib-drawing-guess")
-    digit = explorer.locator(".cnnlib-drawing-preprocessed")
+    digit = explorer.locator(".cnnlib-drawing-preprocessed img")
     status = explorer.locator(".cnnlib-pad-status")
 
     def on_screen():
@@ -440,8 +440,8 @@ def draw_a_one_and_a_seven(page):
     explorer = page.locator(".jp-OutputArea-output .cnnlib-explorer", has=page.locator("canvas.cnnlib-digit-pad"))
     pad.scroll_into_view_if_needed()
     guess = explorer.locator(".cnnlib-drawing-guess")
-    bars = explorer.locator(".cnnlib-drawing-probabilities")
-    digit = explorer.locator(".cnnlib-drawing-preprocessed")
+    bars = explorer.locator(".cnnlib-drawing-probabilities img")
+    digit = explorer.locator(".cnnlib-drawing-preprocessed img")
     message = explorer.locator(".cnnlib-drawing-message")
 
     def on_screen():

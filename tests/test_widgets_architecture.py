@@ -225,3 +225,11 @@ def test_one_error_red_everywhere():
                    "conv1d_explorer": ("weights", "abc")}[builder]
         explorer.controls[control[0]].value = control[1]
         assert ERROR_RED in explorer.views["warning"].value, builder
+
+
+def test_the_boards_example_runs():
+    import doctest
+
+    import cnnlib.widgets._board as board_module
+    result = doctest.testmod(board_module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 3 and result.failed == 0, result
