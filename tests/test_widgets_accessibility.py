@@ -14,7 +14,7 @@ import cnnlib.widgets as cw
 from cnnlib.display import MIN_ALT_WORDS
 from cnnlib.nn import lenet5
 from cnnlib.widgets._base import plain_text
-from cnnlib.widgets._board import _BOARD_CSS, _BOARD_ESM, Board, Picture
+from cnnlib.widgets._board import _BOARD_CSS, _BOARD_ESM, Board, PictureView
 
 
 def _tiny_dashboard():
@@ -93,13 +93,13 @@ def test_every_picture_has_alt_text_that_follows_the_controls(built):
     name, explorer = built
     images = explorer.picture_widgets()
     for image in images:
-        if isinstance(image, Picture):       # the board carries the alt text to the <img>
+        if isinstance(image, PictureView):       # the board carries the alt text to the <img>
             assert getattr(explorer.description_view, f"alt_{image._name}") == image.tooltip
         else:
             assert image.has_trait("description") and image.description == ""   # lets the title reach the <img>
         assert len(image.tooltip.split()) >= MIN_ALT_WORDS, f"{name}: alt {image.tooltip!r}"
     assert explorer.shown["alt"] == {key: view.tooltip for key, view in explorer.views.items()
-                                     if isinstance(view, (Picture, widgets.Image))}
+                                     if isinstance(view, (PictureView, widgets.Image))}
     before_alts = [image.tooltip for image in images]
     before = explorer.shown["description"]
     key, value = MOVES[name]

@@ -9,7 +9,7 @@ import pytest
 import cnnlib.widgets as cw
 from cnnlib.nn import lenet5
 from cnnlib.widgets import Explorer
-from cnnlib.widgets._board import Board, Picture, Text
+from cnnlib.widgets._board import Board, PictureView, TextView
 
 
 def _tiny_dashboard():
@@ -169,7 +169,7 @@ def test_an_update_sends_all_its_pictures_and_texts_in_one_message_from_the_boar
     texts = {key for key in keys if key.startswith("html_")}
     assert pictures or texts, f"{builder}: moving {control_name} sent no new picture or text: {keys}"
     assert "value" in keys, f"{builder}: the sentence did not travel with the pictures: {keys}"
-    slots = [type(w).__name__ for w in sent if isinstance(w, (Picture, Text))]
+    slots = [type(w).__name__ for w in sent if isinstance(w, (PictureView, TextView))]
     assert not slots, f"{builder}: views sent messages of their own: {slots}"
     repeated = {type(w).__name__: keys for w, keys in sent.items() if len(keys) > 1}
     assert not repeated, f"{builder}: {control_name} sent these widgets several messages each: {repeated}"
@@ -187,33 +187,33 @@ def test_the_message_count_check_notices_an_update_that_is_not_held(monkeypatch)
 
 @pytest.mark.parametrize("builder", sorted(BUILDERS))
 def test_the_board_carries_what_every_view_holds(builder):
-    """Every Picture and Text of an explorer is bound to its board, and the board's copy follows it
+    """Every PictureView and TextView of an explorer is bound to its board, and the board's copy follows it
     (a view left unbound would show nothing in the browser)."""
     explorer = BUILDERS[builder]()
     board = explorer.description_view
-    slots = [w for w in explorer.widgets_inside() if isinstance(w, (Picture, Text))]
+    slots = [w for w in explorer.widgets_inside() if isinstance(w, (PictureView, TextView))]
     assert explorer.error_view in slots and len(board.slots) == len(slots)
     name, control = next(iter(explorer.controls.items()))
     _move(name, control)
     for slot in slots:
         assert slot._board is board and slot.slot == f"{board.key}:{slot._name}"
-        if isinstance(slot, Picture):
+        if isinstance(slot, PictureView):
             assert getattr(board, f"png_{slot._name}") == slot.value
             assert getattr(board, f"alt_{slot._name}") == (slot.tooltip or "")
         else:
             assert getattr(board, f"html_{slot._name}") == slot.value
-    assert any(isinstance(slot, Picture) and slot.value[:4] == b"\x89PNG" for slot in slots) or not any(
-        isinstance(slot, Picture) for slot in slots)
+    assert any(isinstance(slot, PictureView) and slot.value[:4] == b"\x89PNG" for slot in slots) or not any(
+        isinstance(slot, PictureView) for slot in slots)
 
 
 def test_a_board_binds_once_and_names_its_traits_safely():
     board = Board()
-    board.bind({"plot": Picture(), "note": Text("hello")})
+    board.bind({"plot": PictureView(), "note": TextView("hello")})
     assert board.slots == [["plot", "picture"], ["note", "text"]] and board.html_note == "hello"
     with pytest.raises(RuntimeError, match="already"):
-        board.bind({"other": Text()})
+        board.bind({"other": TextView()})
     with pytest.raises(ValueError, match="identifier"):
-        Board().bind({"not a name": Text()})
+        Board().bind({"not a name": TextView()})
 
 
 def test_one_error_red_everywhere():

@@ -4,7 +4,7 @@ import pytest
 
 from cnnlib.normalization import batch_norm
 from cnnlib.widgets import Explorer, batchnorm_explorer
-from cnnlib.widgets._board import Picture, Text
+from cnnlib.widgets._board import PictureView, TextView
 from cnnlib.widgets.batchnorm import BatchNormExplorer
 
 NUMBERS = ("mean_before", "std_before", "mean_after", "std_after", "relu_before", "relu_after")
@@ -14,8 +14,8 @@ def test_build_shows_the_batch_before_and_after():
     view = batchnorm_explorer()
     assert isinstance(view, BatchNormExplorer) and isinstance(view, Explorer)
     assert set(view.controls) == {"shift", "spread", "batch_size", "gamma", "beta", "seed"}
-    assert isinstance(view.views["histograms"], Picture) and view.views["histograms"].value[:4] == b"\x89PNG"
-    assert isinstance(view.views["table"], Text) and "after batch norm" in view.views["table"].value
+    assert isinstance(view.views["histograms"], PictureView) and view.views["histograms"].value[:4] == b"\x89PNG"
+    assert isinstance(view.views["table"], TextView) and "after batch norm" in view.views["table"].value
     assert view.shown["warning"] == "" and all(isinstance(view.shown[k], float) for k in NUMBERS)
     assert repr(view) == "BatchNormExplorer(controls=6)"
 

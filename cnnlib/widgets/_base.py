@@ -9,7 +9,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
-from ._board import Board, Picture, Text
+from ._board import Board, PictureView, TextView
 from ._html import warning as warning_html
 
 _TAG = re.compile(r"<[^>]+>")
@@ -42,7 +42,7 @@ class Explorer(widgets.VBox):
     """An ipywidgets.VBox with the shape every explorer in the series shares.
 
     ``controls``: name -> the ipywidget a user moves (slider, dropdown, text box, button).
-    ``views``: name -> the output widget that shows a result: a :class:`Picture` or :class:`Text`
+    ``views``: name -> the output widget that shows a result: a :class:`PictureView` or :class:`TextView`
     (carried by the explorer's :class:`Board`, so one update is one message; see ``_board.py``),
     or any other widget (a drawing pad).
     ``shown``: name -> what the widget currently displays (label texts, arrays, warnings). It is
@@ -75,7 +75,7 @@ class Explorer(widgets.VBox):
     """
 
     def __init__(self, children, controls, views):
-        self.error_view = Text()
+        self.error_view = TextView()
         self.description_view = Board()
         self.description_view.add_class("cnnlib-readout")
         super().__init__([*children, self.description_view, self.error_view])
@@ -85,10 +85,10 @@ class Explorer(widgets.VBox):
         self.views = dict(views)
         for view in self.views.values():
             view.add_class("cnnlib-view")   # what the browser benchmark watches for a change
-        # Every Picture and Text of the explorer rides on the board: the named views, and any other
+        # Every PictureView and TextView of the explorer rides on the board: the named views, and any other
         # (a feature map's caption, one picture of a row) under a name of its own.
         named = {**self.views, "explorer_error": self.error_view}
-        unnamed = [w for w in self.widgets_inside() if isinstance(w, (Picture, Text))
+        unnamed = [w for w in self.widgets_inside() if isinstance(w, (PictureView, TextView))
                    and all(w is not view for view in named.values())]
         self.description_view.bind({**named, **{f"part_{k}": w for k, w in enumerate(unnamed)}})
         self.shown = {"error": "", "description": "", "alt": {}}
@@ -186,12 +186,12 @@ class Explorer(widgets.VBox):
         return {}
 
     def picture_widgets(self):
-        """Every picture inside the explorer (a :class:`Picture`, or an ``ipywidgets.Image`` such as a
+        """Every picture inside the explorer (a :class:`PictureView`, or an ``ipywidgets.Image`` such as a
         fixed legend), in page order."""
         found, stack = [], list(reversed(self.children))
         while stack:
             widget = stack.pop()
-            if isinstance(widget, (Picture, widgets.Image)):
+            if isinstance(widget, (PictureView, widgets.Image)):
                 found.append(widget)
             stack.extend(reversed(getattr(widget, "children", ())))
         return found
@@ -223,7 +223,7 @@ class Explorer(widgets.VBox):
             self.description_view.value = description
         self.shown["description"] = description
         self.shown["alt"] = {name: view.tooltip for name, view in self.views.items()
-                             if isinstance(view, (Picture, widgets.Image))}
+                             if isinstance(view, (PictureView, widgets.Image))}
 
     def changed(self, change, *names):
         """True when this update is the first one (``change`` None) or comes from one of ``names``."""

@@ -2,8 +2,8 @@
 
 An ipywidgets ``Image`` or ``HTML`` per view sends a message of its own on every update; the
 browser then handles each one in turn (a new picture decoded per message, the page laid out
-again between them), and a student waits for the last. Here every view is a :class:`Picture` or
-:class:`Text`: a place in the layout that never changes after it is built. What it shows (the PNG
+again between them), and a student waits for the last. Here every view is a :class:`PictureView` or
+:class:`TextView`: a place in the layout that never changes after it is built. What it shows (the PNG
 bytes and alt text of a picture, the HTML of a text) lives on the explorer's :class:`Board`, one
 trait per view, so the changes of one update leave in one message and the board's browser code
 puts them all in place in one go (one layout, one paint). The board also shows the explorer's
@@ -16,7 +16,7 @@ import anywidget
 import traitlets
 
 # The board's browser code. Three jobs:
-# - the views: each Picture and Text draws an empty element marked data-cnnlib-slot="<board key>:<name>"
+# - the views: each PictureView and TextView draws an empty element marked data-cnnlib-slot="<board key>:<name>"
 #   (_SLOT_ESM); the board fills every such element of its explorer from its own traits png_<name>,
 #   alt_<name> (a picture) and html_<name> (a text), when the explorer appears and whenever they change;
 # - the readout: a live region a screen reader announces when the explorer's sentence changes;
@@ -211,10 +211,10 @@ class Board(anywidget.AnyWidget):
     """The explorer's one browser-side widget (see the module docstring).
 
     ``value``: the explorer's sentence, announced by a screen reader when it changes. For every
-    view bound with :meth:`bind`: ``png_<name>`` and ``alt_<name>`` (a :class:`Picture`) or
-    ``html_<name>`` (a :class:`Text`), traits added to this board alone.
+    view bound with :meth:`bind`: ``png_<name>`` and ``alt_<name>`` (a :class:`PictureView`) or
+    ``html_<name>`` (a :class:`TextView`), traits added to this board alone.
 
-    >>> board, picture = Board(), Picture()
+    >>> board, picture = Board(), PictureView()
     >>> board.bind({"plot": picture})
     >>> picture.value, picture.tooltip = b"PNG bytes", "A plot."
     >>> board.png_plot, board.alt_plot, board.slots
@@ -231,7 +231,7 @@ class Board(anywidget.AnyWidget):
         super().__init__(key=secrets.token_hex(4), **kwargs)
 
     def bind(self, views):
-        """Carry the content of every :class:`Picture` and :class:`Text` in ``views`` (name -> widget;
+        """Carry the content of every :class:`PictureView` and :class:`TextView` in ``views`` (name -> widget;
         other widgets are left alone). Call once, before the explorer is shown."""
         if self.slots:
             raise RuntimeError("Board.bind() was already called; an explorer binds its views once")
@@ -267,7 +267,7 @@ class _Slot(anywidget.AnyWidget):
             setattr(self._board, f"{trait}_{self._name}", value)
 
 
-class Picture(_Slot):
+class PictureView(_Slot):
     """Stands where an ``ipywidgets.Image(format="png")`` would: ``value`` holds the PNG bytes and
     ``tooltip`` the alt text (also the picture's title), both sent by the explorer's board;
     ``width`` and ``height`` fix the size it is drawn at, as an Image's do."""
@@ -290,7 +290,7 @@ class Picture(_Slot):
         self._to_board("alt", change["new"] or "")
 
 
-class Text(_Slot):
+class TextView(_Slot):
     """Stands where an ``ipywidgets.HTML`` would: ``value`` holds the HTML, sent by the explorer's board."""
 
     kind = "text"

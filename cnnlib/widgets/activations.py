@@ -8,7 +8,7 @@ from ..activations import ACTIVATIONS
 from ..plots import BLUE, HIGHLIGHT_COLOUR, PROJECTOR_RC
 from ..render import BlittedFigure
 from ._base import Explorer
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 
 
 def saturated_intervals(z, mask):
@@ -64,8 +64,8 @@ class ActivationExplorer(Explorer):
         self.formulas = {name: widgets.HTMLMath(f"{a.formula} &emsp; {a.derivative_formula}",
                                                 layout=widgets.Layout(display="" if name == function else "none"))
                          for name, a in ACTIVATIONS.items()}
-        views = {"formula": widgets.Box(list(self.formulas.values())), "plot": Picture(),
-                 "readout": Text(), "warning": Text()}
+        views = {"formula": widgets.Box(list(self.formulas.values())), "plot": PictureView(),
+                 "readout": TextView(), "warning": TextView()}
         super().__init__([widgets.HBox([controls["function"], controls["z"]]),
                           widgets.HBox([controls["threshold"], widgets.HTML("&times; the largest f' shown")]),
                           views["formula"], views["plot"], views["readout"], views["warning"]], controls, views)

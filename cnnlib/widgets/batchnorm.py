@@ -14,7 +14,7 @@ from ..normalization import batch_norm
 from ..plots import BLUE, ORANGE, PROJECTOR_RC
 from ..render import BlittedFigure, format_number
 from ._base import Explorer
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 from ._html import heading, note, table
 from ._html import warning as warning_html
 
@@ -66,7 +66,7 @@ class BatchNormExplorer(Explorer):
             "beta": widgets.FloatSlider(value=beta, min=-3, max=3, step=0.25, description="beta (shift)",
                                         style=wide),
         }
-        views = {"histograms": Picture(), "table": Text()}
+        views = {"histograms": PictureView(), "table": TextView()}
         super().__init__([widgets.HBox([controls["shift"], controls["spread"]]),
                           widgets.HBox([controls["batch_size"], controls["seed"]]),
                           widgets.HBox([controls["gamma"], controls["beta"]]),

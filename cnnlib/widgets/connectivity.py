@@ -13,7 +13,7 @@ from ..shapes import conv_parameter_count, dense_parameter_count, kernel_fit, ou
 from ..conv import connection_ids, neuron_name
 from ..plots.connectivity import weight_colours
 from ._base import Explorer
-from ._board import Text
+from ._board import TextView
 from ._html import ERROR_RED, HIGHLIGHT, ink, note, table
 from ._html import warning as warning_html
 
@@ -109,11 +109,11 @@ class ConnectivityView(Explorer):
         self.input_size = widgets.IntSlider(value=input_size, min=2, max=MAX_INPUT_SIDE, description="input n")
         self.kernel_size = widgets.IntSlider(value=kernel_size, min=1, max=MAX_KERNEL_SIDE, description="kernel F")
         self.stride = widgets.IntSlider(value=stride, min=1, max=MAX_STRIDE, description="stride S")
-        self.title = Text()
-        self.conv_html = Text()
-        self.dense_html = Text()
-        self.matrices_html = Text()
-        self.message_html = Text()
+        self.title = TextView()
+        self.conv_html = TextView()
+        self.dense_html = TextView()
+        self.matrices_html = TextView()
+        self.message_html = TextView()
         controls = {"neuron": self.neuron, "input_size": self.input_size,
                     "kernel_size": self.kernel_size, "stride": self.stride}
         panels = widgets.HBox([self.conv_html, self.dense_html], layout=widgets.Layout(grid_gap="40px"))

@@ -16,7 +16,7 @@ from ..plots import new_figure
 from ..plots.conv1d import SlidingWindowView
 from ..render import format_number
 from ._base import Explorer
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 from ._html import table
 from ._html import warning as warning_html
 from ._text import parse_numbers
@@ -155,8 +155,8 @@ class Conv1dExplorer(Explorer):
                                        layout=widgets.Layout(width="420px")),
             "padding": widgets.Dropdown(options=list(PADDING_MODES), value=padding, description="padding"),
         }
-        views = {"warning": Text(), "plot": Picture(layout=widgets.Layout(max_width="100%")),
-                 "arithmetic": Text()}
+        views = {"warning": TextView(), "plot": PictureView(layout=widgets.Layout(max_width="100%")),
+                 "arithmetic": TextView()}
         hint = widgets.HTML("<span style='font-size:14px'>Weights oldest first: w<sub>-(k-1)</sub>, ..., "
                             "w<sub>-1</sub>, w<sub>0</sub>. Press Enter to apply.</span>")
         super().__init__([widgets.HBox([controls["t"], controls["padding"]]),

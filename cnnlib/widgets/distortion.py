@@ -14,7 +14,7 @@ from ..data import load_mnist
 from ..plots import IMAGE_CMAP
 from ..render import array_to_png, format_number
 from ._base import Explorer, plain_text
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 from ._html import paragraph
 from ._html import warning as warning_html
 
@@ -84,7 +84,7 @@ class DistortionExplorer(Explorer):
             "sigma": slider(sigma, 0.5, 10, 0.5, "elastic sigma"),
             "seed": slider(seed, 0, 99, 1, "new random field", kind=widgets.IntSlider),
         }
-        views = {"image": Picture(), "readout": Text()}
+        views = {"image": PictureView(), "readout": TextView()}
         affine = widgets.VBox([controls[name] for name in ("rotation", "scale", "shear", "shift x", "shift y")])
         elastic = widgets.VBox([controls[name] for name in ("alpha", "sigma", "seed")])
         super().__init__([widgets.HBox([affine, elastic]), views["image"], views["readout"]], controls, views)

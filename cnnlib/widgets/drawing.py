@@ -30,7 +30,7 @@ from ..plots.training import OTHER_COLOR, PREDICTED_COLOR, map_colours
 from ..preprocess import preprocess_drawing
 from ..render import BlittedFigure, array_to_png, nonfinite_note, read_picture, rgb_to_png
 from ._base import Explorer, plain_text
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 from ._html import ERROR_RED
 
 PAD_PIXELS = 280             # 10 pad pixels per MNIST pixel
@@ -293,14 +293,14 @@ class DigitDrawingExplorer(Explorer):
                                       description="feature maps", style={"description_width": "initial"}),
         }
         views = {
-            "preprocessed": Picture(width="168", height="168"),
-            "probabilities": Picture(),
-            "guess": Text(),
-            "message": Text(),
+            "preprocessed": PictureView(width="168", height="168"),
+            "probabilities": PictureView(),
+            "guess": TextView(),
+            "message": TextView(),
             "feature_maps": widgets.HBox(),
         }
-        self._map_titles = [Text() for _ in self._stages]
-        self._map_images = [Picture() for _ in self._stages]
+        self._map_titles = [TextView() for _ in self._stages]
+        self._map_images = [PictureView() for _ in self._stages]
         self._map_panels = [widgets.VBox([title, image], layout=widgets.Layout(margin="0 14px 0 0"))
                             for title, image in zip(self._map_titles, self._map_images)]
         views["feature_maps"].children = self._map_panels

@@ -13,7 +13,7 @@ from ..plots import PROJECTOR_RC
 from ..plots.losses import PREDICTED_STYLE, TRUE_STYLE
 from ..render import BlittedFigure
 from ._base import Explorer
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 from ._html import warning as _warning_html
 from ._text import parse_numbers
 
@@ -90,7 +90,7 @@ class EntropyExplorer(Explorer):
         controls = {f"p{i}": slider(true[i], f"P({labels[i]})") for i in range(n)}
         controls.update({f"q{i}": slider(predicted[i], f"Q({labels[i]})") for i in range(n)})
         controls["units"] = widgets.ToggleButtons(options=list(UNITS), value=units, description="units")
-        views = {"bars": Picture(), "readout": Text(), "warning": Text()}
+        views = {"bars": PictureView(), "readout": TextView(), "warning": TextView()}
         columns = widgets.HBox([
             widgets.VBox([widgets.HTML(f"<b>{title}</b> (weights, normalised)")]
                          + [controls[f"{key}{i}"] for i in range(n)])
@@ -218,7 +218,7 @@ class SoftmaxExplorer(Explorer):
                                                   style={"description_width": "initial"},
                                                   layout=widgets.Layout(width="520px")),
         }
-        views = {"bars": Picture(), "readout": Text(), "warning": Text()}
+        views = {"bars": PictureView(), "readout": TextView(), "warning": TextView()}
         super().__init__([controls["scores"], controls["temperature"], views["bars"], views["readout"],
                           views["warning"]], controls, views)
         self.blit = BlittedFigure.create(8, 3.6, left=0.1, right=0.98, bottom=0.14, top=0.9)

@@ -23,7 +23,7 @@ from ..pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_ba
 from ..render import format_number
 from ..shapes import kernel_fit, output_size, outputs_reading, stride_fit, window_cells
 from ._base import Explorer, plain_text
-from ._board import Text
+from ._board import TextView
 from ._html import HIGHLIGHT, ink, note, table
 from ._html import warning as warning_html
 
@@ -131,7 +131,7 @@ class GradientFlowExplorer(Explorer):
             "padding": widgets.IntSlider(value=padding, min=0, max=MAX_PADDING, description="padding"),
             "size": widgets.IntSlider(value=pool_size, min=1, max=MAX_POOL_SIZE, description="pool size"),
         }
-        views = {name: Text() for name in ("input", "weights", "output", "readout", "warning")}
+        views = {name: TextView() for name in ("input", "weights", "output", "readout", "warning")}
         grids = widgets.HBox([widgets.Box([views[name]], layout=widgets.Layout(margin="0 24px 0 0"))
                               for name in ("input", "weights", "output")])
         super().__init__([controls["layer"], controls["direction"],

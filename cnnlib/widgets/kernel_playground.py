@@ -16,7 +16,7 @@ from ..data import SAMPLE_IMAGES, sample_image
 from ..plots import IMAGE_CMAP
 from ..render import array_to_png, finite_range, format_number, nonfinite_note, read_picture
 from ._base import Explorer
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 from ._html import heading, number_table, paragraph
 from ._html import warning as warning_html
 
@@ -173,8 +173,8 @@ class KernelPlayground(Explorer):
                        for j in range(3)] for i in range(3)]
         controls.update({f"k{i}{j}": self.boxes[i][j] for i in range(3) for j in range(3)})
         side = str(IMAGE_SIDE)
-        views = {"original": Picture(width=side, height=side), "result": Picture(width=side, height=side),
-                 "kernel_title": Text(), "kernel": Text(), "kernel_note": Text(), "explanation": Text(), "warning": Text()}
+        views = {"original": PictureView(width=side, height=side), "result": PictureView(width=side, height=side),
+                 **{name: TextView() for name in ("kernel_title", "kernel", "kernel_note", "explanation", "warning")}}
         box_grid = widgets.GridBox([b for row in self.boxes for b in row], layout=widgets.Layout(
             grid_template_columns="repeat(3, 76px)", grid_gap="4px"))
         panels = widgets.HBox([

@@ -14,7 +14,7 @@ from ..plots import PROJECTOR_RC
 from ..plots.optimisers import LOSS_FLOOR, OPTIMISER_NAMES, OPTIMISER_STYLE, draw_surface
 from ..render import BlittedFigure
 from ._base import Explorer, plain_text
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 from ._html import ERROR_RED
 from ._html import warning as _warning_html
 
@@ -119,9 +119,9 @@ class OptimiserExplorer(Explorer):
             "compare": widgets.Checkbox(value=bool(compare), description="also show the other two optimisers (faint)",
                                         indent=False),
         }
-        image = Picture()
-        readout = Text()
-        warning = Text()
+        image = PictureView()
+        readout = TextView()
+        warning = TextView()
         column = widgets.VBox([controls[name] for name in ("surface", "optimiser", "lr", "momentum", "x0", "y0", "steps",
                                                            "compare")])
         super().__init__([column, image, readout, warning], controls,

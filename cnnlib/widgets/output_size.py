@@ -16,7 +16,7 @@ from ..plots.shapes import draw_output_grid, grid_legend_figure
 from ..render import canvas_to_png, figure_to_png
 from ..shapes import formula_text, grid_layout, stride_fit
 from ._base import Explorer
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 from ._html import warning as warning_html
 
 LIMITS = {"n": (1, 16), "kernel": (1, 9), "padding": (0, 4), "stride": (1, 6), "dilation": (1, 4)}
@@ -63,7 +63,7 @@ class OutputSizeExplorer(Explorer):
                                             description=LABELS[name], style={"description_width": "100px"},
                                             layout=widgets.Layout(width="340px"))
                     for name, value in start.items()}
-        views = {"formula": Text(), "warning": Text(), "grid": Picture(layout=widgets.Layout(max_width="100%"))}
+        views = {"formula": TextView(), "warning": TextView(), "grid": PictureView(layout=widgets.Layout(max_width="100%"))}
         legend = widgets.Image(value=figure_to_png(grid_legend_figure()), format="png",
                                layout=widgets.Layout(max_width="100%"),
                                tooltip="Legend: white cells are the input, grey cells the padding (zeros), "

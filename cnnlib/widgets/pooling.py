@@ -12,7 +12,7 @@ from ..pooling import example_feature_map, unchanged_counts
 from ..render import colour, finite_range, format_number, nonfinite_note, rgb_to_png, scale_for, upscale
 from ..shapes import kernel_fit, stride_fit
 from ._base import Explorer, plain_text
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 from ._html import ERROR_RED, heading, note, table
 from ._html import warning as warning_html
 
@@ -142,11 +142,11 @@ class PoolingExplorer(Explorer):
         }
         titles = {"input": "input after the shift (lines: window starts)", "pooled": "pooled, no shift",
                   "pooled_shifted": "pooled after the shift", "change": "white: unchanged, red: changed"}
-        views = {key: Picture() for key in titles}
+        views = {key: PictureView() for key in titles}
         # Room kept for the largest tables and the longest readout: a view that changes height moves
         # everything below it, and the browser then lays out and paints the page again.
-        views.update(tables=Text(layout=widgets.Layout(min_height=f"{TABLE_HEIGHT}px")),
-                     readout=Text(layout=widgets.Layout(min_height="110px")), warning=Text())
+        views.update(tables=TextView(layout=widgets.Layout(min_height=f"{TABLE_HEIGHT}px")),
+                     readout=TextView(layout=widgets.Layout(min_height="110px")), warning=TextView())
         super().__init__([controls["mode"],
                           widgets.HBox([controls["size"], controls["stride"]]),
                           widgets.HBox([controls["shift_rows"], controls["shift_cols"]]),

@@ -15,7 +15,7 @@ from ..conv import conv2d, conv_step
 from ..render import format_number
 from ..shapes import kernel_fit, stride_fit
 from ._base import Explorer
-from ._board import Text
+from ._board import TextView
 from ._html import ERROR_RED, HIGHLIGHT, heading, note, number_table
 from ._html import warning as warning_html
 
@@ -123,8 +123,8 @@ class Conv2dStepper(Explorer):
             "stride": widgets.IntSlider(value=stride, min=1, max=max_stride, description="stride S"),
         }
         widgets.jslink((controls["play"], "value"), (controls["position"], "value"))
-        views = {name: Text() for name in ("title", "input_label", "input", "products", "formula", "warning")}
-        views["kernel"] = Text(number_table(kernel))
+        views = {name: TextView() for name in ("title", "input_label", "input", "products", "formula", "warning")}
+        views["kernel"] = TextView(number_table(kernel))
         views["output"] = widgets.GridBox(layout=widgets.Layout(grid_gap="2px"))
         panels = widgets.HBox([
             widgets.VBox([views["input_label"], views["input"]]),

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 
 from ..concepts import questions_for
 from ._base import Explorer
-from ._board import Text
+from ._board import TextView
 
 _LIVE = "<div role='status' aria-live='polite' style='font-size:15px;max-width:760px'>{}</div>"
 _RIGHT = "#1b6e20"      # dark green: 6.4:1 on white; the word "Right" carries the meaning, not the colour
@@ -51,15 +51,15 @@ class ConceptCheck(Explorer):
         self.questions = list(questions)
         self.answers = [None] * len(self.questions)       # the option index chosen for each question
         self.index = 0
-        self.heading = Text()
+        self.heading = TextView()
         choice = widgets.RadioButtons(options=[], value=None, layout=widgets.Layout(width="max-content"),
                                       description="", style={"description_width": "0px"})
         previous = widgets.Button(description="Previous question", icon="arrow-left",
                                   tooltip="Show the previous question")
         after = widgets.Button(description="Next question", icon="arrow-right",
                                tooltip="Show the next question")
-        self.feedback = Text()
-        self.score = Text()
+        self.feedback = TextView()
+        self.score = TextView()
         previous.on_click(lambda _: self._go(-1))
         after.on_click(lambda _: self._go(+1))
         super().__init__(
@@ -128,7 +128,7 @@ class Prediction(Explorer):
         self.question, self.options = question, options
         choice = widgets.RadioButtons(options=options, value=None, layout=widgets.Layout(width="max-content"),
                                       tooltip=question)
-        self.readout = Text()
+        self.readout = TextView()
         super().__init__(
             [widgets.HTML(f"<div style='font-size:15px;max-width:760px'><b>Predict.</b> "
                           f"{html.escape(question)}</div>"), choice, self.readout],

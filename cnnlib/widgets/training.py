@@ -26,7 +26,7 @@ from ..plots.training import OTHER_COLOR, TrainingCurves, bar_colours, bar_legen
 from ..train import EVENTS, History, predict
 from ..render import BlittedFigure, colour, rgb_to_png, scale_for, upscale
 from ._base import Explorer, plain_text
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 from ._html import ERROR_RED, heading
 from ._html import warning as warning_html
 
@@ -93,13 +93,13 @@ class TrainingDashboard(Explorer):
             "index": widgets.IntSlider(value=0, min=0, max=len(x_test) - 1, description="test digit",
                                        style={"description_width": "initial"}, layout=widgets.Layout(width="520px")),
         }
-        self._status = Text()
-        self._curve_image = Picture()
-        self._readout = Text()
-        self._warning = Text()
-        self._digit_image = Picture()
-        self._bars_image = Picture()
-        self._stage_images = [Picture() for _ in self._stages]
+        self._status = TextView()
+        self._curve_image = PictureView()
+        self._readout = TextView()
+        self._warning = TextView()
+        self._digit_image = PictureView()
+        self._bars_image = PictureView()
+        self._stage_images = [PictureView() for _ in self._stages]
         self._stage_captions = []
         stage_boxes = []
         for (name, _), picture in zip(self._stages, self._stage_images):

@@ -19,7 +19,7 @@ from ..plots import IMAGE_CMAP, SIGNED_CMAP
 from ..plots.volumes import CHANNEL_NAMES
 from ..render import array_to_png
 from ._base import Explorer
-from ._board import Picture, Text
+from ._board import PictureView, TextView
 from ._html import ERROR_RED, number_table
 from ._html import warning as warning_html
 
@@ -174,7 +174,7 @@ class VolumeView(Explorer):
         self.last_filter = self.contributions = None
 
         def panel():
-            return Picture(width=str(PANEL_PX), height=str(PANEL_PX))
+            return PictureView(width=str(PANEL_PX), height=str(PANEL_PX))
 
         def label(text=""):
             return widgets.HTML(f"<b style='font-size:14px'>{text}</b>")
@@ -182,15 +182,15 @@ class VolumeView(Explorer):
         def symbol(text):
             return widgets.HTML(f"<div style='font-size:28px; padding-top:60px'>{text}</div>")
 
-        self.title = Text()
+        self.title = TextView()
         self.rgb_panel = panel()
         self.channel_panels = [panel() for _ in range(3)]
-        self.slice_tables = [Text() for _ in range(3)]
+        self.slice_tables = [TextView() for _ in range(3)]
         self.part_panels = [panel() for _ in range(3)]
         self.sum_panel = panel()
-        self.part_scale = Text()
-        self.sum_text = Text()
-        self.warning_html = Text()
+        self.part_scale = TextView()
+        self.sum_text = TextView()
+        self.warning_html = TextView()
         bar = widgets.Image(value=_colour_bar_png(), format="png",
                             tooltip="Colour scale: blue for negative values, white for 0, red for positive.",
                             layout=widgets.Layout(width="200px", height="14px"))
