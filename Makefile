@@ -38,7 +38,7 @@ lab: $(STAMP)
 test: $(STAMP) $(TEACHER_STAMP)
 	$(BIN)/python scripts/run_tests.py
 
-# The quick loop while editing (55-60 s on an idle 2-core machine): ruff, then the unit and widget
+# The quick loop while editing (35-40 s on an idle 2-core machine): ruff, then the unit and widget
 # tests that are not marked slow. No notebook is executed, no browser started.
 test-fast: $(STAMP)
 	$(BIN)/python scripts/run_tests.py --fast
