@@ -138,6 +138,14 @@ needs_messages = pytest.mark.skipif(not SENDS_OUTSIDE_A_KERNEL, reason=f"ipywidg
 def _messages_per_widget(explorer, control_name, monkeypatch):
     """Move one control; returns {widget: [state keys of each update message it sent]} for the widgets
     of the explorer other than the control itself (whose new value came from the student)."""
+    control = explorer.controls[control_name]
+    sent = _messages_during(lambda: _move(control_name, control), monkeypatch)
+    sent.pop(control, None)
+    return sent
+
+
+def _messages_during(action, monkeypatch):
+    """Run ``action``; returns {widget: [state keys of each update message it sent]}."""
     sent = {}
     real_send = widgets.Widget._send
 
@@ -147,11 +155,9 @@ def _messages_per_widget(explorer, control_name, monkeypatch):
             sent.setdefault(widget, []).append(sorted([*msg["state"], *(path[0] for path in msg.get("buffer_paths", []))]))
         return real_send(widget, msg, buffers)
 
-    control = explorer.controls[control_name]
     with monkeypatch.context() as patch:
         patch.setattr(widgets.Widget, "_send", recording_send)
-        _move(control_name, control)
-    sent.pop(control, None)
+        action()
     return sent
 
 
@@ -173,6 +179,23 @@ def test_an_update_sends_all_its_pictures_and_texts_in_one_message_from_the_boar
     assert not slots, f"{builder}: views sent messages of their own: {slots}"
     repeated = {type(w).__name__: keys for w, keys in sent.items() if len(keys) > 1}
     assert not repeated, f"{builder}: {control_name} sent these widgets several messages each: {repeated}"
+
+
+@needs_messages
+def test_a_redraw_of_the_training_curves_is_one_message(monkeypatch):
+    """During training, each redraw of the dashboard's curves sends the picture, the status line and
+    the sentence together."""
+    from cnnlib.train import History
+    dashboard = _tiny_dashboard()
+    history = History(epochs=1, steps_per_epoch=4, batch_size=2)
+    history.batch_loss += [2.3, 2.1, 1.9, 1.8]
+    history.step = 4
+    sent = _messages_during(lambda: dashboard.draw_curves(history), monkeypatch)
+    board = dashboard.description_view
+    assert list(sent) == [board] and len(sent[board]) == 1, {type(w).__name__: keys for w, keys in sent.items()}
+    keys = set(sent[board][0])
+    assert {"png_curves", "alt_curves", "value"} <= keys, keys
+    assert any(key.startswith("html_") for key in keys), keys        # the status line
 
 
 @needs_messages
