@@ -242,7 +242,8 @@ class Board(anywidget.AnyWidget):
             if not name.isidentifier():
                 raise ValueError(f"view name {name!r} must be a Python identifier (it names the board's traits)")
             for trait, value in view._contents().items():
-                traits[f"{trait}_{name}"] = (traitlets.Bytes if trait == "png" else traitlets.Unicode)(value).tag(sync=True)
+                kind = traitlets.Bytes if isinstance(value, bytes) else traitlets.Unicode
+                traits[f"{trait}_{name}"] = kind(value).tag(sync=True)
             slots.append([name, view.kind])
             view._attach(self, name)
         with self.hold_sync():
@@ -256,15 +257,27 @@ class _Slot(anywidget.AnyWidget):
     _esm = _SLOT_ESM
     slot = traitlets.Unicode("").tag(sync=True)
     kind = ""
+    carried = {}                        # this view's trait -> the prefix of the board's trait that carries it
     _board, _name = None, None          # set by Board.bind
 
     def _attach(self, board, name):
         self._board, self._name = board, name
         self.slot = f"{board.key}:{name}"
+        self.observe(self._to_board, names=list(self.carried))
 
-    def _to_board(self, trait, value):
-        if self._board is not None:
-            setattr(self._board, f"{trait}_{self._name}", value)
+    def _contents(self):
+        """{board trait prefix: what the board sends} for every carried trait."""
+        return {prefix: _sendable(getattr(self, trait)) for trait, prefix in self.carried.items()}
+
+    def _to_board(self, change):
+        setattr(self._board, f"{self.carried[change['name']]}_{self._name}", _sendable(change["new"]))
+
+
+def _sendable(value):
+    """A carried value as the board's trait holds it: bytes as bytes (a memoryview too), None as ''."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    return "" if value is None else value
 
 
 class PictureView(_Slot):
@@ -273,35 +286,19 @@ class PictureView(_Slot):
     ``width`` and ``height`` fix the size it is drawn at, as an Image's do."""
 
     kind = "picture"
+    carried = {"value": "png", "tooltip": "alt"}
     value = traitlets.Bytes(b"")                        # not synced here: the board sends it
     tooltip = traitlets.Unicode(None, allow_none=True)
     width = traitlets.Unicode("").tag(sync=True)        # as an Image's: the <img>'s size in pixels ("168"),
     height = traitlets.Unicode("").tag(sync=True)       # the PNG scaled to it; '' keeps its own size
-
-    def _contents(self):
-        return {"png": bytes(self.value), "alt": self.tooltip or ""}
-
-    @traitlets.observe("value")
-    def _send_value(self, change):
-        self._to_board("png", bytes(change["new"]))
-
-    @traitlets.observe("tooltip")
-    def _send_tooltip(self, change):
-        self._to_board("alt", change["new"] or "")
 
 
 class TextView(_Slot):
     """Stands where an ``ipywidgets.HTML`` would: ``value`` holds the HTML, sent by the explorer's board."""
 
     kind = "text"
+    carried = {"value": "html"}
     value = traitlets.Unicode("")                       # not synced here: the board sends it
 
     def __init__(self, value="", **kwargs):
         super().__init__(value=value, **kwargs)
-
-    def _contents(self):
-        return {"html": self.value}
-
-    @traitlets.observe("value")
-    def _send_value(self, change):
-        self._to_board("html", change["new"])

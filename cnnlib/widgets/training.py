@@ -155,17 +155,18 @@ class TrainingDashboard(Explorer):
                 self._curve_figure.redraw_background()
                 self._curve_layout = layout
                 self.timings["curve_backgrounds"] = self.timings.get("curve_backgrounds", 0) + 1
+        png = self._curve_figure.png()
+        elapsed = 1000 * (time.perf_counter() - start)
+        self.timings["curve_redraws"] += 1
+        self.timings["curves_ms_total"] += elapsed
+        self.timings["curves_ms_last"] = elapsed
+        steps = 0 if self.history is None else len(self.history.batch_loss)
+        self._last_drawn_step = steps
+        self.shown.update(epochs_drawn=epochs_drawn, steps_drawn=steps, curve_redraws=self.timings["curve_redraws"],
+                          stop_reason=None if self.history is None else self.history.stop_reason)
         with self.held_sync():      # the new curves, the status line and the sentence: one message
-            self._curve_image.value = self._curve_figure.png()
+            self._curve_image.value = png
             self._status.value = self._status_text()
-            self.shown["stop_reason"] = None if self.history is None else self.history.stop_reason
-            elapsed = 1000 * (time.perf_counter() - start)
-            self.timings["curve_redraws"] += 1
-            self.timings["curves_ms_total"] += elapsed
-            self.timings["curves_ms_last"] = elapsed
-            steps = 0 if self.history is None else len(self.history.batch_loss)
-            self._last_drawn_step = steps
-            self.shown.update(epochs_drawn=epochs_drawn, steps_drawn=steps, curve_redraws=self.timings["curve_redraws"])
             self.refresh_description()
 
     def _status_text(self):
